@@ -1,0 +1,82 @@
+// Step 1. "Check the current relationship between the volume and its instance, so that you can
+// recreate the attachment." From the databases and the Volume API, cross-checked; written
+// durably; never captured again over an existing map (after the cleanup the live state no
+// longer holds the attachments).
+import type { Step, StepContext } from '../../src/engine/runbook.js';
+import { listVolumes, showVolume, type Volume } from '../../src/effects/openstack/ops.js';
+import { affectedInstances, FACT, flavourOf, type DrpParams } from './facts.js';
+import { readAttachments } from './schema-flavour.js';
+import { MAP_TSV, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';
+
+export const captureMapStep: Step<DrpParams> = {
+  id: 'capture-map',
+  title: 'Capture the volume map: volume, instance and mount point of every attached volume',
+  changes: 'nothing in the cloud; writes volume-map.json and .tsv to the run directory',
+  readOnly: true,
+  async plan(ctx) {
+    const existing = await readVolumeMap(ctx.artifacts);
+    if (existing) {
+      await ctx.setFact(FACT.map, { sha256: existing.sha256, entries: existing.map.entries.length });
+      return { items: [], notes: [`reusing the volume map captured at ${existing.map.capturedAt} (${existing.map.entries.length} attachment(s)); it is never captured twice`] };
+    }
+    const affected = new Map(affectedInstances(ctx).map((i) => [i.uuid, i]));
+    const attachments = await readAttachments(ctx, flavourOf(ctx), ctx.scope.instance?.uuid);
+    const ofAffected = attachments.filter((a) => affected.has(a.instanceUuid));
+    const boot = ofAffected.filter((a) => a.bootIndex === 0);
+    const errorDeleting = ofAffected.filter((a) => a.volumeStatus === 'error_deleting');
+    const entries: MapEntry[] = ofAffected
+      .filter((a) => a.bootIndex !== 0 && a.volumeStatus !== 'error_deleting')
+      .map((a) => ({
+        volumeId: a.volumeId,
+        instanceUuid: a.instanceUuid,
+        instanceName: affected.get(a.instanceUuid)?.name ?? null,
+        device: a.device,
+        host: affected.get(a.instanceUuid)?.host ?? null,
+        multiattach: a.multiattach,
+      }))
+      .sort((x, y) => x.instanceUuid.localeCompare(y.instanceUuid) || (x.device ?? '').localeCompare(y.device ?? ''));
+
+    await crossCheckWithVolumeApi(ctx, entries);
+    const scope = ctx.scope.instance?.uuid ?? null;
+    const { path, sha256 } = await writeVolumeMap(ctx.artifacts, {
+      capturedAt: new Date().toISOString(),
+      runId: ctx.runId,
+      flavour: flavourOf(ctx),
+      scope,
+      entries,
+    });
+    await ctx.setFact(FACT.map, { sha256, entries: entries.length });
+    const notes = [`volume map: ${entries.length} attachment(s) written to ${path} (and ${MAP_TSV}), read back, sha256 ${sha256.slice(0, 16)}`];
+    if (boot.length) notes.push(`${boot.length} boot volume(s) left alone: the instances boot from them`);
+    if (errorDeleting.length) notes.push(`${errorDeleting.length} volume(s) in error_deleting left as they are`);
+    return { items: [], notes };
+  },
+};
+
+/** The Volume API should agree with the databases; disagreements are shown, the DB is the record. */
+async function crossCheckWithVolumeApi(ctx: StepContext, entries: MapEntry[]): Promise<void> {
+  const volumeIds = [...new Set(entries.map((e) => e.volumeId))];
+  let volumes: Volume[];
+  if (volumeIds.length <= 20) {
+    const found = await ctx.mapLimit(volumeIds, (id) => ctx.tryRead(showVolume(id)));
+    volumes = found.filter((r) => r.ok && r.value).map((r) => r.value as Volume);
+  } else {
+    volumes = (await ctx.read(listVolumes({ allProjects: true }))).value;
+  }
+  const byId = new Map(volumes.map((v) => [v.id, v]));
+  const mismatches: string[] = [];
+  for (const e of entries) {
+    const volume = byId.get(e.volumeId);
+    const attachment = volume?.attachments.find((a) => a.serverId === e.instanceUuid);
+    if (!volume) mismatches.push(`volume ${e.volumeId}: not returned by the Volume API`);
+    else if (!attachment) mismatches.push(`volume ${e.volumeId}: the Volume API shows no attachment to ${e.instanceUuid}`);
+    else if (attachment.device && e.device && attachment.device !== e.device) {
+      mismatches.push(`volume ${e.volumeId}: device ${e.device} in the database, ${attachment.device} in the Volume API`);
+    }
+  }
+  if (mismatches.length === 0) {
+    ctx.note(`cross-check: the Volume API agrees on all ${entries.length} attachment(s)`);
+  } else {
+    ctx.warn(`cross-check: ${mismatches.length} disagreement(s) between the databases and the Volume API (the database record is used): ${mismatches.slice(0, 10).join('; ')}`);
+  }
+}

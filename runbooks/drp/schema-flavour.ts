@@ -1,0 +1,204 @@
+// DESIGN.md section 7: where a deployment keeps volume attachments, and how drp reads and
+// cleans them. Detected from information_schema; a layout we do not know stops the run.
+import { UsageError } from '../../src/engine/errors.js';
+import type { SqlOperation, SqlParam } from '../../src/engine/operations.js';
+import type { StepContext } from '../../src/engine/runbook.js';
+import { selectRows, updateRows } from '../lib/sql.js';
+import type { MapEntry } from './volume-map.js';
+
+export type SchemaFlavour = 'modern' | 'cinder-columns' | 'nova-volume';
+
+const COLUMNS_SQL =
+  'SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()';
+
+type Tables = Map<string, Set<string>>;
+
+async function tablesOf(ctx: StepContext, db: 'nova' | 'cinder'): Promise<Tables> {
+  const { rows = [] } = await ctx.read(selectRows(db, `read the ${db} schema`, COLUMNS_SQL));
+  const tables: Tables = new Map();
+  for (const row of rows) {
+    const table = String(row.table_name);
+    if (!tables.has(table)) tables.set(table, new Set());
+    tables.get(table)!.add(String(row.column_name));
+  }
+  return tables;
+}
+
+function has(tables: Tables, table: string, columns: string[]): boolean {
+  const found = tables.get(table);
+  return !!found && columns.every((c) => found.has(c));
+}
+
+function describe(tables: Tables, table: string): string {
+  const found = tables.get(table);
+  return found ? `${table}(${[...found].sort().join(', ')})` : `no ${table} table`;
+}
+
+export async function detectFlavour(ctx: StepContext): Promise<SchemaFlavour> {
+  const [nova, cinder] = await Promise.all([tablesOf(ctx, 'nova'), tablesOf(ctx, 'cinder')]);
+  const bdm = ['id', 'instance_uuid', 'volume_id', 'device_name', 'boot_index', 'deleted', 'deleted_at'];
+  if (
+    has(cinder, 'volumes', ['id', 'status', 'attach_status', 'deleted']) &&
+    has(cinder, 'volume_attachment', ['id', 'volume_id', 'instance_uuid', 'mountpoint', 'attach_status', 'deleted']) &&
+    has(nova, 'block_device_mapping', bdm) &&
+    has(nova, 'instances', ['uuid', 'host', 'deleted'])
+  ) {
+    return 'modern';
+  }
+  if (
+    has(cinder, 'volumes', ['id', 'status', 'attach_status', 'instance_uuid', 'mountpoint', 'attached_host', 'deleted']) &&
+    has(nova, 'block_device_mapping', bdm)
+  ) {
+    return 'cinder-columns';
+  }
+  if (has(nova, 'volumes', ['id', 'instance_id', 'mountpoint', 'status', 'attach_status']) && has(nova, 'instances', ['id', 'uuid', 'host'])) {
+    return 'nova-volume';
+  }
+  throw new UsageError(
+    `unrecognised schema: cinder has ${describe(cinder, 'volumes')}, ${describe(cinder, 'volume_attachment')}; ` +
+      `nova has ${describe(nova, 'block_device_mapping')}, ${describe(nova, 'volumes')}`,
+    'novaops knows modern Cinder (volumes + volume_attachment), Cinder with attachment columns on volumes, and legacy nova-volume; check [database] connection in nova.conf/cinder.conf points at the right schemas',
+  );
+}
+
+/** An attachment as the databases record it, before scoping and boot-volume filtering. */
+export interface DbAttachment {
+  volumeId: string;
+  instanceUuid: string;
+  device: string | null;
+  volumeStatus: string;
+  multiattach: boolean;
+  bootIndex: number | null;
+  attachmentId: string | null;
+}
+
+export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, instance?: string): Promise<DbAttachment[]> {
+  const scope = instance ? ' AND a.instance_uuid = ?' : '';
+  const params: SqlParam[] = instance ? [instance] : [];
+  if (flavour === 'nova-volume') {
+    const { rows = [] } = await ctx.read(
+      selectRows(
+        'nova',
+        'read attached volumes (nova-volume)',
+        `SELECT v.id AS volume_id, i.uuid AS instance_uuid, v.mountpoint, v.status FROM volumes v JOIN instances i ON i.id = v.instance_id WHERE v.deleted = 0 AND v.attach_status = 'attached'${instance ? ' AND i.uuid = ?' : ''}`,
+        params,
+      ),
+    );
+    return rows.map((r) => ({
+      volumeId: String(r.volume_id),
+      instanceUuid: String(r.instance_uuid),
+      device: (r.mountpoint as string | null) ?? null,
+      volumeStatus: String(r.status),
+      multiattach: false,
+      bootIndex: null,
+      attachmentId: null,
+    }));
+  }
+  const cinderSql =
+    flavour === 'modern'
+      ? `SELECT a.volume_id, a.instance_uuid, a.mountpoint, a.id AS attachment_id, v.status, v.multiattach FROM volume_attachment a JOIN volumes v ON v.id = a.volume_id WHERE a.deleted = 0 AND v.deleted = 0 AND a.attach_status = 'attached'${scope}`
+      : `SELECT a.id AS volume_id, a.instance_uuid, a.mountpoint, NULL AS attachment_id, a.status, 0 AS multiattach FROM volumes a WHERE a.deleted = 0 AND a.attach_status = 'attached'${scope}`;
+  const [cinderRows, bdmRows] = await Promise.all([
+    ctx.read(selectRows('cinder', 'read attached volumes (cinder)', cinderSql, params)),
+    ctx.read(
+      selectRows(
+        'nova',
+        'read volume block device mappings (nova)',
+        `SELECT b.volume_id, b.instance_uuid, b.device_name, b.boot_index FROM block_device_mapping b WHERE b.deleted = 0 AND b.volume_id IS NOT NULL${instance ? ' AND b.instance_uuid = ?' : ''}`,
+        params,
+      ),
+    ),
+  ]);
+  const bdms = new Map((bdmRows.rows ?? []).map((b) => [`${b.volume_id}|${b.instance_uuid}`, b]));
+  return (cinderRows.rows ?? []).map((r) => {
+    const bdm = bdms.get(`${r.volume_id}|${r.instance_uuid}`);
+    return {
+      volumeId: String(r.volume_id),
+      instanceUuid: String(r.instance_uuid),
+      device: ((bdm?.device_name ?? r.mountpoint) as string | null) ?? null,
+      volumeStatus: String(r.status),
+      multiattach: Boolean(Number(r.multiattach)),
+      bootIndex: bdm?.boot_index === null || bdm?.boot_index === undefined ? null : Number(bdm.boot_index),
+      attachmentId: (r.attachment_id as string | null) ?? null,
+    };
+  });
+}
+
+const NOW = 'UTC_TIMESTAMP()';
+
+/** The statements that clean one captured (volume, instance) pair, in the detected form. */
+export function cleanupOps(flavour: SchemaFlavour, entry: MapEntry): SqlOperation[] {
+  const target = { instance: entry.instanceUuid, volume: entry.volumeId };
+  const pair = [entry.volumeId, entry.instanceUuid];
+  const who = `volume ${entry.volumeId} on ${entry.instanceName ?? entry.instanceUuid}`;
+  const bdm = updateRows(
+    'nova',
+    `soft-delete Nova's block_device_mapping row of ${who}`,
+    `UPDATE block_device_mapping SET deleted = id, deleted_at = ${NOW} WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 AND (boot_index IS NULL OR boot_index <> 0)`,
+    pair,
+    target,
+    { table: 'block_device_mapping', key: 'id', where: 'volume_id = ? AND instance_uuid = ? AND deleted = 0', params: pair },
+  );
+  switch (flavour) {
+    case 'modern':
+      return [
+        updateRows(
+          'cinder',
+          `detach Cinder's attachment row of ${who}`,
+          `UPDATE volume_attachment SET attach_status = 'detached', detach_time = ${NOW}, deleted = 1, deleted_at = ${NOW} WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0`,
+          pair,
+          target,
+          { table: 'volume_attachment', key: 'id', where: 'volume_id = ? AND instance_uuid = ? AND deleted = 0', params: pair },
+        ),
+        // A multi-attach volume stays in-use while another instance still holds it.
+        updateRows(
+          'cinder',
+          `mark volume ${entry.volumeId} available/detached once no attachment is left`,
+          `UPDATE volumes SET status = 'available', attach_status = 'detached', updated_at = ${NOW} WHERE id = ? AND status <> 'error_deleting' AND NOT EXISTS (SELECT 1 FROM volume_attachment a WHERE a.volume_id = volumes.id AND a.deleted = 0)`,
+          [entry.volumeId],
+          target,
+          { table: 'volumes', key: 'id', where: 'id = ?', params: [entry.volumeId] },
+        ),
+        bdm,
+      ];
+    case 'cinder-columns':
+      return [
+        updateRows(
+          'cinder',
+          `clean the attachment columns of ${who}`,
+          `UPDATE volumes SET status = IF(status = 'error_deleting', status, 'available'), attach_status = 'detached', mountpoint = NULL, instance_uuid = NULL, attached_host = NULL, updated_at = ${NOW} WHERE id = ? AND instance_uuid = ?`,
+          pair,
+          target,
+          { table: 'volumes', key: 'id', where: 'id = ?', params: [entry.volumeId] },
+        ),
+        bdm,
+      ];
+    case 'nova-volume': {
+      // The guide's four statements, each narrowed to this volume (its own per-volume form).
+      const id = [Number(entry.volumeId)];
+      const backup = { table: 'volumes', key: 'id', where: 'id = ?', params: id };
+      const v = (summary: string, sql: string) => updateRows('nova', summary, sql, id, target, backup);
+      return [
+        v(`set mountpoint NULL on volume ${entry.volumeId}`, 'UPDATE volumes SET mountpoint = NULL WHERE id = ?'),
+        v(`set volume ${entry.volumeId} available`, "UPDATE volumes SET status = 'available' WHERE status <> 'error_deleting' AND id = ?"),
+        v(`set volume ${entry.volumeId} detached`, "UPDATE volumes SET attach_status = 'detached' WHERE id = ?"),
+        v(`clear the instance of volume ${entry.volumeId}`, 'UPDATE volumes SET instance_id = 0 WHERE id = ?'),
+      ];
+    }
+  }
+}
+
+/** Rows that must no longer exist for a cleaned pair; read back after the commit. */
+export async function pairsStillAttached(ctx: StepContext, flavour: SchemaFlavour, entries: MapEntry[]): Promise<string[]> {
+  const attachments = await readAttachments(ctx, flavour, ctx.scope.instance?.uuid);
+  const live = new Set(attachments.map((a) => `${a.volumeId}|${a.instanceUuid}`));
+  const stale: string[] = entries.filter((e) => live.has(`${e.volumeId}|${e.instanceUuid}`)).map((e) => `${e.volumeId} on ${e.instanceUuid}`);
+  if (flavour !== 'nova-volume') {
+    const { rows = [] } = await ctx.read(
+      selectRows('nova', 'read live volume block device mappings', 'SELECT volume_id, instance_uuid FROM block_device_mapping WHERE deleted = 0 AND volume_id IS NOT NULL'),
+    );
+    const bdm = new Set(rows.map((r) => `${r.volume_id}|${r.instance_uuid}`));
+    for (const e of entries) if (bdm.has(`${e.volumeId}|${e.instanceUuid}`)) stale.push(`BDM of ${e.volumeId} on ${e.instanceUuid}`);
+  }
+  return stale;
+}

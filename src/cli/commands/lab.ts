@@ -1,0 +1,77 @@
+// `novaops lab ...`: the practice cloud.
+import { resolveStateDir } from '../../config/load-config.js';
+import { UsageError } from '../../engine/errors.js';
+import { applyScenario, labDown, labStatus, labUp } from '../../lab/index.js';
+
+function positiveInt(value: string | boolean | undefined, flag: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: '${String(value)}' is not a whole number >= ${min}`);
+  return n;
+}
+
+export async function labUpCommand(flags: Record<string, string>): Promise<void> {
+  if (flags.flavour !== 'modern' && flags.flavour !== 'nova-volume') {
+    throw new UsageError(`--flavour: '${flags.flavour}' is not a flavour the lab builds`, 'use modern or nova-volume');
+  }
+  const info = await labUp({
+    stateDir: resolveStateDir(process.env),
+    hosts: positiveInt(flags.hosts, '--hosts', 1),
+    flavour: flags.flavour,
+    settings: {
+      latencyMs: positiveInt(flags.latencyMs, '--latency-ms'),
+      rebootMs: positiveInt(flags.rebootMs, '--reboot-ms'),
+      attachMs: positiveInt(flags.attachMs, '--attach-ms'),
+    },
+  });
+  process.stdout.write(
+    [
+      `lab up: API ${info.api.url}, database ${info.db.host}:${info.db.port} (${info.db.private ? 'private mariadbd' : 'shared server'}), hosts ${info.hosts.join(', ')}`,
+      `config: ${info.configFile} (used automatically while the lab is up, or export NOVAOPS_CONFIG=${info.configFile})`,
+      `next: novaops lab scenario power-loss --instances 20 --volumes 30`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function labDownCommand(flags: { wipe?: boolean }): Promise<void> {
+  await labDown({ stateDir: resolveStateDir(process.env), wipe: !!flags.wipe });
+  process.stdout.write(`lab down${flags.wipe ? ' (wiped)' : ''}\n`);
+}
+
+export async function labStatusCommand(flags: { json?: boolean }): Promise<void> {
+  const status = await labStatus({ stateDir: resolveStateDir(process.env) });
+  if (!status) {
+    if (flags.json) process.stdout.write('null\n');
+    else process.stdout.write('no lab (novaops lab up starts one)\n');
+    process.exitCode = 1;
+    return;
+  }
+  const { info } = status;
+  const dbUrl = `mysql://${info.db.user}@${info.db.host}:${info.db.port}/${info.db.schemas.nova}`;
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp: status.dbUp, apiUp: status.apiUp }, null, 2)}\n`,
+    );
+    return;
+  }
+  process.stdout.write(
+    [
+      `database ${dbUrl} — ${status.dbUp ? 'up' : 'DOWN'}`,
+      `API      ${info.api.url} — ${status.apiUp ? 'up' : 'DOWN'}`,
+      `clouds.yaml ${info.cloudsYaml} (cloud ${info.cloudName}); config ${info.configFile}`,
+      `hosts    ${info.hosts.join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function labScenarioCommand(name: string, flags: Record<string, string | boolean>): Promise<void> {
+  if (name !== 'power-loss') throw new UsageError(`unknown scenario '${name}'`, 'scenarios: power-loss');
+  const summary = await applyScenario(resolveStateDir(process.env), 'power-loss', {
+    instances: positiveInt(flags.instances, '--instances', 1),
+    volumes: positiveInt(flags.volumes, '--volumes', 0),
+    liveSession: !!flags.liveSession,
+    seed: positiveInt(flags.seed, '--seed'),
+  });
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+}

@@ -1,0 +1,26 @@
+// `novaops show <runbook>`: the procedure as the runner will execute it.
+import { UsageError } from '../../engine/errors.js';
+import { findRunbook, runbooks } from '../../../runbooks/index.js';
+
+export function showCommand(id: string): void {
+  const runbook = findRunbook(id);
+  if (!runbook) throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${runbooks.map((r) => r.id).join(', ')}`);
+  const out: string[] = [
+    `${runbook.id} — ${runbook.title} (version ${runbook.version})`,
+    `reference: ${runbook.reference}`,
+    `${runbook.summary}`,
+    '',
+  ];
+  for (const [index, step] of runbook.steps.entries()) {
+    out.push(`Step ${index}: ${step.title}${step.optional ? ' (optional)' : ''}${step.readOnly ? ' [read-only]' : ''}`);
+    out.push(`  changes: ${step.changes}`);
+    if (step.transactional) out.push('  one transaction per database; affected rows saved with a rollback script first');
+    for (const guard of step.guards ?? []) out.push(`  guard: ${guard.name} — ${guard.describe}`);
+    for (const warning of step.warnings ?? []) out.push(`  warning: ${warning}`);
+  }
+  out.push('', 'options:');
+  out.push('  --dry-run                 execute read-only discovery only; print the exact plan');
+  if (runbook.supportsTestInstance) out.push('  --test-instance <id>      scope the whole runbook to one instance (rehearsal)');
+  for (const option of runbook.options) out.push(`  ${option.flags.padEnd(25)} ${option.description}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,128 @@
+// novaops command line. Parsing only: each command's module is loaded when it runs, so
+// `novaops list` does not pay for the database driver or the TUI.
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, UsageError } from '../engine/errors.js';
+import { findRunbook, runbooks } from '../../runbooks/index.js';
+import { describeError, exitCodeOf } from './fail.js';
+
+export interface RunFlags {
+  dryRun?: boolean;
+  testInstance?: string;
+  yes?: boolean;
+  json?: boolean;
+  [runbookOption: string]: unknown;
+}
+
+function buildProgram(): Command {
+  const program = new Command('novaops')
+    .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
+    .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
+    .exitOverride()
+    .showHelpAfterError('(novaops --help lists the commands)');
+  const configOf = () => program.opts<{ config?: string }>().config;
+
+  program
+    .command('list')
+    .description('the runbooks, one line each')
+    .action(async () => (await import('./commands/list.js')).listCommand());
+
+  program
+    .command('show <runbook>')
+    .description('its steps, guards, what each step changes, doc reference')
+    .action(async (id: string) => (await import('./commands/show.js')).showCommand(id));
+
+  const run = program.command('run').description('run a runbook (plain lines; --json for events)');
+  for (const runbook of runbooks) {
+    const sub = run
+      .command(runbook.id)
+      .description(runbook.summary)
+      .option('--dry-run', 'execute read-only discovery only; print the exact plan')
+      .option('-y, --yes', 'confirm every step without asking (a failed guard still stops the run)')
+      .option('--json', 'machine-readable events on stdout');
+    if (runbook.supportsTestInstance) sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance (rehearsal)');
+    for (const option of runbook.options) sub.addOption(new Option(option.flags, option.description));
+    sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(runbook, flags, configOf()));
+  }
+
+  program
+    .command('resume [run-id]')
+    .description('continue an interrupted run; done work is never redone')
+    .option('-y, --yes', 'confirm every step without asking')
+    .option('--json', 'machine-readable events on stdout')
+    .action(async (runId: string | undefined, flags: { yes?: boolean; json?: boolean }) =>
+      (await import('./commands/resume.js')).resumeCommand(runId, flags, configOf()),
+    );
+
+  const transcripts = program.command('transcripts').description('recorded runs: audit trail and post-mortem material');
+  transcripts
+    .command('list', { isDefault: true })
+    .description('every recorded run, newest last')
+    .action(async () => (await import('./commands/transcripts.js')).listTranscripts(configOf()));
+  transcripts
+    .command('show <run-id>')
+    .description('one run as readable text (or Markdown)')
+    .option('--markdown', 'render as Markdown')
+    .action(async (runId: string, flags: { markdown?: boolean }) =>
+      (await import('./commands/transcripts.js')).showTranscript(runId, flags, configOf()),
+    );
+
+  program
+    .command('doctor')
+    .description('config, databases, API, hosts: each checked and explained')
+    .action(async () => (await import('./commands/doctor.js')).doctorCommand(configOf()));
+
+  const lab = program.command('lab').description('a local practice cloud (the demo and the test bed)');
+  lab
+    .command('up')
+    .description('start the lab: MariaDB schemas, OpenStack API simulator, simulated compute hosts')
+    .option('--hosts <n>', 'compute hosts', '3')
+    .option('--flavour <flavour>', 'schema flavour: modern or nova-volume', 'modern')
+    .option('--latency-ms <ms>', 'added to every API request', '0')
+    .option('--reboot-ms <ms>', 'how long a hard reboot takes', '300')
+    .option('--attach-ms <ms>', 'how long an attach takes', '200')
+    .action(async (flags: Record<string, string>) => (await import('./commands/lab.js')).labUpCommand(flags));
+  lab
+    .command('down')
+    .description('stop the lab')
+    .option('--wipe', 'also delete its databases and files')
+    .action(async (flags: { wipe?: boolean }) => (await import('./commands/lab.js')).labDownCommand(flags));
+  lab
+    .command('status')
+    .description('what runs, where')
+    .option('--json', 'DB URL, API URL and clouds.yaml path as JSON')
+    .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
+  lab
+    .command('scenario <name>')
+    .description('set the lab to a scenario: power-loss')
+    .option('--instances <n>', 'instances', '20')
+    .option('--volumes <n>', 'volumes', '30')
+    .option('--live-session', 'leave one mapped volume with a live iSCSI session')
+    .option('--seed <n>', 'random seed', '1')
+    .action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
+
+  return program;
+}
+
+/** Catches what commander would only call "unknown command" with the list of runbooks. */
+function checkRunbookName(argv: string[]): void {
+  const i = argv.indexOf('run');
+  const id = i >= 0 ? argv[i + 1] : undefined;
+  if (i < 0 || id === undefined || id.startsWith('-') || findRunbook(id)) return;
+  throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${runbooks.map((r) => r.id).join(', ')} (novaops list)`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    checkRunbookName(argv.slice(2));
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    process.stderr.write(`${describeError(error)}\n`);
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,105 @@
+// Database credentials come from the service's own config ([database] connection in nova.conf /
+// cinder.conf, an SQLAlchemy URL) unless the novaops config gives a URL. Passwords never reach
+// an error message: we report the file, the scheme, the host — never the URL itself.
+import { readFile } from 'node:fs/promises';
+import type { DbConnection } from './types.js';
+import { ConfigError } from './errors.js';
+
+const mysqlSchemes = new Set(['mysql', 'mysql+pymysql', 'mysql+mysqldb', 'mariadb', 'mariadb+pymysql', 'mysql+mysqlconnector']);
+
+/** Parses an SQLAlchemy MySQL URL (`mysql+pymysql://user:pw@host:port/db?charset=utf8`). */
+export function parseDbUrl(url: string, source: string): DbConnection {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) {
+    throw new ConfigError(
+      `${source}: the database connection is not a URL`,
+      'expected mysql+pymysql://USER:PASSWORD@HOST[:PORT]/DATABASE',
+    );
+  }
+  if (!mysqlSchemes.has(scheme)) {
+    throw new ConfigError(
+      `${source}: database scheme '${scheme}' is not supported; novaops supports MySQL/MariaDB only`,
+      'point novaops at a MySQL or MariaDB database (mysql+pymysql://...), e.g. with `databases:` in the novaops config',
+    );
+  }
+  let parsed: URL;
+  try {
+    // WHATWG URL keeps userinfo percent-encoded, which is what SQLAlchemy expects in the file.
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      `${source}: the ${scheme} connection URL cannot be parsed`,
+      'special characters in the password must be URL-encoded (e.g. @ as %40, / as %2F)',
+    );
+  }
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!host) {
+    throw new ConfigError(
+      `${source}: the ${scheme} connection URL names no host (unix sockets are not supported)`,
+      'give a TCP host, e.g. mysql+pymysql://nova:PASSWORD@127.0.0.1:3306/nova, in the novaops config',
+    );
+  }
+  if (!database || database.includes('/')) {
+    throw new ConfigError(`${source}: the ${scheme} connection URL names no database`, 'the URL must end with /DATABASE_NAME');
+  }
+  if (!parsed.username) {
+    throw new ConfigError(`${source}: the ${scheme} connection URL names no user`, 'the URL must be SCHEME://USER:PASSWORD@HOST/DB');
+  }
+  return {
+    host,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+    source,
+  };
+}
+
+/** Reads `[database] connection` from an oslo.config file such as /etc/nova/nova.conf. */
+export async function readDbFromConf(confPath: string): Promise<DbConnection> {
+  let text: string;
+  try {
+    text = await readFile(confPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError(
+      `cannot read ${confPath}: ${code}`,
+      code === 'EACCES'
+        ? `run novaops as a user that can read ${confPath}, or give the database URL in the novaops config (databases.*.url)`
+        : `give the right path (databases.*.conf) or the database URL (databases.*.url) in the novaops config`,
+    );
+  }
+  const source = `${confPath} [database] connection`;
+  const connection = readOsloOption(text, 'database', 'connection');
+  if (connection === undefined || connection === '') {
+    throw new ConfigError(
+      `${confPath}: no [database] connection setting`,
+      'set [database] connection in that file, or give the database URL in the novaops config (databases.*.url)',
+    );
+  }
+  return parseDbUrl(connection, source);
+}
+
+/**
+ * One option from an oslo.config (INI-style) file. Not the `ini` package: it cuts values at an
+ * inline `;` or `#`, which oslo.config does not, and a password may contain either.
+ * Comments are whole lines starting with `#` or `;`; the last occurrence of an option wins.
+ */
+export function readOsloOption(text: string, section: string, key: string): string | undefined {
+  let current = '';
+  let value: string | undefined;
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      current = header[1].trim().toLowerCase();
+      continue;
+    }
+    if (current !== section.toLowerCase()) continue;
+    const m = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (m && m[1] === key) value = m[2].trim();
+  }
+  return value;
+}

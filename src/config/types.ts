@@ -1,0 +1,79 @@
+// The resolved configuration novaops runs with. Loading and validation live beside this file;
+// everything downstream receives this shape and never reads files or env itself.
+
+export interface DbConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** Where the connection came from, e.g. '/etc/nova/nova.conf [database] connection'. */
+  source: string;
+}
+
+export interface CloudAuth {
+  authUrl: string;
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+  regionName?: string;
+  /** Endpoint interface picked from the catalog. */
+  interface: 'public' | 'internal' | 'admin';
+  /** Where the credentials came from, e.g. 'clouds.yaml (/path) cloud "lab"' or 'OS_* environment'. */
+  source: string;
+}
+
+export type HostSpec =
+  | {
+      via: 'local';
+      /** Directories put in front of PATH (the lab puts its simulated host tools here). */
+      pathPrepend: string[];
+      env: Record<string, string>;
+    }
+  | {
+      via: 'ssh';
+      address: string;
+      port: number;
+      user: string;
+      identityFile?: string;
+      /** known_hosts file checked strictly; novaops never writes it. */
+      knownHostsFile?: string;
+    };
+
+export interface GuestSsh {
+  user: string;
+  port: number;
+  identityFile?: string;
+  knownHostsFile?: string;
+  /** Which server address to use: the first fixed, or the first floating address. */
+  addressFrom: 'fixed' | 'floating';
+}
+
+export interface PollSettings {
+  initialMs: number;
+  maxMs: number;
+  timeoutMs: number;
+}
+
+export interface NovaopsConfig {
+  /** The config file (or 'defaults') this came from. */
+  source: string;
+  /** A stable name for the cloud: the lock and the transcripts use it. */
+  cloudName: string;
+  stateDir: string;
+  cloud: CloudAuth;
+  databases: { nova: DbConnection; cinder: DbConnection };
+  hosts: Record<string, HostSpec>;
+  guests?: GuestSsh;
+  api: { concurrency: number; timeoutMs: number };
+  poll: PollSettings;
+}
+
+/** Every secret in a config, for redaction of output and transcripts. */
+export function configSecrets(config: NovaopsConfig): string[] {
+  return [config.cloud.password, config.databases.nova.password, config.databases.cinder.password].filter(
+    (s) => s.length > 0,
+  );
+}

@@ -1,0 +1,22 @@
+// A failure to talk to OpenStack at all (as opposed to an API answering "no"), with what to do.
+export class OpenStackError extends Error {
+  override name = 'OpenStackError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why fetch() failed, in words: ECONNREFUSED, a timeout, a TLS problem. */
+export function networkReason(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e?.cause?.code) return e.cause.code;
+  return e?.cause?.message ?? e?.message ?? String(err);
+}
+
+export function isNetworkError(err: unknown): boolean {
+  return err instanceof TypeError || (err as { name?: string })?.name === 'TimeoutError';
+}

@@ -1,0 +1,178 @@
+// OpenStack over REST with fetch: one Keystone token per run, bounded concurrency (a recovery may
+// issue thousands of calls), limit/marker pagination, and failures carrying the API's own message.
+import pLimit from 'p-limit';
+import type { CloudAuth } from '../../config/types.js';
+import type { ApiOperation, ApiService, OperationResult } from '../../engine/operations.js';
+import type { Identity, OpenStackEffect } from '../types.js';
+import { authenticate, safeJson } from './keystone.js';
+import { apiMessage } from './api-message.js';
+import { OpenStackError, isNetworkError, networkReason } from './api-error.js';
+import { pathShape } from './path-shape.js';
+
+export { OpenStackError } from './api-error.js';
+
+export interface OpenStackOptions {
+  concurrency: number;
+  timeoutMs: number;
+  /** Back-off before retrying an idempotent GET (ms, doubled each time); tests shorten it. */
+  retryDelayMs?: number;
+}
+
+const retryableStatus = new Set([502, 503, 504]);
+const getRetries = 2;
+
+const microversionService: Record<ApiService, string> = { compute: 'compute', volumev3: 'volume', identity: 'identity' };
+
+interface RawResponse {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): OpenStackEffect {
+  const limit = pLimit(opts.concurrency);
+  const counts = new Map<string, number>();
+  const retryDelay = opts.retryDelayMs ?? 250;
+  let identityPromise: Promise<Identity> | undefined;
+
+  const count = (method: string, service: string, path: string) => {
+    const key = `${method} ${service} ${pathShape(path)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+
+  const send = (url: string, init: RequestInit) =>
+    limit(() => fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) }));
+
+  const identity = (): Promise<Identity> => {
+    if (!identityPromise) {
+      count('POST', 'identity', '/auth/tokens');
+      identityPromise = authenticate(auth, send, opts.timeoutMs);
+      // A failed authentication is not cached: a later call may try again.
+      identityPromise.catch(() => (identityPromise = undefined));
+    }
+    return identityPromise;
+  };
+
+  const headersFor = (op: ApiOperation<unknown>, token: string): Record<string, string> => {
+    const h: Record<string, string> = { 'X-Auth-Token': token, Accept: 'application/json' };
+    if (op.body !== undefined) h['Content-Type'] = 'application/json';
+    if (op.microversion) {
+      h['OpenStack-API-Version'] = `${microversionService[op.service]} ${op.microversion}`;
+      if (op.service === 'compute') h['X-OpenStack-Nova-API-Version'] = op.microversion;
+    }
+    return h;
+  };
+
+  /** One HTTP exchange: retries idempotent GETs on network errors and 5xx gateways, never a POST. */
+  const request = async (op: ApiOperation<unknown>, path: string): Promise<RawResponse> => {
+    let reauthenticated = false;
+    for (let attempt = 0; ; attempt++) {
+      const id = await identity();
+      const endpoint = id.endpoints[op.service];
+      if (!endpoint) {
+        throw new OpenStackError(
+          `no '${op.service}' endpoint (interface ${auth.interface}${auth.regionName ? `, region ${auth.regionName}` : ''}) in the service catalog; it has: ${Object.keys(id.endpoints).join(', ')}`,
+          'set the interface (OS_INTERFACE) and region (OS_REGION_NAME) the cloud publishes',
+        );
+      }
+      const url = `${endpoint}${path}`;
+      count(op.method, op.service, path);
+      let res: Response;
+      try {
+        res = await send(url, {
+          method: op.method,
+          headers: headersFor(op, id.token),
+          body: op.body === undefined ? undefined : JSON.stringify(op.body),
+        });
+      } catch (err) {
+        if (op.method === 'GET' && attempt < getRetries && isNetworkError(err)) {
+          await sleep(retryDelay * 2 ** attempt);
+          continue;
+        }
+        throw new OpenStackError(
+          `cannot reach the ${op.service} API at ${url}: ${networkReason(err, opts.timeoutMs)}`,
+          op.method === 'GET' ? 'check that the endpoint in the service catalog is reachable from this machine' : 'the request may or may not have been applied: read the state before retrying',
+        );
+      }
+      const text = await res.text();
+      if (op.method === 'GET' && attempt < getRetries && retryableStatus.has(res.status)) {
+        await sleep(retryDelay * 2 ** attempt);
+        continue;
+      }
+      // An expired token is refused before anything is done, so even a POST may be re-sent.
+      if (res.status === 401 && !reauthenticated) {
+        reauthenticated = true;
+        identityPromise = undefined;
+        attempt--;
+        continue;
+      }
+      return { status: res.status, body: safeJson(text), text };
+    }
+  };
+
+  const isOk = (op: ApiOperation<unknown>, status: number) =>
+    op.okStatus ? op.okStatus.includes(status) : status >= 200 && status < 300;
+
+  const fetchAllPages = async (op: ApiOperation<unknown>): Promise<RawResponse> => {
+    const { collection, pageSize } = op.paginate!;
+    const [base, query = ''] = op.path.split('?');
+    const items: unknown[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const params = new URLSearchParams(query);
+      params.set('limit', String(pageSize));
+      if (marker !== undefined) params.set('marker', marker);
+      const res = await request(op, `${base}?${params.toString()}`);
+      if (!isOk(op, res.status)) return res;
+      const body = res.body as Record<string, unknown> | undefined;
+      const page = body?.[collection];
+      if (!Array.isArray(page)) {
+        throw new OpenStackError(`${op.method} ${op.service}${base}: the answer has no '${collection}' list`, 'is this the right endpoint?');
+      }
+      items.push(...page);
+      // A server may cap the page below our limit; its "next" link then says there is more.
+      const links = body?.[`${collection}_links`];
+      const hasNext = Array.isArray(links) && links.some((l) => (l as { rel?: string })?.rel === 'next');
+      if (page.length === 0 || (page.length < pageSize && !hasNext)) break;
+      const last = (page[page.length - 1] as { id?: unknown })?.id;
+      if (last === undefined || String(last) === marker) {
+        throw new OpenStackError(`${op.method} ${op.service}${base}: pagination did not advance (marker ${String(last)})`, 'report this: the API ignores the marker');
+      }
+      marker = String(last);
+    }
+    return { status: 200, body: { [collection]: items }, text: '' };
+  };
+
+  return {
+    identity,
+
+    async execute<T>(op: ApiOperation<T>): Promise<OperationResult<T>> {
+      const started = performance.now();
+      const took = () => Math.round(performance.now() - started);
+      try {
+        const res = op.paginate ? await fetchAllPages(op) : await request(op, op.path);
+        if (!isOk(op, res.status)) {
+          const msg = apiMessage(res.body, res.text);
+          return { ok: false, status: res.status, durationMs: took(), error: `HTTP ${res.status}${msg ? `: ${msg}` : ''}` };
+        }
+        let value: T;
+        try {
+          value = op.parse ? op.parse(res.body) : (res.body as T);
+        } catch (err) {
+          return { ok: false, status: res.status, durationMs: took(), error: `unexpected answer from ${op.service} ${pathShape(op.path)}: ${(err as Error).message}` };
+        }
+        return { ok: true, status: res.status, durationMs: took(), value };
+      } catch (err) {
+        return { ok: false, durationMs: took(), error: (err as Error).message };
+      }
+    },
+
+    requestCounts() {
+      return Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

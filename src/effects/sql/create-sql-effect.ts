@@ -1,0 +1,172 @@
+// mysql2 behind the SqlEffect interface: a pool per database, parameterised statements only,
+// advisory locks on connections of their own so they live exactly as long as we hold them.
+import mysql from 'mysql2/promise';
+import type { Connection, Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { DbConnection } from '../../config/types.js';
+import type { DbName, Row, SqlParam } from '../../engine/operations.js';
+import type { SqlEffect, SqlTransaction } from '../types.js';
+import { SqlError, toSqlError } from './sql-error.js';
+
+export { SqlError } from './sql-error.js';
+
+const connectTimeout = 10_000;
+
+function connectionOptions(c: DbConnection) {
+  return {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password,
+    database: c.database,
+    // One statement per call: a parameter can never smuggle in a second one.
+    multipleStatements: false,
+    connectTimeout,
+    // Nova and Cinder store UTC without a zone; reading them as UTC keeps rollback scripts exact.
+    timezone: 'Z',
+    supportBigNumbers: true,
+    charset: 'utf8mb4',
+  } as const;
+}
+
+export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection }): SqlEffect {
+  const pools = new Map<DbName, Pool>();
+  const lockConnections = new Map<string, Connection>();
+  const openTransactions = new Set<PoolConnection>();
+
+  const pool = (db: DbName): Pool => {
+    let p = pools.get(db);
+    if (!p) {
+      p = mysql.createPool({ ...connectionOptions(dbs[db]), connectionLimit: 8, waitForConnections: true });
+      pools.set(db, p);
+    }
+    return p;
+  };
+
+  const guard = async <T>(db: DbName, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toSqlError(err, db, dbs[db]);
+    }
+  };
+
+  const toResult = (res: unknown): { rows: Row[]; affectedRows: number } => {
+    if (Array.isArray(res)) return { rows: res as Row[], affectedRows: 0 };
+    return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0 };
+  };
+
+  return {
+    async select(db, sql, params) {
+      return guard(db, async () => {
+        const [rows] = await pool(db).query<RowDataPacket[]>(sql, params);
+        return rows as Row[];
+      });
+    },
+
+    async begin(db) {
+      const conn = await guard(db, () => pool(db).getConnection());
+      try {
+        await conn.query('START TRANSACTION');
+      } catch (err) {
+        conn.release();
+        throw toSqlError(err, db, dbs[db]);
+      }
+      openTransactions.add(conn);
+      let finished = false;
+      const finish = async (statement: 'COMMIT' | 'ROLLBACK') => {
+        if (finished) throw new SqlError(`${db} transaction already finished`, 'begin a new transaction');
+        finished = true;
+        try {
+          await conn.query(statement);
+          conn.release();
+        } catch (err) {
+          // A connection whose COMMIT/ROLLBACK failed is in an unknown state: never reuse it.
+          conn.destroy();
+          throw toSqlError(err, db, dbs[db]);
+        } finally {
+          openTransactions.delete(conn);
+        }
+      };
+      const tx: SqlTransaction = {
+        async query(sql: string, params: SqlParam[]) {
+          if (finished) throw new SqlError(`${db} transaction already finished`, 'begin a new transaction');
+          return guard(db, async () => toResult((await conn.query(sql, params))[0]));
+        },
+        commit: () => finish('COMMIT'),
+        rollback: () => finish('ROLLBACK'),
+      };
+      return tx;
+    },
+
+    schemaName(db) {
+      return dbs[db].database;
+    },
+
+    async columns(db) {
+      const rows = await this.select(
+        db,
+        'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.columns WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION',
+        [dbs[db].database],
+      );
+      const map = new Map<string, string[]>();
+      for (const r of rows) {
+        const t = String(r.t);
+        const list = map.get(t) ?? [];
+        list.push(String(r.c));
+        map.set(t, list);
+      }
+      return map;
+    },
+
+    async acquireLock(name) {
+      if (lockConnections.has(name)) return true;
+      // Its own connection, not a pooled one: the lock is released when this connection closes,
+      // which includes the process dying, and a pool might hand the connection to someone else.
+      const conn = await guard('nova', () => mysql.createConnection(connectionOptions(dbs.nova)));
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got', [name]);
+        if (Number(rows[0]?.got) === 1) {
+          lockConnections.set(name, conn);
+          // A dropped lock connection means the lock is gone; nothing to do but not crash.
+          conn.on('error', () => lockConnections.delete(name));
+          return true;
+        }
+      } catch (err) {
+        await conn.end().catch(() => conn.destroy());
+        throw toSqlError(err, 'nova', dbs.nova);
+      }
+      await conn.end().catch(() => conn.destroy());
+      return false;
+    },
+
+    async lockHolder(name) {
+      const rows = await this.select('nova', 'SELECT IS_USED_LOCK(?) AS holder', [name]);
+      const holder = rows[0]?.holder;
+      return holder === null || holder === undefined ? null : Number(holder);
+    },
+
+    async releaseLock(name) {
+      const conn = lockConnections.get(name);
+      if (!conn) return;
+      lockConnections.delete(name);
+      try {
+        await conn.query('SELECT RELEASE_LOCK(?)', [name]);
+      } finally {
+        await conn.end().catch(() => conn.destroy());
+      }
+    },
+
+    format(sql, params) {
+      return mysql.format(sql, params, false, 'Z');
+    },
+
+    async close() {
+      for (const conn of openTransactions) conn.destroy();
+      openTransactions.clear();
+      for (const name of [...lockConnections.keys()]) await this.releaseLock(name).catch(() => undefined);
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The interfaces of the only code that touches the world. The engine executes operations
+// through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
+import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../engine/operations.js';
+
+export interface SqlTransaction {
+  query(sql: string, params: SqlParam[]): Promise<{ rows: Row[]; affectedRows: number }>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface SqlEffect {
+  /** A read-only statement on one database. */
+  select(db: DbName, sql: string, params: SqlParam[]): Promise<Row[]>;
+  /** A transaction on its own connection. */
+  begin(db: DbName): Promise<SqlTransaction>;
+  /** The schema name behind a logical database (e.g. 'nova_cell1'). */
+  schemaName(db: DbName): string;
+  /** Columns of every table of a database, from information_schema. */
+  columns(db: DbName): Promise<Map<string, string[]>>;
+  /** `GET_LOCK(name, 0)` on a dedicated connection held until releaseLock or close. */
+  acquireLock(name: string): Promise<boolean>;
+  /** Connection id holding a lock, or null. */
+  lockHolder(name: string): Promise<number | null>;
+  releaseLock(name: string): Promise<void>;
+  /** The statement with its parameters inlined and escaped, for rollback scripts and display. */
+  format(sql: string, params: SqlParam[]): string;
+  close(): Promise<void>;
+}
+
+export interface Identity {
+  token: string;
+  projectId: string;
+  userId: string;
+  /** service type -> endpoint URL (interface and region already chosen). */
+  endpoints: Record<string, string>;
+}
+
+export interface OpenStackEffect {
+  /** Authenticates once (Keystone v3 password) and caches the token for the run. */
+  identity(): Promise<Identity>;
+  /** Executes one API operation: token, endpoint, pagination, bounded concurrency. */
+  execute<T>(op: ApiOperation<T>): Promise<OperationResult<T>>;
+  /** Requests made, by "METHOD service/path-shape" (for the run summary). */
+  requestCounts(): Record<string, number>;
+}
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface HostsEffect {
+  /** Runs argv on a configured host (local or over ssh with strict host key checking). */
+  run(host: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  /** Runs argv on a guest (server) address over ssh. */
+  runOnGuest(address: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  known(): string[];
+}
+
+export interface Effects {
+  sql: SqlEffect;
+  openstack: OpenStackEffect;
+  hosts: HostsEffect;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+// The engine's one event stream. The transcript, the plain and JSON presenters and the TUI are
+// all subscribers; each event is also one line of transcript.jsonl (DESIGN.md section 4).
+import type { Operation, Target } from './operations.js';
+import type { RunMode } from './runbook.js';
+
+export type StepOutcome = 'done' | 'failed' | 'blocked' | 'skipped' | 'planned';
+export type RunOutcome = 'completed' | 'failed' | 'blocked' | 'aborted' | 'planned' | 'refused';
+export type ItemStatus = 'done' | 'failed' | 'held' | 'skipped';
+
+export interface PlannedOperation {
+  kind: Operation['kind'];
+  summary: string;
+  command: string;
+  mutating: boolean;
+  target: Target;
+  /** sql */
+  db?: string;
+  sql?: string;
+  params?: unknown[];
+  /** api */
+  method?: string;
+  service?: string;
+  path?: string;
+  body?: unknown;
+  /** shell */
+  host?: string;
+  argv?: string[];
+}
+
+interface EventBase {
+  ts: string;
+  seq: number;
+}
+
+export type EngineEventBody =
+  | {
+      type: 'run.start';
+      runId: string;
+      runbook: string;
+      version: string;
+      params: unknown;
+      mode: RunMode;
+      scope: { instance?: string; name?: string } | null;
+      operator: string;
+      host: string;
+      cloud: string;
+      resumed: boolean;
+      attempt: number;
+    }
+  | { type: 'step.start'; step: string; title: string; index: number; optional: boolean; warnings: string[] }
+  | { type: 'guard'; step: string; name: string; ok: boolean; detail: string; heldBack: { key: string; reason: string }[] }
+  | { type: 'op.planned'; step: string; item: string | null; opId: string; op: PlannedOperation }
+  | { type: 'op.start'; step: string; item: string | null; opId: string; summary: string; command: string; mutating: boolean }
+  | { type: 'op.output'; opId: string; stream: 'stdout' | 'stderr'; chunk: string }
+  | {
+      type: 'op.end';
+      step: string;
+      item: string | null;
+      opId: string;
+      ok: boolean;
+      status?: number;
+      exitCode?: number;
+      durationMs: number;
+      rows?: number;
+      error?: string;
+    }
+  | { type: 'item'; step: string; key: string; status: ItemStatus; detail: string }
+  | { type: 'confirm'; step: string; question: string; answer: boolean; how: string }
+  | { type: 'note'; step: string | null; level: 'info' | 'warn'; message: string }
+  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number }
+  | {
+      type: 'run.end';
+      outcome: RunOutcome;
+      summary: string;
+      durationMs: number;
+      counts: { done: number; failed: number; held: number; skipped: number };
+      apiRequests: Record<string, number>;
+      runDir: string;
+    };
+
+export type EngineEvent = EngineEventBody & EventBase;
+export type EventType = EngineEvent['type'];
+
+export type EventListener = (event: EngineEvent) => void;
+
+/** Stamps ts and seq, and fans events out to subscribers in order. */
+export class EventBus {
+  private readonly listeners: EventListener[] = [];
+  private seq: number;
+
+  constructor(startSeq = 0) {
+    this.seq = startSeq;
+  }
+
+  subscribe(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  emit(body: EngineEventBody): EngineEvent {
+    const event = { ts: new Date().toISOString(), seq: ++this.seq, ...body } as EngineEvent;
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+}
+
+export function planOperation(op: Operation): PlannedOperation {
+  const base = { kind: op.kind, summary: op.summary, command: op.command, mutating: op.mutating, target: op.target };
+  switch (op.kind) {
+    case 'sql':
+      return { ...base, db: op.db, sql: op.sql, params: op.params };
+    case 'api':
+      return { ...base, method: op.method, service: op.service, path: op.path, body: op.body };
+    case 'shell':
+      return { ...base, host: op.host, argv: op.argv };
+  }
+}

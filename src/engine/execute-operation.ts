@@ -1,0 +1,69 @@
+// Executes one operation through the effects. The only place the engine turns an operation
+// value into I/O; dry-run never reaches here with a mutating operation.
+import type { Effects } from '../effects/types.js';
+import type { Operation, OperationResult, ShellOperation, SqlOperation } from './operations.js';
+import { assertShellAllowed } from './shell-policy.js';
+
+export const GUEST_PREFIX = 'guest:';
+
+export async function executeOperation(op: Operation, effects: Effects): Promise<OperationResult> {
+  switch (op.kind) {
+    case 'api':
+      return effects.openstack.execute(op);
+    case 'shell':
+      return executeShell(op, effects);
+    case 'sql':
+      return executeSql(op, effects);
+  }
+}
+
+async function executeShell(op: ShellOperation, effects: Effects): Promise<OperationResult> {
+  assertShellAllowed(op.argv);
+  const started = performance.now();
+  try {
+    const result = op.host.startsWith(GUEST_PREFIX)
+      ? await effects.hosts.runOnGuest(op.host.slice(GUEST_PREFIX.length), op.argv, { timeoutMs: op.timeoutMs })
+      : await effects.hosts.run(op.host, op.argv, { timeoutMs: op.timeoutMs });
+    const ok = (op.okExit ?? [0]).includes(result.exitCode);
+    return {
+      ok,
+      durationMs: result.durationMs,
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      error: ok ? undefined : `exit ${result.exitCode}${result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''}`,
+    };
+  } catch (error) {
+    return { ok: false, durationMs: performance.now() - started, error: messageOf(error) };
+  }
+}
+
+async function executeSql(op: SqlOperation, effects: Effects): Promise<OperationResult> {
+  const started = performance.now();
+  try {
+    if (!op.mutating) {
+      const rows = await effects.sql.select(op.db, op.sql, op.params);
+      return { ok: true, durationMs: performance.now() - started, rows, value: rows };
+    }
+    const tx = await effects.sql.begin(op.db);
+    try {
+      const result = await tx.query(op.sql, op.params);
+      await tx.commit();
+      return { ok: true, durationMs: performance.now() - started, affectedRows: result.affectedRows };
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    return { ok: false, durationMs: performance.now() - started, error: messageOf(error) };
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

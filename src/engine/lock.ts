@@ -1,0 +1,73 @@
+// One mutating run per cloud (invariant 8). The database advisory lock is the authority: it is
+// visible from every machine that reaches the cloud's database and dies with the process that
+// holds it. The lock file beside the runs says who holds it, for the refusal message.
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqlEffect } from '../effects/types.js';
+import { RefusedError } from './errors.js';
+
+export interface LockHolder {
+  runId: string;
+  runbook: string;
+  pid: number;
+  operator: string;
+  host: string;
+  startedAt: string;
+}
+
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+export function lockName(cloud: string): string {
+  return `novaops:${cloud}`.slice(0, 64);
+}
+
+function lockFilePath(stateDir: string, cloud: string): string {
+  return join(stateDir, 'locks', `${cloud.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);
+}
+
+export async function readLockHolder(stateDir: string, cloud: string): Promise<LockHolder | null> {
+  try {
+    return JSON.parse(await readFile(lockFilePath(stateDir, cloud), 'utf8')) as LockHolder;
+  } catch {
+    return null;
+  }
+}
+
+export function describeHolder(holder: LockHolder): string {
+  return `run ${holder.runId} (${holder.runbook}) by ${holder.operator}@${holder.host}, pid ${holder.pid}, since ${holder.startedAt}`;
+}
+
+export async function acquireRunLock(
+  sql: SqlEffect,
+  stateDir: string,
+  cloud: string,
+  me: LockHolder,
+): Promise<RunLock> {
+  const name = lockName(cloud);
+  if (!(await sql.acquireLock(name))) {
+    const holder = await readLockHolder(stateDir, cloud);
+    const connection = await sql.lockHolder(name).catch(() => null);
+    const who = holder
+      ? describeHolder(holder)
+      : `database connection ${connection ?? '?'} (a run on another machine?)`;
+    throw new RefusedError(
+      `another novaops run holds the lock for cloud "${cloud}": ${who}`,
+      'wait for it to finish, or check that it is still alive; a run that died releases the lock by itself',
+    );
+  }
+  // We hold the database lock, so any lock file left behind belongs to a run that died.
+  const path = lockFilePath(stateDir, cloud);
+  await mkdir(join(stateDir, 'locks'), { recursive: true, mode: 0o700 });
+  await writeFile(path, `${JSON.stringify(me)}\n`, { mode: 0o600 });
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await unlink(path).catch(() => undefined);
+      await sql.releaseLock(name).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// Operations are values: a step describes what it wants done, the runner decides whether it
+// runs (live), is only recorded (dry-run), or is refused (scope, guard). Nothing in this file
+// performs I/O.
+
+export type DbName = 'nova' | 'cinder';
+export type SqlParam = string | number | null | Date;
+export type Row = Record<string, unknown>;
+
+/** What an operation touches; used for scoping (test mode) and for the transcript. */
+export interface Target {
+  db?: DbName;
+  host?: string;
+  instance?: string;
+  volume?: string;
+}
+
+interface OperationBase {
+  /** One line a human reads in the plan. */
+  summary: string;
+  /** True when the operation changes the cloud (DB row, API state, host file or process). */
+  mutating: boolean;
+  target: Target;
+  /** The command an operator could type by hand to do the same thing. */
+  command: string;
+}
+
+/** Rows a mutating SQL statement will change, saved (with a rollback script) before it runs. */
+export interface RowBackup {
+  table: string;
+  /** Primary-key column, used by the generated rollback statements. */
+  key: string;
+  where: string;
+  params: SqlParam[];
+}
+
+export interface SqlOperation extends OperationBase {
+  kind: 'sql';
+  db: DbName;
+  sql: string;
+  params: SqlParam[];
+  backup?: RowBackup;
+}
+
+export type ApiService = 'compute' | 'volumev3' | 'identity';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiOperation<T = unknown> extends OperationBase {
+  kind: 'api';
+  service: ApiService;
+  method: HttpMethod;
+  /** Path relative to the service's catalog endpoint, query string included. */
+  path: string;
+  body?: unknown;
+  /** HTTP statuses that count as success (default: 2xx). */
+  okStatus?: number[];
+  /** For list calls: the collection key to follow with limit/marker pagination. */
+  paginate?: { collection: string; pageSize: number };
+  microversion?: string;
+  /** Turns the JSON body into the value the step works with. */
+  parse?: (body: unknown) => T;
+}
+
+export interface ShellOperation extends OperationBase {
+  kind: 'shell';
+  /** A host alias from the config (a compute node, a guest) or 'local'. */
+  host: string;
+  argv: string[];
+  /** Exit codes that count as success (default: [0]). */
+  okExit?: number[];
+  timeoutMs?: number;
+}
+
+export type Operation = SqlOperation | ApiOperation<any> | ShellOperation;
+
+export interface OperationResult<T = unknown> {
+  ok: boolean;
+  durationMs: number;
+  /** HTTP status (api). */
+  status?: number;
+  /** Exit code (shell). */
+  exitCode?: number;
+  /** Rows read (sql SELECT) or affected (sql write). */
+  rows?: Row[];
+  affectedRows?: number;
+  /** Parsed value (api with parse) or raw JSON body. */
+  value?: T;
+  stdout?: string;
+  stderr?: string;
+  /** Human-readable reason on failure. */
+  error?: string;
+}
+
+/** A read-only operation: the only kind a step may execute during discovery (and in dry-run). */
+export type ReadOperation<T = unknown> =
+  | (SqlOperation & { mutating: false })
+  | (ApiOperation<T> & { mutating: false })
+  | (ShellOperation & { mutating: false });
+
+export function describeOperation(op: Operation): string {
+  switch (op.kind) {
+    case 'sql':
+      return `SQL [${op.db}] ${op.sql}${op.params.length ? `  -- params ${JSON.stringify(op.params.map(formatParam))}` : ''}`;
+    case 'api':
+      return `API ${op.method} ${op.service}${op.path}${op.body === undefined ? '' : ` ${JSON.stringify(op.body)}`}`;
+    case 'shell':
+      return `SHELL [${op.host}] ${op.command}`;
+  }
+}
+
+function formatParam(p: SqlParam): string | number | null {
+  return p instanceof Date ? p.toISOString() : p;
+}

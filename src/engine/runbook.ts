@@ -1,0 +1,139 @@
+// The runbook model. A runbook is an ordered list of steps; a step discovers (read-only),
+// plans (returns operations as values), is guarded, and may settle (wait, read-only) and
+// resolve ambiguous items on resume (read-only). The runner owns every side effect.
+import type { z } from 'zod';
+import type { Operation, OperationResult, ReadOperation, Target } from './operations.js';
+
+export type RunMode = 'live' | 'dry-run';
+
+/** Test mode narrows a whole run to one instance (and the volumes attached to it). */
+export interface Scope {
+  instance?: { uuid: string; name?: string };
+}
+
+export interface OptionSpec {
+  /** commander flag syntax, e.g. '--ssh-reboot' or '--threshold <minutes>'. */
+  flags: string;
+  description: string;
+  /** Key in the params object. */
+  key: string;
+}
+
+export interface StepContext<P = unknown> {
+  readonly runId: string;
+  readonly mode: RunMode;
+  readonly params: P;
+  readonly scope: Scope;
+  /** Executes a read-only operation (also in dry-run). A mutating one is refused. */
+  read<T>(op: ReadOperation<T>): Promise<OperationResult<T> & { value: T }>;
+  /** Like read(), but a failure is returned rather than thrown. */
+  tryRead<T>(op: ReadOperation<T>): Promise<OperationResult<T>>;
+  /** Facts persisted in state.json across resumes (e.g. where the volume map is). */
+  facts: Record<string, unknown>;
+  setFact(key: string, value: unknown): Promise<void>;
+  artifacts: Artifacts;
+  note(message: string): void;
+  warn(message: string): void;
+  /** Bounded-concurrency map for read-only fan-out (e.g. one iscsiadm per host). */
+  mapLimit<I, O>(items: readonly I[], fn: (item: I) => Promise<O>): Promise<O[]>;
+  /** How long and how often to wait for the cloud (config `poll`). */
+  readonly poll: { initialMs: number; maxMs: number; timeoutMs: number };
+  /** Host aliases known to the config (compute nodes). */
+  hosts(): string[];
+  /** Items a guard of an earlier step held back (they stay out of later steps too). */
+  heldBack(stepId: string): HeldBack[];
+}
+
+export interface Artifacts {
+  readonly dir: string;
+  /** Durable write: temp file, fsync, rename, fsync dir. Returns the path. */
+  write(name: string, content: string): Promise<string>;
+  read(name: string): Promise<string | undefined>;
+  exists(name: string): Promise<boolean>;
+}
+
+/** One unit of mutating work, recorded as done the moment its operations are acknowledged. */
+export interface PlanItem {
+  /** Stable across resumes, e.g. 'reboot:<uuid>'. */
+  key: string;
+  summary: string;
+  target: Target;
+  ops: Operation[];
+  /**
+   * Items of a higher wave start only after every item of the lower waves settled (e.g. the
+   * second attachment of a multi-attach volume waits for the first). Default 0.
+   */
+  wave?: number;
+}
+
+export interface HeldBack {
+  key: string;
+  reason: string;
+}
+
+export interface StepPlan {
+  items: PlanItem[];
+  /** Lines shown with the plan (counts, warnings the operator must read). */
+  notes?: string[];
+}
+
+export interface GuardResult {
+  ok: boolean;
+  detail: string;
+  /** Items this guard keeps out of the step (the step goes on with the others). */
+  holdBack?: HeldBack[];
+}
+
+export interface Guard<P = unknown> {
+  name: string;
+  /** What is checked, in words shown by `novaops show`. */
+  describe: string;
+  check(ctx: StepContext<P>, plan: StepPlan): Promise<GuardResult>;
+}
+
+export type ItemOutcome = { ok: true; detail?: string; warning?: string } | { ok: false; detail: string };
+
+export interface Step<P = unknown> {
+  id: string;
+  /** In the guide's words. */
+  title: string;
+  /** What the step changes, for `novaops show` and the confirmation. */
+  changes: string;
+  /** Read-only steps never ask for confirmation and never hold the lock for their own sake. */
+  readOnly?: boolean;
+  /** An optional step runs only when enabled; its failure does not block later steps. */
+  optional?: boolean;
+  enabled?(params: P): boolean;
+  /** SQL items of a step run in one transaction per database, after their rows are saved. */
+  transactional?: boolean;
+  /** Lines the operator must read before this step runs (e.g. "do NOT reboot a second time"). */
+  warnings?: string[];
+  guards?: Guard<P>[];
+  plan(ctx: StepContext<P>): Promise<StepPlan>;
+  /** After the items' operations were acknowledged: wait (read-only) until each is complete. */
+  settle?(ctx: StepContext<P>, items: PlanItem[]): Promise<Map<string, ItemOutcome>>;
+  /**
+   * On resume, an item that was started but never acknowledged, or that failed: did it happen
+   * after all? Answered by reading state (task_state, instance actions, volume status), never by
+   * doing it again blindly.
+   */
+  resolve?(ctx: StepContext<P>, item: PlanItem, startedAt: string): Promise<'done' | 'not-done'>;
+  /** Read-only check after the step; a failure stops the run. */
+  verify?(ctx: StepContext<P>): Promise<GuardResult>;
+}
+
+export interface Runbook<P = any> {
+  id: string;
+  title: string;
+  version: string;
+  /** Where the procedure comes from. */
+  reference: string;
+  summary: string;
+  options: OptionSpec[];
+  params: z.ZodType<P>;
+  /** Whether --test-instance applies. */
+  supportsTestInstance: boolean;
+  /** Resolves --test-instance (uuid or name) to one instance; throws a UsageError otherwise. */
+  resolveTestInstance?(ctx: StepContext<P>, ref: string): Promise<{ uuid: string; name?: string }>;
+  steps: Step<P>[];
+}

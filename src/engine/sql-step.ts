@@ -1,0 +1,115 @@
+// A transactional step (invariant 7): one transaction per database, the affected rows locked,
+// saved to the run dir with a generated rollback script (durably, before any write), then every
+// statement, then the commits. Any failure rolls every transaction back.
+import type { SqlEffect, SqlTransaction } from '../effects/types.js';
+import type { Artifacts, PlanItem } from './runbook.js';
+import type { DbName, Row, SqlOperation } from './operations.js';
+import { EngineRuleError } from './errors.js';
+
+export interface SqlStepHooks {
+  opStart(item: PlanItem, op: SqlOperation): string;
+  opEnd(opId: string, item: PlanItem, ok: boolean, durationMs: number, rows?: number, error?: string): void;
+}
+
+export interface SqlStepResult {
+  backupFile: string;
+  rollbackFile: string;
+  affectedRows: number;
+}
+
+interface Backup {
+  db: DbName;
+  schema: string;
+  table: string;
+  key: string;
+  rows: Row[];
+}
+
+// Order of commits: Cinder first, then Nova. If Nova's commit failed after Cinder's, a resumed
+// run repeats the step; every statement is written to be a no-op on rows already cleaned.
+const COMMIT_ORDER: DbName[] = ['cinder', 'nova'];
+
+export async function runSqlStep(
+  stepId: string,
+  attempt: number,
+  items: PlanItem[],
+  sql: SqlEffect,
+  artifacts: Artifacts,
+  hooks: SqlStepHooks,
+): Promise<SqlStepResult> {
+  const ops = items.flatMap((item) => item.ops.map((op) => ({ item, op })));
+  for (const { op } of ops) {
+    if (op.kind !== 'sql' || !op.mutating) throw new EngineRuleError(`step ${stepId}: a transactional step holds only mutating SQL`);
+  }
+  const sqlOps = ops as { item: PlanItem; op: SqlOperation }[];
+  const dbs = COMMIT_ORDER.filter((db) => sqlOps.some(({ op }) => op.db === db));
+  const txs = new Map<DbName, SqlTransaction>();
+  try {
+    for (const db of dbs) txs.set(db, await sql.begin(db));
+
+    const backups: Backup[] = [];
+    for (const { op } of sqlOps) {
+      if (!op.backup) continue;
+      const { table, key, where, params } = op.backup;
+      const { rows } = await txs.get(op.db)!.query(`SELECT * FROM ${table} WHERE ${where} FOR UPDATE`, params);
+      backups.push({ db: op.db, schema: sql.schemaName(op.db), table, key, rows });
+    }
+    const suffix = `${stepId}-attempt${attempt}`;
+    const backupFile = await artifacts.write(`rows-${suffix}.json`, `${JSON.stringify(backups, jsonSafe, 2)}\n`);
+    const rollbackFile = await artifacts.write(`rollback-${suffix}.sql`, rollbackScript(stepId, backups, sql));
+
+    let affectedRows = 0;
+    for (const { item, op } of sqlOps) {
+      const opId = hooks.opStart(item, op);
+      const started = performance.now();
+      try {
+        const result = await txs.get(op.db)!.query(op.sql, op.params);
+        affectedRows += result.affectedRows;
+        hooks.opEnd(opId, item, true, performance.now() - started, result.affectedRows);
+      } catch (error) {
+        hooks.opEnd(opId, item, false, performance.now() - started, undefined, String((error as Error).message ?? error));
+        throw error;
+      }
+    }
+    for (const db of dbs) {
+      await txs.get(db)!.commit();
+      txs.delete(db);
+    }
+    return { backupFile, rollbackFile, affectedRows };
+  } finally {
+    for (const tx of txs.values()) await tx.rollback().catch(() => undefined);
+  }
+}
+
+/** UPDATE statements that put every saved row back as it was, column by column. */
+function rollbackScript(stepId: string, backups: Backup[], sql: SqlEffect): string {
+  const lines = [
+    `-- novaops rollback for step ${stepId}, generated ${new Date().toISOString()}`,
+    '-- Restores the rows exactly as they were before the step. Review before running:',
+    '--   mysql --defaults-extra-file=<your credentials> < this-file.sql',
+    'START TRANSACTION;',
+  ];
+  const seen = new Set<string>();
+  for (const backup of backups) {
+    for (const row of backup.rows) {
+      const id = `${backup.schema}.${backup.table}.${String(row[backup.key])}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const columns = Object.keys(row).filter((c) => c !== backup.key);
+      const assignments = columns.map((c) => `\`${c}\` = ?`).join(', ');
+      lines.push(
+        sql.format(`UPDATE \`${backup.schema}\`.\`${backup.table}\` SET ${assignments} WHERE \`${backup.key}\` = ?;`, [
+          ...columns.map((c) => row[c] as never),
+          row[backup.key] as never,
+        ]),
+      );
+    }
+  }
+  lines.push('COMMIT;', '');
+  return lines.join('\n');
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return value;
+}

@@ -1,0 +1,250 @@
+// Runs one step: plan, guards, scope check, confirmation, execution (per item, or one SQL
+// transaction), settle, verify. Returns the step's outcome; the run-level order is runner.ts's.
+import pLimit from 'p-limit';
+import type { Effects } from '../effects/types.js';
+import type { EventBus, StepOutcome } from './events.js';
+import { planOperation } from './events.js';
+import { executeOperation, messageOf } from './execute-operation.js';
+import type { Prompter } from './prompter.js';
+import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
+import { itemId, type RunStore } from './run-store.js';
+import { assertInScope } from './scope.js';
+import { runSqlStep } from './sql-step.js';
+import { heldBackFactKey } from './step-context.js';
+
+export interface StepRunDeps {
+  store: RunStore;
+  effects: Effects;
+  bus: EventBus;
+  prompter: Prompter;
+  mode: RunMode;
+  scope: Scope;
+  concurrency: number;
+  nextOpId(step: string): string;
+}
+
+export interface StepResult {
+  outcome: StepOutcome | 'aborted';
+  detail: string;
+  counts: { done: number; failed: number; held: number; skipped: number };
+}
+
+const PREVIEW = 8;
+
+export async function runStep(step: Step, index: number, ctx: StepContext, deps: StepRunDeps): Promise<StepResult> {
+  const { bus, store } = deps;
+  const counts = { done: 0, failed: 0, held: 0, skipped: 0 };
+  const item = (key: string, status: 'done' | 'failed' | 'held' | 'skipped', detail: string) => {
+    counts[status] += 1;
+    bus.emit({ type: 'item', step: step.id, key, status, detail });
+  };
+
+  let plan: StepPlan = await step.plan(ctx);
+  for (const line of plan.notes ?? []) ctx.note(line);
+
+  // Guards: evaluated right before the step would run, shown whatever their result.
+  const held: HeldBack[] = [];
+  for (const guard of step.guards ?? []) {
+    const result = await guard.check(ctx, plan);
+    bus.emit({ type: 'guard', step: step.id, name: guard.name, ok: result.ok, detail: result.detail, heldBack: result.holdBack ?? [] });
+    if (!result.ok) return { outcome: 'blocked', detail: `guard "${guard.name}" failed: ${result.detail}`, counts };
+    held.push(...(result.holdBack ?? []));
+  }
+  if (held.length > 0) {
+    const heldKeys = new Set(held.map((h) => h.key));
+    for (const h of held) item(h.key, 'held', h.reason);
+    plan = { ...plan, items: plan.items.filter((i) => !heldKeys.has(i.key)) };
+    if (deps.mode === 'live') {
+      await Promise.all(held.map((h) => store.record({ step: step.id, key: h.key, status: 'held', detail: h.reason })));
+    }
+  }
+  await ctx.setFact(heldBackFactKey(step.id), held);
+
+  // Scope and planned operations: every operation is shown, dry-run or not.
+  for (const planItem of plan.items) {
+    for (const op of planItem.ops) {
+      assertInScope(op, deps.scope);
+      bus.emit({ type: 'op.planned', step: step.id, item: planItem.key, opId: deps.nextOpId(step.id), op: planOperation(op) });
+    }
+  }
+
+  if (deps.mode === 'dry-run') {
+    return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)`, counts };
+  }
+
+  const todo = await itemsStillToDo(step, plan.items, ctx, deps, item);
+  if (todo.length === 0) {
+    return finish(step, ctx, counts, plan.items.length === 0 ? 'nothing to do' : 'every item was already done');
+  }
+
+  if (!step.readOnly) {
+    const question = `Step ${index}: ${step.title} — ${todo.length} item(s). ${step.changes}. Go ahead?`;
+    const details = [
+      ...(step.warnings ?? []),
+      ...todo.slice(0, PREVIEW).map((i) => i.summary),
+      ...(todo.length > PREVIEW ? [`... and ${todo.length - PREVIEW} more (all listed above as planned operations)`] : []),
+    ];
+    const { answer, how } = await deps.prompter.confirm(question, details);
+    bus.emit({ type: 'confirm', step: step.id, question, answer, how });
+    if (!answer) return { outcome: 'aborted', detail: 'the operator answered no', counts };
+  }
+
+  if (step.transactional) {
+    await runTransactional(step, todo, deps, item);
+  } else {
+    await runItems(step, todo, ctx, deps, item);
+  }
+  return finish(step, ctx, counts, `${counts.done} done, ${counts.failed} failed, ${counts.held} held back`);
+}
+
+async function finish(step: Step, ctx: StepContext, counts: StepResult['counts'], detail: string): Promise<StepResult> {
+  if (counts.failed > 0) return { outcome: 'failed', detail, counts };
+  if (step.verify) {
+    const result = await step.verify(ctx);
+    if (!result.ok) return { outcome: 'failed', detail: `verification failed: ${result.detail}`, counts };
+    ctx.note(`verified: ${result.detail}`);
+  }
+  return { outcome: 'done', detail, counts };
+}
+
+/** Drops items an earlier attempt finished; asks the step about started or failed ones. */
+async function itemsStillToDo(
+  step: Step,
+  items: PlanItem[],
+  ctx: StepContext,
+  deps: StepRunDeps,
+  item: (key: string, status: 'done' | 'skipped', detail: string) => void,
+): Promise<PlanItem[]> {
+  if (deps.store.state.attempts <= 1) return items;
+  const records = await deps.store.itemRecords();
+  const todo: PlanItem[] = [];
+  const redo: string[] = [];
+  for (const planItem of items) {
+    const record = records.get(itemId(step.id, planItem.key));
+    if (record?.status === 'done') {
+      item(planItem.key, 'skipped', 'already done in an earlier attempt');
+      continue;
+    }
+    if (record && (record.status === 'started' || record.status === 'failed') && step.resolve) {
+      const verdict = await step.resolve(ctx, planItem, record.ts);
+      if (verdict === 'done') {
+        await deps.store.record({ step: step.id, key: planItem.key, status: 'done', detail: 'found done on resume' });
+        item(planItem.key, 'done', 'an earlier attempt did it (checked against the cloud), not repeated');
+        continue;
+      }
+    }
+    if (record) redo.push(`${planItem.key} (${record.status}${record.detail ? `: ${record.detail}` : ''})`);
+    todo.push(planItem);
+  }
+  if (redo.length > 0) ctx.note(`resume will redo ${redo.length} item(s): ${redo.slice(0, 20).join('; ')}${redo.length > 20 ? '; ...' : ''}`);
+  return todo;
+}
+
+async function runTransactional(
+  step: Step,
+  items: PlanItem[],
+  deps: StepRunDeps,
+  item: (key: string, status: 'done' | 'failed', detail: string) => void,
+): Promise<void> {
+  const { bus, store } = deps;
+  try {
+    const result = await runSqlStep(step.id, store.state.attempts, items, deps.effects.sql, store.artifacts, {
+      opStart(planItem, op) {
+        const opId = deps.nextOpId(step.id);
+        bus.emit({ type: 'op.start', step: step.id, item: planItem.key, opId, summary: op.summary, command: op.command, mutating: true });
+        return opId;
+      },
+      opEnd(opId, planItem, ok, durationMs, rows, error) {
+        bus.emit({ type: 'op.end', step: step.id, item: planItem.key, opId, ok, durationMs: Math.round(durationMs), rows, error });
+      },
+    });
+    await Promise.all(items.map((i) => store.record({ step: step.id, key: i.key, status: 'done' })));
+    for (const i of items) item(i.key, 'done', 'committed');
+    bus.emit({
+      type: 'note',
+      step: step.id,
+      level: 'info',
+      message: `committed ${result.affectedRows} row change(s); rows saved to ${result.backupFile}, rollback script ${result.rollbackFile}`,
+    });
+  } catch (error) {
+    for (const i of items) item(i.key, 'failed', `transaction rolled back: ${messageOf(error)}`);
+  }
+}
+
+async function runItems(
+  step: Step,
+  items: PlanItem[],
+  ctx: StepContext,
+  deps: StepRunDeps,
+  item: (key: string, status: 'done' | 'failed', detail: string) => void,
+): Promise<void> {
+  const { bus, store } = deps;
+  const limit = pLimit(deps.concurrency);
+  const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
+  for (const wave of waves) {
+    const acknowledged: PlanItem[] = [];
+    await Promise.all(
+      items
+        .filter((i) => (i.wave ?? 0) === wave)
+        .map((planItem) =>
+          limit(async () => {
+            // Durable before the first operation: a crash after this line is an ambiguous item
+            // that resume resolves by reading state, never by repeating it blindly.
+            await store.record({ step: step.id, key: planItem.key, status: 'started' });
+            for (const op of planItem.ops) {
+              const opId = deps.nextOpId(step.id);
+              bus.emit({ type: 'op.start', step: step.id, item: planItem.key, opId, summary: op.summary, command: op.command, mutating: op.mutating });
+              const result = await executeOperation(op, deps.effects);
+              if (result.stdout) bus.emit({ type: 'op.output', opId, stream: 'stdout', chunk: result.stdout });
+              if (result.stderr) bus.emit({ type: 'op.output', opId, stream: 'stderr', chunk: result.stderr });
+              bus.emit({
+                type: 'op.end',
+                step: step.id,
+                item: planItem.key,
+                opId,
+                ok: result.ok,
+                status: result.status,
+                exitCode: result.exitCode,
+                durationMs: Math.round(result.durationMs),
+                error: result.error,
+              });
+              if (!result.ok) {
+                await store.record({ step: step.id, key: planItem.key, status: 'failed', detail: result.error });
+                item(planItem.key, 'failed', result.error ?? 'failed');
+                return;
+              }
+            }
+            await store.record({ step: step.id, key: planItem.key, status: 'done' });
+            if (!step.settle) item(planItem.key, 'done', 'acknowledged');
+            else acknowledged.push(planItem);
+          }),
+        ),
+    );
+    if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
+  }
+}
+
+async function settle(
+  step: Step,
+  items: PlanItem[],
+  ctx: StepContext,
+  deps: StepRunDeps,
+  item: (key: string, status: 'done' | 'failed', detail: string) => void,
+): Promise<void> {
+  let outcomes: Map<string, ItemOutcome>;
+  try {
+    outcomes = await step.settle!(ctx, items);
+  } catch (error) {
+    outcomes = new Map(items.map((i) => [i.key, { ok: false, detail: `could not confirm completion: ${messageOf(error)}` }]));
+  }
+  for (const planItem of items) {
+    const outcome = outcomes.get(planItem.key) ?? { ok: false, detail: 'no completion reported' };
+    if (outcome.ok) {
+      if (outcome.warning) ctx.warn(`${planItem.summary}: ${outcome.warning}`);
+      item(planItem.key, 'done', outcome.detail ?? 'completed');
+    } else {
+      await deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail: outcome.detail });
+      item(planItem.key, 'failed', outcome.detail);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// The lab writes the same files an operator would have on a real deployment, so novaops loads
+// the lab through its ordinary config path (clouds.yaml, nova.conf, cinder.conf, novaops.yaml).
+import { readFile, writeFile, chmod } from 'node:fs/promises';
+import ini from 'ini';
+import YAML from 'yaml';
+import { oslodbUrl, parseDbUrl, type DbServer } from './db-url.js';
+import { hostPaths, labPaths } from './paths.js';
+import { LAB_CLOUD_NAME } from './types.js';
+
+export interface CloudCredentials {
+  authUrl: string;
+  username: string;
+  password: string;
+}
+
+export async function writeCloudsYaml(file: string, c: CloudCredentials): Promise<void> {
+  const doc = {
+    clouds: {
+      [LAB_CLOUD_NAME]: {
+        auth: {
+          auth_url: c.authUrl,
+          username: c.username,
+          password: c.password,
+          project_name: 'admin',
+          user_domain_name: 'Default',
+          project_domain_name: 'Default',
+        },
+        region_name: 'RegionOne',
+        interface: 'public',
+        identity_api_version: 3,
+      },
+    },
+  };
+  await writeFile(file, YAML.stringify(doc), { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+export async function readCloudsYaml(file: string): Promise<CloudCredentials> {
+  const doc = YAML.parse(await readFile(file, 'utf8'));
+  const auth = doc?.clouds?.[LAB_CLOUD_NAME]?.auth;
+  if (!auth) throw new Error(`${file}: no cloud ${LAB_CLOUD_NAME}`);
+  return { authUrl: auth.auth_url, username: auth.username, password: String(auth.password) };
+}
+
+export async function writeServiceConf(file: string, service: 'nova' | 'cinder', db: Required<DbServer>): Promise<void> {
+  const body = [
+    `# ${service}.conf written by novaops lab: only the sections novaops reads.`,
+    '[DEFAULT]',
+    service === 'nova' ? 'instance_name_template = instance-%08x' : 'volume_name_template = volume-%s',
+    '',
+    '[database]',
+    `connection = ${oslodbUrl(db)}`,
+    '',
+  ].join('\n');
+  // 0640 like the packaged files: the password must not be world readable.
+  await writeFile(file, body, { mode: 0o640 });
+  await chmod(file, 0o640);
+}
+
+export async function readServiceConnection(file: string): Promise<DbServer> {
+  const parsed = ini.parse(await readFile(file, 'utf8'));
+  const conn = parsed?.database?.connection;
+  if (typeof conn !== 'string') throw new Error(`${file}: no [database] connection`);
+  return parseDbUrl(conn);
+}
+
+export async function writeNovaopsYaml(dir: string, hosts: string[]): Promise<void> {
+  const p = labPaths(dir);
+  // Flow-style maps keep one host per line, the shape operators copy from the docs.
+  const hostLines = hosts.map((h) => {
+    const bin = hostPaths(dir, h).bin;
+    return `  ${h}: { via: local, path_prepend: [${JSON.stringify(bin)}], env: { NOVAOPS_LAB_HOST: ${h} } }`;
+  });
+  const text = [
+    `cloud: ${LAB_CLOUD_NAME}`,
+    `clouds_yaml: ${JSON.stringify(p.cloudsYaml)}`,
+    'databases:',
+    `  nova: { conf: ${JSON.stringify(p.novaConf)} }`,
+    `  cinder: { conf: ${JSON.stringify(p.cinderConf)} }`,
+    'hosts:',
+    ...hostLines,
+    'api: { concurrency: 16, timeout_ms: 30000 }',
+    'poll: { initial_ms: 100, max_ms: 2000, timeout_ms: 300000 }',
+    '',
+  ].join('\n');
+  await writeFile(p.configFile, text);
+}

@@ -1,0 +1,51 @@
+// Creates (and removes) the lab's schemas and its own DB user. The lab user only gets grants on
+// its schemas, like a real service account; the password is real so redaction can be tested.
+import mysql from 'mysql2/promise';
+import type { DbServer } from './db-url.js';
+import { schemaTables } from './schema/index.js';
+import type { LabFlavour } from './types.js';
+
+export async function adminConnection(server: DbServer): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    multipleStatements: false,
+  });
+}
+
+/** Hosts a loopback TCP client shows up as, with or without name resolution. */
+const USER_HOSTS = ['127.0.0.1', 'localhost'];
+
+export interface ProvisionSpec {
+  schemas: { nova: string; cinder: string };
+  user: string;
+  password: string;
+  flavour: LabFlavour;
+}
+
+export async function provisionDatabases(admin: mysql.Connection, spec: ProvisionSpec): Promise<void> {
+  const tables = schemaTables(spec.flavour);
+  for (const [key, schema] of Object.entries(spec.schemas) as ['nova' | 'cinder', string][]) {
+    await admin.query(`CREATE DATABASE ${q(schema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    for (const ddl of tables[key]) await admin.query(`CREATE TABLE ${q(schema)}.${ddl.slice('CREATE TABLE '.length)}`);
+  }
+  for (const host of USER_HOSTS) {
+    await admin.query(`CREATE USER ?@? IDENTIFIED BY ?`, [spec.user, host, spec.password]);
+    for (const schema of Object.values(spec.schemas)) {
+      await admin.query(`GRANT ALL PRIVILEGES ON ${q(schema)}.* TO ?@?`, [spec.user, host]);
+    }
+  }
+}
+
+export async function dropDatabases(admin: mysql.Connection, schemas: string[], user: string | undefined): Promise<void> {
+  for (const s of schemas) await admin.query(`DROP DATABASE IF EXISTS ${q(s)}`);
+  if (user) for (const host of USER_HOSTS) await admin.query(`DROP USER IF EXISTS ?@?`, [user, host]);
+}
+
+/** Identifiers cannot be parameters; schema names are generated, but quote them anyway. */
+export function q(identifier: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(identifier)) throw new Error(`bad identifier ${identifier}`);
+  return `\`${identifier}\``;
+}

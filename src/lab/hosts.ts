@@ -1,0 +1,29 @@
+// Simulated compute nodes: a root directory per host with the files and the one tool
+// (iscsiadm) the runbooks touch. novaops reaches them with `via: local` + path_prepend.
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { groupText, passwdText } from './host-files.js';
+import { hostPaths } from './paths.js';
+import { iscsiadmAsset } from './repo-root.js';
+
+export async function createHost(labDirectory: string, host: string): Promise<void> {
+  const hp = hostPaths(labDirectory, host);
+  await mkdir(hp.bin, { recursive: true });
+  await mkdir(hp.instancesDir, { recursive: true });
+  await mkdir(hp.iscsiDir, { recursive: true });
+  await mkdir(hostPaths(labDirectory, host).root + '/etc', { recursive: true });
+  await writeFile(hp.passwd, passwdText());
+  await writeFile(hp.group, groupText());
+  await copyFile(iscsiadmAsset(), hp.iscsiadm);
+  await chmod(hp.iscsiadm, 0o755);
+  await writeFile(hp.sessions, '');
+  await writeFile(hp.nextSid, '1\n');
+}
+
+/** Back to a freshly booted host: no instance dirs, no iSCSI sessions. */
+export async function resetHostState(labDirectory: string, host: string): Promise<void> {
+  const hp = hostPaths(labDirectory, host);
+  await rm(hp.instancesDir, { recursive: true, force: true });
+  await mkdir(hp.instancesDir, { recursive: true });
+  await rm(hp.poweredOff, { force: true });
+  await writeFile(hp.sessions, '');
+}

@@ -1,0 +1,153 @@
+// `novaops lab up`: database (private mariadbd or a shared server with a unique prefix),
+// schemas and lab user, config files, simulated hosts, and the API simulator.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { writeCloudsYaml, writeNovaopsYaml, writeServiceConf } from './conf-files.js';
+import { adminConnection, provisionDatabases } from './db-provision.js';
+import { assertLoopback, parseDbUrl, type DbServer } from './db-url.js';
+import { freeLoopbackPort } from './free-port.js';
+import { createHost } from './hosts.js';
+import { writeLabInfo } from './lab-info-file.js';
+import { hostNames, labDir, labPaths } from './paths.js';
+import { findMariadbd, startPrivateMariadb } from './private-mariadb.js';
+import { randomHex, randomPassword } from './random.js';
+import { simulatorEntry } from './repo-root.js';
+import { startSimulator, type SimulatorHandle } from './simulator/server.js';
+import { DEFAULT_SETTINGS, LAB_CLOUD_NAME, type LabFlavour, type LabInfo, type SimSettings } from './types.js';
+
+export interface LabUpOptions {
+  stateDir: string;
+  hosts?: number;
+  flavour?: LabFlavour;
+  /** mysql://root:@127.0.0.1:3306 style URL of an existing server: used with a unique schema prefix. */
+  dbServer?: string;
+  prefix?: string;
+  simulator?: 'daemon' | 'in-process';
+  settings?: Partial<SimSettings>;
+}
+
+export interface LabUpResult extends LabInfo {
+  /** Present with simulator 'in-process': stops the simulator in this process. */
+  simulatorHandle?: SimulatorHandle;
+}
+
+export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
+  const dir = labDir(opts.stateDir);
+  const p = labPaths(dir);
+  if (existsSync(p.labJson)) throw new Error(`a lab already exists in ${dir} (novaops lab down --wipe first)`);
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  const flavour = opts.flavour ?? 'modern';
+  const hosts = hostNames(opts.hosts ?? 3);
+  const settings: SimSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
+
+  const shared = opts.dbServer ?? process.env.NOVAOPS_LAB_DB;
+  const mariadbd = shared ? undefined : findMariadbd();
+  if (!shared && !mariadbd) {
+    throw new Error('no database: install mariadb-server (mariadbd) or set NOVAOPS_LAB_DB=mysql://root:@127.0.0.1:3306');
+  }
+  let admin: DbServer;
+  let dbInfo: LabInfo['db'];
+  const labUser = `nl_${randomHex(4)}`;
+  if (shared) {
+    admin = parseDbUrl(shared);
+    assertLoopback(admin.host);
+    const prefix = opts.prefix ?? `nl_${randomHex(3)}_`;
+    dbInfo = {
+      host: admin.host,
+      port: admin.port,
+      user: labUser,
+      schemas: { nova: `${prefix}nova`, cinder: `${prefix}cinder` },
+      private: false,
+      prefix,
+    };
+  } else {
+    const server = await startPrivateMariadb(dir, mariadbd!);
+    admin = { host: '127.0.0.1', port: server.port, user: 'root', password: '' };
+    dbInfo = {
+      host: '127.0.0.1',
+      port: server.port,
+      user: labUser,
+      schemas: { nova: 'nova', cinder: 'cinder' },
+      private: true,
+      pid: server.pid,
+      dataDir: server.dataDir,
+      prefix: '',
+    };
+  }
+
+  const dbPassword = randomPassword();
+  const conn = await adminConnection(admin);
+  try {
+    await provisionDatabases(conn, { schemas: dbInfo.schemas, user: labUser, password: dbPassword, flavour });
+  } finally {
+    await conn.end();
+  }
+  const common = { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword };
+  await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova });
+  await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });
+
+  const mode = opts.simulator ?? 'daemon';
+  const port = await freeLoopbackPort();
+  const url = `http://127.0.0.1:${port}`;
+  const authUrl = `${url}/identity/v3`;
+  await writeCloudsYaml(p.cloudsYaml, { authUrl, username: 'admin', password: randomPassword() });
+  for (const h of hosts) await createHost(dir, h);
+  await writeNovaopsYaml(dir, hosts);
+
+  const info: LabInfo = {
+    dir,
+    flavour,
+    db: dbInfo,
+    api: { url, authUrl },
+    cloudsYaml: p.cloudsYaml,
+    cloudName: LAB_CLOUD_NAME,
+    novaConf: p.novaConf,
+    cinderConf: p.cinderConf,
+    configFile: p.configFile,
+    hosts,
+    settings,
+  };
+  await writeLabInfo(info);
+
+  if (mode === 'in-process') {
+    const handle = await startSimulator({ info, port });
+    return { ...info, simulatorHandle: handle };
+  }
+  info.api.pid = await spawnSimulatorDaemon(dir);
+  await waitForApi(url, info.api.pid, p.simulatorLog);
+  await writeLabInfo(info);
+  return info;
+}
+
+async function spawnSimulatorDaemon(dir: string): Promise<number> {
+  const entry = simulatorEntry();
+  if (!existsSync(entry)) throw new Error(`simulator not built: ${entry} missing (run npm run build)`);
+  const log = openSync(labPaths(dir).simulatorLog, 'a');
+  const child = spawn(process.execPath, [entry, '--lab-dir', dir], { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  if (!child.pid) throw new Error('simulator did not start');
+  return child.pid;
+}
+
+export async function waitForApi(url: string, pid: number | undefined, logFile: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`${url}/_lab/health`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`API simulator did not answer on ${url}; see ${logFile}`);
+}

@@ -1,0 +1,46 @@
+// Every file the lab owns lives under <stateDir>/lab; one place names them so up/down/status agree.
+import path from 'node:path';
+
+export function labDir(stateDir: string): string {
+  return path.join(stateDir, 'lab');
+}
+
+export function labPaths(dir: string) {
+  return {
+    dir,
+    labJson: path.join(dir, 'lab.json'),
+    cloudsYaml: path.join(dir, 'clouds.yaml'),
+    novaConf: path.join(dir, 'nova.conf'),
+    cinderConf: path.join(dir, 'cinder.conf'),
+    configFile: path.join(dir, 'novaops.yaml'),
+    scenarioJson: path.join(dir, 'scenario.json'),
+    simulatorLog: path.join(dir, 'simulator.log'),
+    mysqlDir: path.join(dir, 'mysql'),
+    mysqlData: path.join(dir, 'mysql', 'data'),
+    mysqlSocket: path.join(dir, 'mysql', 'sock'),
+    mysqlPid: path.join(dir, 'mysql', 'mariadbd.pid'),
+    mysqlLog: path.join(dir, 'mysql', 'error.log'),
+    hostsDir: path.join(dir, 'hosts'),
+  };
+}
+
+export function hostPaths(dir: string, host: string) {
+  const root = path.join(dir, 'hosts', host);
+  return {
+    root,
+    bin: path.join(root, 'bin'),
+    iscsiadm: path.join(root, 'bin', 'iscsiadm'),
+    passwd: path.join(root, 'etc', 'passwd'),
+    group: path.join(root, 'etc', 'group'),
+    instancesDir: path.join(root, 'var', 'lib', 'nova', 'instances'),
+    iscsiDir: path.join(root, 'var', 'lib', 'iscsi'),
+    sessions: path.join(root, 'var', 'lib', 'iscsi', 'sessions'),
+    nextSid: path.join(root, 'var', 'lib', 'iscsi', 'next_sid'),
+    /** Present when the simulated host is powered off (its nova-compute stops reporting). */
+    poweredOff: path.join(root, 'powered-off'),
+  };
+}
+
+export function hostNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `compute${i + 1}`);
+}

@@ -1,0 +1,19 @@
+// Which CREATE TABLE statements each flavour needs, per schema. In the nova-volume flavour the
+// cinder schema exists but stays empty: Diablo had no Cinder, and an empty schema keeps
+// cinder.conf loadable while flavour detection still sees no cinder tables.
+import type { LabFlavour } from '../types.js';
+import { NOVA_MODERN_TABLES } from './nova-modern.js';
+import { CINDER_MODERN_TABLES } from './cinder-modern.js';
+import { NOVA_LEGACY_TABLES } from './nova-legacy.js';
+
+export function schemaTables(flavour: LabFlavour): { nova: string[]; cinder: string[] } {
+  return flavour === 'modern'
+    ? { nova: NOVA_MODERN_TABLES, cinder: CINDER_MODERN_TABLES }
+    : { nova: NOVA_LEGACY_TABLES, cinder: [] };
+}
+
+export function tableName(ddl: string): string {
+  const m = /^CREATE TABLE (\w+)/.exec(ddl);
+  if (!m) throw new Error('unexpected DDL');
+  return m[1];
+}

@@ -1,0 +1,166 @@
+// GET /servers, /servers/detail, /servers/{id}: read straight from the cell DB on every call.
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Ctx, Reply } from './context.js';
+import { fault, novaTime, UUID_RE } from './http-util.js';
+import { serverStatus, statusSqlExpr } from './state-map.js';
+import type { InstanceRow, VolumeBackend, VolumeRef } from './volume-backend.js';
+
+const MAX_LIMIT = 1000; // nova's [api] max_limit default
+
+const COLUMNS = `id, uuid, display_name, vm_state, task_state, power_state, host, node, project_id, user_id,
+  created_at, updated_at, launched_at, availability_zone, root_device_name, image_ref, key_name, hostname`;
+
+export async function findInstance(ctx: Ctx, id: string): Promise<InstanceRow> {
+  if (UUID_RE.test(id)) {
+    const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+      `SELECT ${COLUMNS} FROM ${ctx.sim.db.nova('instances')} WHERE uuid = ? AND deleted = 0`,
+      [id],
+    );
+    if (rows[0]) return rows[0] as InstanceRow;
+  }
+  throw fault(404, `Instance ${id} could not be found.`);
+}
+
+function isAdminAllTenants(ctx: Ctx): boolean {
+  const v = ctx.url.searchParams.get('all_tenants');
+  return v !== null && !['0', 'false', 'False', 'off'].includes(v);
+}
+
+export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: boolean): Promise<Reply> {
+  const sp = ctx.url.searchParams;
+  const where: string[] = ['deleted = 0'];
+  const params: unknown[] = [];
+  if (!isAdminAllTenants(ctx)) (where.push('project_id = ?'), params.push(sp.get('project_id') ?? ctx.token!.projectId));
+  else if (sp.get('project_id')) (where.push('project_id = ?'), params.push(sp.get('project_id')));
+  const host = sp.get('host');
+  if (host) (where.push('host = ?'), params.push(host));
+  const name = sp.get('name');
+  // Nova filters names with a regular expression (REGEXP on MySQL), not equality.
+  if (name) (where.push('display_name REGEXP ?'), params.push(name));
+  const status = sp.get('status');
+  if (status) (where.push(`${statusSqlExpr()} = ?`), params.push(status.toUpperCase()));
+  const uuid = sp.get('uuid');
+  if (uuid) (where.push('uuid = ?'), params.push(uuid));
+  const limitText = sp.get('limit');
+  let limit = MAX_LIMIT;
+  if (limitText !== null) {
+    if (!/^\d+$/.test(limitText)) throw fault(400, "Invalid input for query parameters limit. Value: " + limitText + ". '" + limitText + "' does not match '^[0-9]*$'");
+    limit = Math.min(Number(limitText), MAX_LIMIT);
+  }
+  const marker = sp.get('marker');
+  const t = ctx.sim.db.nova('instances');
+  if (marker) {
+    const [m] = await ctx.sim.db.pool.query<RowDataPacket[]>(`SELECT created_at, id FROM ${t} WHERE uuid = ?`, [marker]);
+    if (!m[0]) throw fault(400, `marker [${marker}] not found`);
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    params.push(m[0].created_at, m[0].created_at, m[0].id);
+  }
+  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+    `SELECT ${COLUMNS} FROM ${t} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    [...params, limit],
+  );
+  const instances = rows as InstanceRow[];
+  const base = `${ctx.sim.baseUrl}/compute/v2.1`;
+  let servers: unknown[];
+  if (detail) {
+    const [vols, addrs] = await Promise.all([backend.volumesAttached(instances), addresses(ctx, instances)]);
+    servers = instances.map((i) => serverView(ctx, i, vols.get(i.uuid) ?? [], addrs.get(i.uuid) ?? {}));
+  } else {
+    servers = instances.map((i) => ({ id: i.uuid, name: i.display_name, links: links(base, i) }));
+  }
+  const body: Record<string, unknown> = { servers };
+  // Nova adds a next link whenever a page came back full.
+  if (instances.length === limit && instances.length > 0) {
+    const next = new URLSearchParams(sp);
+    next.set('limit', String(limit));
+    next.set('marker', instances.at(-1)!.uuid);
+    body.servers_links = [{ rel: 'next', href: `${base}/servers${detail ? '/detail' : ''}?${next.toString()}` }];
+  }
+  return { status: 200, body };
+}
+
+export async function showServer(ctx: Ctx, backend: VolumeBackend, id: string): Promise<Reply> {
+  const inst = await findInstance(ctx, id);
+  const [vols, addrs] = await Promise.all([backend.volumesAttached([inst]), addresses(ctx, [inst])]);
+  return { status: 200, body: { server: serverView(ctx, inst, vols.get(inst.uuid) ?? [], addrs.get(inst.uuid) ?? {}) } };
+}
+
+function links(base: string, i: InstanceRow) {
+  return [
+    { rel: 'self', href: `${base}/servers/${i.uuid}` },
+    { rel: 'bookmark', href: `${base.replace(/\/v2\.1$/, '')}/servers/${i.uuid}` },
+  ];
+}
+
+function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Record<string, unknown[]>) {
+  const base = `${ctx.sim.baseUrl}/compute/v2.1`;
+  return {
+    id: i.uuid,
+    name: i.display_name,
+    status: serverStatus(i.vm_state, i.task_state),
+    tenant_id: i.project_id,
+    user_id: i.user_id,
+    metadata: {},
+    hostId: i.host ? i.host.padEnd(56, '0').slice(0, 56) : '',
+    image: i.image_ref ? { id: i.image_ref, links: [] } : '',
+    flavor: { id: '1', links: [] },
+    created: novaTime(i.created_at),
+    updated: novaTime(i.updated_at ?? i.created_at),
+    addresses: addrs,
+    accessIPv4: '',
+    accessIPv6: '',
+    links: links(base, i),
+    key_name: i.key_name,
+    progress: 0,
+    config_drive: '',
+    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-EXT-AZ:availability_zone': i.availability_zone ?? 'nova',
+    'OS-EXT-STS:vm_state': i.vm_state,
+    'OS-EXT-STS:task_state': i.task_state,
+    'OS-EXT-STS:power_state': i.power_state,
+    'OS-EXT-SRV-ATTR:host': i.host,
+    'OS-EXT-SRV-ATTR:hypervisor_hostname': i.node,
+    'OS-EXT-SRV-ATTR:instance_name': `instance-${i.id.toString(16).padStart(8, '0')}`,
+    'OS-SRV-USG:launched_at': i.launched_at ? i.launched_at.toISOString().replace('Z', '000') : null,
+    'OS-SRV-USG:terminated_at': null,
+    'os-extended-volumes:volumes_attached': volumes,
+    security_groups: [{ name: 'default' }],
+  };
+}
+
+/** network_info (a list of VIFs) from instance_info_caches, in the API's addresses shape. */
+async function addresses(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string, Record<string, unknown[]>>> {
+  const out = new Map<string, Record<string, unknown[]>>();
+  if (instances.length === 0) return out;
+  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+    `SELECT instance_uuid, network_info FROM ${ctx.sim.db.nova('instance_info_caches')} WHERE instance_uuid IN (?) AND deleted = 0`,
+    [instances.map((i) => i.uuid)],
+  );
+  for (const r of rows) {
+    const result: Record<string, unknown[]> = {};
+    let vifs: any[] = [];
+    try {
+      vifs = JSON.parse(r.network_info ?? '[]');
+    } catch {
+      vifs = [];
+    }
+    for (const vif of vifs) {
+      const label = vif?.network?.label ?? 'private';
+      for (const subnet of vif?.network?.subnets ?? []) {
+        for (const ip of subnet.ips ?? []) {
+          (result[label] ??= []).push({
+            version: ip.version ?? 4,
+            addr: ip.address,
+            'OS-EXT-IPS:type': 'fixed',
+            'OS-EXT-IPS-MAC:mac_addr': vif.address,
+          });
+          for (const f of ip.floating_ips ?? []) {
+            result[label].push({ version: 4, addr: f.address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': vif.address });
+          }
+        }
+      }
+    }
+    out.set(r.instance_uuid, result);
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+// The OpenStack API simulator: one node:http server on 127.0.0.1 serving Keystone
+// (/identity/v3), Nova (/compute/v2.1) and Cinder (/volume/v3/{project_id}). No cache: every
+// request reads and writes the lab DB, so SQL steps and API steps see the same cloud.
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { readCloudsYaml } from '../conf-files.js';
+import { openLabDb } from '../lab-db.js';
+import { SessionAppender } from '../sessions-file.js';
+import { DEFAULT_SETTINGS, type LabInfo, type SimSettings } from '../types.js';
+import type { Ctx, Reply, SimState } from './context.js';
+import { startHeartbeat } from './heartbeat.js';
+import { ApiError, fault, keystoneError, readJson, sendJson } from './http-util.js';
+import { handleIdentity } from './keystone.js';
+import { handleLabControl } from './lab-control.js';
+import { computeRoutes, matchRoute, statsShape, volumeRoutes } from './routes.js';
+import { Stats, type StatsSnapshot } from './stats.js';
+import { Timers } from './timers.js';
+import { TokenStore } from './tokens.js';
+import { LegacyVolumeBackend } from './volume-backend-legacy.js';
+import { ModernVolumeBackend } from './volume-backend-modern.js';
+
+export interface SimulatorHandle {
+  url: string;
+  port: number;
+  stats(): StatsSnapshot;
+  resetStats(): void;
+  settings: SimSettings;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  info: LabInfo;
+  /** 0 picks a free port. */
+  port: number;
+  settings?: Partial<SimSettings>;
+}
+
+const UNAUTHORIZED = 'The request you have made requires authentication.';
+
+export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorHandle> {
+  const { info } = opts;
+  const creds = await readCloudsYaml(info.cloudsYaml);
+  const db = await openLabDb(info, 32);
+  const sim: SimState = {
+    info,
+    db,
+    settings: { ...DEFAULT_SETTINGS, ...info.settings, ...opts.settings },
+    stats: new Stats(),
+    tokens: new TokenStore(),
+    timers: new Timers(),
+    sessions: new SessionAppender(info.dir),
+    baseUrl: '',
+    adminPassword: creds.password,
+  };
+  const backend = info.flavour === 'modern' ? new ModernVolumeBackend(sim) : new LegacyVolumeBackend(sim);
+  const compute = computeRoutes(backend);
+  const volume = volumeRoutes(backend);
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((e) => {
+      if (!res.headersSent) sendJson(res, 500, { computeFault: { code: 500, message: String((e as Error).message) } });
+    });
+  });
+  // The bench holds thousands of keep-alive connections open at once.
+  server.keepAliveTimeout = 65_000;
+  server.maxConnections = 10_000;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', sim.baseUrl || 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const requestId = `req-${randomUUID()}`;
+    const ctx: Ctx = { req, res, url, method, path: '', requestId, sim };
+    let service = 'unknown';
+    let reply: Reply;
+    try {
+      if (method === 'POST' || method === 'PUT') ctx.body = await readJson(req);
+      const p = url.pathname.replace(/\/+$/, '') || '/';
+      let m: RegExpExecArray | null;
+      if ((m = /^\/_lab(\/.*)?$/.exec(p))) {
+        ctx.path = m[1] ?? '/';
+        reply = await handleLabControl(ctx);
+        sendJson(res, reply.status, reply.body, reply.headers);
+        return;
+      }
+      if (sim.settings.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.settings.latencyMs));
+      if ((m = /^\/identity\/v3(\/.*)?$/.exec(p))) {
+        service = 'identity';
+        ctx.path = m[1] ?? '';
+        sim.stats.request(`${method} identity ${ctx.path === '/auth/tokens' ? '/auth/tokens' : ctx.path || '/'}`, false);
+        ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
+        reply = await handleIdentity(ctx);
+      } else if ((m = /^\/compute\/v2\.1(\/.*)?$/.exec(p)) || (m = /^\/volume\/v3\/([0-9a-f]{32})(\/.*)?$/.exec(p))) {
+        const isCompute = p.startsWith('/compute/');
+        service = isCompute ? 'compute' : 'volumev3';
+        ctx.path = (isCompute ? m[1] : m[2]) ?? '/';
+        const found = matchRoute(isCompute ? compute : volume, method, ctx.path);
+        const shape = found ? statsShape(found.route.shape, ctx.body) : ctx.path;
+        sim.stats.request(`${method} ${service} ${shape}`, method !== 'GET');
+        ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
+        if (!ctx.token) {
+          throw new ApiError(401, { error: { code: 401, title: 'Unauthorized', message: UNAUTHORIZED } }, {
+            'WWW-Authenticate': `Keystone uri="${sim.baseUrl}/identity"`,
+          });
+        }
+        if (!found) throw fault(404, 'The resource could not be found.');
+        reply = await found.route.handler(ctx, found.params);
+      } else {
+        throw keystoneError(404, 'The resource could not be found.');
+      }
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      reply = { status: e.status, body: e.body, headers: e.headers };
+    }
+    const idHeaders: Record<string, string> =
+      service === 'compute'
+        ? { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId, 'OpenStack-API-Version': 'compute 2.1' }
+        : { 'x-openstack-request-id': requestId };
+    sendJson(res, reply.status, reply.body, { ...idHeaders, ...reply.headers });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  sim.baseUrl = `http://127.0.0.1:${port}`;
+  const stopHeartbeat = startHeartbeat(sim);
+
+  return {
+    url: sim.baseUrl,
+    port,
+    stats: () => sim.stats.snapshot(),
+    resetStats: () => sim.stats.reset(),
+    settings: sim.settings,
+    close: async () => {
+      stopHeartbeat();
+      sim.timers.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.close();
+    },
+  };
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,229 @@
+// Modern layout: cinder.volumes + cinder.volume_attachment, and Nova's block_device_mapping.
+// Attach follows the new-style attachment flow: reserve (attaching), then after attachMs the
+// attachment completes (in-use / attached), the BDM gets its connection_info and the host an
+// iSCSI session.
+import { randomUUID } from 'node:crypto';
+import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+import { volumeIqn } from '../sessions-file.js';
+import type { Ctx, SimState } from './context.js';
+import { cinderTime, fault } from './http-util.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import {
+  alreadyAttachedMessage,
+  connectionInfo,
+  connector,
+  pickDevice,
+  reserveStatusMessage,
+  type InstanceRow,
+  type NovaAttachmentView,
+  type VolumeBackend,
+  type VolumeListOptions,
+  type VolumeRef,
+} from './volume-backend.js';
+
+type Rows = RowDataPacket[];
+
+export class ModernVolumeBackend implements VolumeBackend {
+  private lock = new KeyedMutex();
+  constructor(private readonly sim: SimState) {}
+
+  private get db() {
+    return this.sim.db;
+  }
+
+  async volumesAttached(instances: InstanceRow[]): Promise<Map<string, VolumeRef[]>> {
+    const out = new Map<string, VolumeRef[]>();
+    if (instances.length === 0) return out;
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT instance_uuid, volume_id, delete_on_termination FROM ${this.db.nova('block_device_mapping')}
+       WHERE instance_uuid IN (?) AND deleted = 0 AND destination_type = 'volume' AND volume_id IS NOT NULL
+       ORDER BY id`,
+      [instances.map((i) => i.uuid)],
+    );
+    for (const r of rows) {
+      const list = out.get(r.instance_uuid) ?? [];
+      list.push({ id: r.volume_id, delete_on_termination: Boolean(r.delete_on_termination) });
+      out.set(r.instance_uuid, list);
+    }
+    return out;
+  }
+
+  async listAttachments(instance: InstanceRow): Promise<NovaAttachmentView[]> {
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT device_name, volume_id FROM ${this.db.nova('block_device_mapping')}
+       WHERE instance_uuid = ? AND deleted = 0 AND destination_type = 'volume' AND volume_id IS NOT NULL ORDER BY id`,
+      [instance.uuid],
+    );
+    return rows.map((r) => ({ device: r.device_name, id: r.volume_id, serverId: instance.uuid, volumeId: r.volume_id }));
+  }
+
+  async attach(ctx: Ctx, inst: InstanceRow, volumeId: string, requested: string | undefined): Promise<NovaAttachmentView> {
+    const { db } = this;
+    const [vols] = await db.pool.query<Rows>(
+      `SELECT id, status, multiattach, size, _name_id FROM ${db.cinder('volumes')} WHERE id = ? AND deleted = 0`,
+      [volumeId],
+    );
+    const vol = vols[0];
+    if (!vol) throw fault(404, `Volume ${volumeId} could not be found.`);
+    return this.lock.run(inst.uuid, async () => {
+      const [bdms] = await db.pool.query<Rows>(
+        `SELECT device_name, volume_id FROM ${db.nova('block_device_mapping')} WHERE instance_uuid = ? AND deleted = 0`,
+        [inst.uuid],
+      );
+      if (bdms.some((b) => b.volume_id === volumeId)) throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
+      const [upd] = await db.pool.query<ResultSetHeader>(
+        `UPDATE ${db.cinder('volumes')} SET status = 'attaching', previous_status = status, updated_at = UTC_TIMESTAMP()
+         WHERE id = ? AND deleted = 0 AND (status = 'available' OR (status = 'in-use' AND multiattach = 1))`,
+        [volumeId],
+      );
+      if (upd.affectedRows !== 1) {
+        const [now] = await db.pool.query<Rows>(`SELECT status FROM ${db.cinder('volumes')} WHERE id = ?`, [volumeId]);
+        throw fault(400, reserveStatusMessage(volumeId, now[0]?.status ?? vol.status, Boolean(vol.multiattach), ctx.requestId));
+      }
+      const used = new Set(bdms.map((b) => b.device_name as string).filter(Boolean));
+      const device = pickDevice(used, requested, ctx.sim.settings.ignoreRequestedDevice);
+      const attachmentId = randomUUID();
+      await db.pool.query(
+        `INSERT INTO ${db.cinder('volume_attachment')}
+         (created_at, deleted, id, volume_id, instance_uuid, attach_mode, attach_status)
+         VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 'rw', 'reserved')`,
+        [attachmentId, volumeId, inst.uuid],
+      );
+      await db.pool.query(
+        `INSERT INTO ${db.nova('block_device_mapping')}
+         (created_at, deleted, uuid, instance_uuid, device_name, delete_on_termination, volume_id, volume_size,
+          source_type, destination_type, device_type, disk_bus, boot_index, attachment_id)
+         VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 0, ?, ?, 'volume', 'volume', 'disk', 'virtio', NULL, ?)`,
+        [randomUUID(), inst.uuid, device, volumeId, vol.size, attachmentId],
+      );
+      await recordAction(ctx, inst, 'attach_volume');
+      const iqn = volumeIqn(`volume-${vol._name_id ?? volumeId}`);
+      ctx.sim.timers.after(ctx.sim.settings.attachMs, () => this.complete(inst, volumeId, attachmentId, device, iqn));
+      return { device, id: volumeId, serverId: inst.uuid, volumeId };
+    });
+  }
+
+  private async complete(inst: InstanceRow, volumeId: string, attachmentId: string, device: string, iqn: string): Promise<void> {
+    const { db } = this;
+    const host = inst.host ?? '';
+    const conn = JSON.stringify(connectionInfo(volumeId, iqn));
+    const [att] = await db.pool.query<ResultSetHeader>(
+      `UPDATE ${db.cinder('volume_attachment')} SET attach_status = 'attached', mountpoint = ?, attach_time = UTC_TIMESTAMP(),
+         attached_host = ?, connection_info = ?, connector = ?, updated_at = UTC_TIMESTAMP()
+       WHERE id = ? AND deleted = 0`,
+      [device, host, conn, JSON.stringify(connector(host)), attachmentId],
+    );
+    // Someone cleaned the attachment away meanwhile: leave the volume as they left it.
+    if (att.affectedRows !== 1) return;
+    await db.pool.query(
+      `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', previous_status = NULL,
+         updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+      [volumeId],
+    );
+    await db.pool.query(
+      `UPDATE ${db.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
+       WHERE attachment_id = ? AND deleted = 0`,
+      [conn, attachmentId],
+    );
+    if (host) await this.sim.sessions.add(host, iqn);
+  }
+
+  async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT * FROM ${this.db.cinder('volumes')} WHERE id = ? AND deleted = 0`,
+      [id],
+    );
+    if (!rows[0]) return undefined;
+    const atts = await this.attachmentsOf([id]);
+    return volumeView(ctx, rows[0], atts.get(id) ?? []);
+  }
+
+  async listVolumes(ctx: Ctx, o: VolumeListOptions) {
+    const t = this.db.cinder('volumes');
+    const where: string[] = ['deleted = 0'];
+    const params: unknown[] = [];
+    if (o.projectId) (where.push('project_id = ?'), params.push(o.projectId));
+    if (o.status) (where.push('status = ?'), params.push(o.status));
+    if (o.name) (where.push('display_name = ?'), params.push(o.name));
+    if (o.marker) {
+      const [m] = await this.db.pool.query<Rows>(`SELECT created_at, id FROM ${t} WHERE id = ?`, [o.marker]);
+      if (!m[0]) throw fault(400, `Invalid input received: marker [${o.marker}] not found`);
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(m[0].created_at, m[0].created_at, m[0].id);
+    }
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [...params, o.limit],
+    );
+    const atts = await this.attachmentsOf(rows.map((r) => r.id));
+    const volumes = rows.map((r) => volumeView(ctx, r, atts.get(r.id) ?? []));
+    return { volumes, last: rows.at(-1)?.id as string | undefined, full: rows.length === o.limit };
+  }
+
+  private async attachmentsOf(ids: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+    const out = new Map<string, Record<string, unknown>[]>();
+    if (ids.length === 0) return out;
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT id, volume_id, instance_uuid, attached_host, mountpoint, attach_time FROM ${this.db.cinder('volume_attachment')}
+       WHERE volume_id IN (?) AND deleted = 0 AND attach_status = 'attached' ORDER BY created_at, id`,
+      [ids],
+    );
+    for (const r of rows) {
+      const list = out.get(r.volume_id) ?? [];
+      list.push({
+        id: r.volume_id,
+        attachment_id: r.id,
+        volume_id: r.volume_id,
+        server_id: r.instance_uuid,
+        host_name: r.attached_host,
+        device: r.mountpoint,
+        attached_at: cinderTime(r.attach_time),
+      });
+      out.set(r.volume_id, list);
+    }
+    return out;
+  }
+}
+
+function volumeView(ctx: Ctx, r: RowDataPacket, attachments: Record<string, unknown>[]): Record<string, unknown> {
+  const base = `${ctx.sim.baseUrl}/volume/v3/${r.project_id}/volumes/${r.id}`;
+  return {
+    id: r.id,
+    name: r.display_name,
+    description: r.display_description,
+    status: r.status,
+    size: r.size,
+    availability_zone: r.availability_zone,
+    bootable: r.bootable ? 'true' : 'false',
+    encrypted: Boolean(r.encryption_key_id),
+    multiattach: Boolean(r.multiattach),
+    attachments,
+    'os-vol-host-attr:host': r.host,
+    'os-vol-tenant-attr:tenant_id': r.project_id,
+    'os-vol-mig-status-attr:migstat': r.migration_status,
+    'os-vol-mig-status-attr:name_id': r._name_id,
+    user_id: r.user_id,
+    volume_type: 'lvmdriver-1',
+    volume_type_id: r.volume_type_id,
+    snapshot_id: r.snapshot_id,
+    source_volid: r.source_volid,
+    consistencygroup_id: r.consistencygroup_id,
+    group_id: r.group_id,
+    replication_status: r.replication_status,
+    migration_status: r.migration_status,
+    metadata: {},
+    links: [{ rel: 'self', href: base }],
+    created_at: cinderTime(r.created_at),
+    updated_at: cinderTime(r.updated_at),
+  };
+}
+
+export async function recordAction(ctx: Ctx, inst: InstanceRow, action: string): Promise<number> {
+  const [res] = await ctx.sim.db.pool.query<ResultSetHeader>(
+    `INSERT INTO ${ctx.sim.db.nova('instance_actions')}
+     (created_at, deleted, action, instance_uuid, request_id, user_id, project_id, start_time)
+     VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
+    [action, inst.uuid, ctx.requestId, ctx.token?.userId ?? null, ctx.token?.projectId ?? null],
+  );
+  return res.insertId;
+}

@@ -1,0 +1,58 @@
+// Shapes shared by every part of the lab. lab.json holds a LabInfo; it never holds the DB password
+// (that lives in nova.conf / cinder.conf, as on a real deployment).
+
+export type LabFlavour = 'modern' | 'nova-volume';
+
+export interface SimSettings {
+  /** Added to every request before it is handled, to make concurrency visible. */
+  latencyMs: number;
+  /** Time from an accepted hard reboot to vm_state active / task_state NULL. */
+  rebootMs: number;
+  /** Time from an accepted attach to volume in-use / attached. */
+  attachMs: number;
+  /** Like libvirt since Liberty: the requested device name is ignored, the next free one is used. */
+  ignoreRequestedDevice: boolean;
+}
+
+export const DEFAULT_SETTINGS: SimSettings = {
+  latencyMs: 0,
+  rebootMs: 300,
+  attachMs: 200,
+  ignoreRequestedDevice: false,
+};
+
+export interface LabDbInfo {
+  host: string;
+  port: number;
+  user: string;
+  schemas: { nova: string; cinder: string };
+  /** True when the lab runs its own mariadbd. */
+  private: boolean;
+  pid?: number;
+  dataDir?: string;
+  /** Schema prefix on a shared server ('' on a private one). */
+  prefix?: string;
+}
+
+export interface LabInfo {
+  dir: string;
+  flavour: LabFlavour;
+  db: LabDbInfo;
+  api: { url: string; authUrl: string; pid?: number };
+  cloudsYaml: string;
+  cloudName: 'novaops-lab';
+  novaConf: string;
+  cinderConf: string;
+  configFile: string;
+  hosts: string[];
+  settings: SimSettings;
+}
+
+// Keystone ids are 32 hex digits; fixed so scenarios and tokens agree without sharing state.
+export const ADMIN_PROJECT_ID = '4a6e2f0c9b3d4e1f8a7b6c5d4e3f2a10';
+export const DEMO_PROJECT_ID = '7c1d9e8f6a5b4c3d2e1f0a9b8c7d6e50';
+export const ADMIN_USER_ID = 'b2c4d6e8f0a1b3c5d7e9f1a3b5c7d9e1';
+export const DEMO_USER_ID = 'd1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a2';
+export const LAB_CLOUD_NAME = 'novaops-lab' as const;
+export const ISCSI_PORTAL = '127.0.0.1:3260';
+export const IQN_PREFIX = 'iqn.2010-10.org.openstack:';
