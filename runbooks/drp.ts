@@ -14,6 +14,7 @@ import { cleanStep } from './drp/clean-db.js';
 import { sshRebootStep } from './drp/ssh-reboot.js';
 import { detectFlavour, readAttachments } from './drp/schema-flavour.js';
 import { FACT, type AffectedInstance, type DrpParams } from './drp/facts.js';
+import { findEntry } from './index.js';
 
 const params = z.object({ sshReboot: z.boolean().default(false) }).strict();
 
@@ -47,13 +48,15 @@ const preflight: Step<DrpParams> = {
   },
 };
 
+const { id, title, reference, summary, options } = findEntry('drp')!;
+
 export const drp: Runbook<DrpParams> = {
-  id: 'drp',
-  title: 'Recover cloud after disaster (power loss)',
+  id,
+  title,
   version: '1.0.0',
-  reference: 'Compute admin guide §5.4.14.4 "Recover cloud after disaster"; "Nova Disaster Recovery Process"',
-  summary: 'capture the volume map, clean the stale DB state, reboot the instances, reattach the volumes, optionally reboot guests over SSH',
-  options: [{ flags: '--ssh-reboot', description: 'step 5: SSH into each instance and run `shutdown -r now` from inside', key: 'sshReboot' }],
+  reference,
+  summary,
+  options,
   params,
   supportsTestInstance: true,
   resolveTestInstance,

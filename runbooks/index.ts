@@ -1,9 +1,34 @@
-// The runbook catalogue. Ids are stable: transcripts and resumes refer to them.
-import type { Runbook } from '../src/engine/runbook.js';
-import { drp } from './drp.js';
+// The runbook catalogue: what `novaops list` and the argument parser need, without loading any
+// runbook's code (start-up time is what an operator waits for at 3 a.m.). Ids are stable:
+// transcripts and resumes refer to them.
+import type { OptionSpec, Runbook } from '../src/engine/runbook.js';
 
-export const runbooks: readonly Runbook[] = [drp];
+export interface CatalogueEntry {
+  id: string;
+  title: string;
+  summary: string;
+  reference: string;
+  supportsTestInstance: boolean;
+  options: OptionSpec[];
+  load(): Promise<Runbook>;
+}
 
-export function findRunbook(id: string): Runbook | undefined {
-  return runbooks.find((r) => r.id === id);
+export const catalogue: readonly CatalogueEntry[] = [
+  {
+    id: 'drp',
+    title: 'Recover cloud after disaster (power loss)',
+    summary: 'capture the volume map, clean the stale DB state, reboot the instances, reattach the volumes, optionally reboot guests over SSH',
+    reference: 'Compute admin guide §5.4.14.4 "Recover cloud after disaster"; "Nova Disaster Recovery Process"',
+    supportsTestInstance: true,
+    options: [{ flags: '--ssh-reboot', description: 'step 5: SSH into each instance and run `shutdown -r now` from inside', key: 'sshReboot' }],
+    load: async () => (await import('./drp.js')).drp,
+  },
+];
+
+export function findEntry(id: string): CatalogueEntry | undefined {
+  return catalogue.find((r) => r.id === id);
+}
+
+export async function loadRunbook(id: string): Promise<Runbook | undefined> {
+  return findEntry(id)?.load();
 }

@@ -2,7 +2,7 @@
 // `novaops list` does not pay for the database driver or the TUI.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
-import { findRunbook, runbooks } from '../../runbooks/index.js';
+import { catalogue, findEntry } from '../../runbooks/index.js';
 import { describeError, exitCodeOf } from './fail.js';
 
 export interface RunFlags {
@@ -32,16 +32,16 @@ function buildProgram(): Command {
     .action(async (id: string) => (await import('./commands/show.js')).showCommand(id));
 
   const run = program.command('run').description('run a runbook (plain lines; --json for events)');
-  for (const runbook of runbooks) {
+  for (const entry of catalogue) {
     const sub = run
-      .command(runbook.id)
-      .description(runbook.summary)
+      .command(entry.id)
+      .description(entry.summary)
       .option('--dry-run', 'execute read-only discovery only; print the exact plan')
       .option('-y, --yes', 'confirm every step without asking (a failed guard still stops the run)')
       .option('--json', 'machine-readable events on stdout');
-    if (runbook.supportsTestInstance) sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance (rehearsal)');
-    for (const option of runbook.options) sub.addOption(new Option(option.flags, option.description));
-    sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(runbook, flags, configOf()));
+    if (entry.supportsTestInstance) sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance (rehearsal)');
+    for (const option of entry.options) sub.addOption(new Option(option.flags, option.description));
+    sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf()));
   }
 
   program
@@ -107,8 +107,8 @@ function buildProgram(): Command {
 function checkRunbookName(argv: string[]): void {
   const i = argv.indexOf('run');
   const id = i >= 0 ? argv[i + 1] : undefined;
-  if (i < 0 || id === undefined || id.startsWith('-') || findRunbook(id)) return;
-  throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${runbooks.map((r) => r.id).join(', ')} (novaops list)`);
+  if (i < 0 || id === undefined || id.startsWith('-') || findEntry(id)) return;
+  throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${catalogue.map((r) => r.id).join(', ')} (novaops list)`);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -21,6 +21,8 @@ export function labPaths(dir: string) {
     mysqlPid: path.join(dir, 'mysql', 'mariadbd.pid'),
     mysqlLog: path.join(dir, 'mysql', 'error.log'),
     hostsDir: path.join(dir, 'hosts'),
+    /** Targets the (simulated) volume host exports; read by `iscsiadm -m discovery`. */
+    iscsiTargets: path.join(dir, 'iscsi-targets'),
   };
 }
 

@@ -39,25 +39,25 @@ export async function labDownCommand(flags: { wipe?: boolean }): Promise<void> {
 }
 
 export async function labStatusCommand(flags: { json?: boolean }): Promise<void> {
-  const status = await labStatus({ stateDir: resolveStateDir(process.env) });
-  if (!status) {
-    if (flags.json) process.stdout.write('null\n');
-    else process.stdout.write('no lab (novaops lab up starts one)\n');
-    process.exitCode = 1;
-    return;
+  let status;
+  try {
+    status = await labStatus({ stateDir: resolveStateDir(process.env) });
+  } catch {
+    throw new UsageError('no lab here', 'novaops lab up starts one');
   }
-  const { info } = status;
+  const info = status;
+  const { dbReachable: dbUp, apiAnswering: apiUp } = status.live;
   const dbUrl = `mysql://${info.db.user}@${info.db.host}:${info.db.port}/${info.db.schemas.nova}`;
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp: status.dbUp, apiUp: status.apiUp }, null, 2)}\n`,
+      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp, apiUp }, null, 2)}\n`,
     );
     return;
   }
   process.stdout.write(
     [
-      `database ${dbUrl} — ${status.dbUp ? 'up' : 'DOWN'}`,
-      `API      ${info.api.url} — ${status.apiUp ? 'up' : 'DOWN'}`,
+      `database ${dbUrl} — ${dbUp ? 'up' : `DOWN (${status.live.dbError ?? '?'})`}`,
+      `API      ${info.api.url} — ${apiUp ? 'up' : `DOWN (${status.live.apiError ?? '?'})`}`,
       `clouds.yaml ${info.cloudsYaml} (cloud ${info.cloudName}); config ${info.configFile}`,
       `hosts    ${info.hosts.join(', ')}`,
       '',

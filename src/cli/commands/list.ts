@@ -1,6 +1,6 @@
-import { runbooks } from '../../../runbooks/index.js';
+import { catalogue } from '../../../runbooks/index.js';
 
 export function listCommand(): void {
-  const width = Math.max(...runbooks.map((r) => r.id.length));
-  for (const runbook of runbooks) process.stdout.write(`${runbook.id.padEnd(width)}  ${runbook.title}\n`);
+  const width = Math.max(...catalogue.map((r) => r.id.length));
+  for (const entry of catalogue) process.stdout.write(`${entry.id.padEnd(width)}  ${entry.title}\n`);
 }

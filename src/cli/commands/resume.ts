@@ -3,7 +3,7 @@
 import { UsageError } from '../../engine/errors.js';
 import { listRuns, RunStore } from '../../engine/run-store.js';
 import { resumeRun } from '../../engine/runner.js';
-import { findRunbook } from '../../../runbooks/index.js';
+import { loadRunbook } from '../../../runbooks/index.js';
 import { openCloudSession, openConfig } from '../cloud-session.js';
 import { choosePrompter } from '../prompters.js';
 import { attachPresenter } from './run.js';
@@ -22,7 +22,7 @@ export async function resumeCommand(runId: string | undefined, flags: { yes?: bo
   if (!RESUMABLE.has(store.state.status)) {
     throw new UsageError(`run ${id} ended ${store.state.status}; only interrupted, failed, aborted or blocked live runs resume`);
   }
-  const runbook = findRunbook(store.state.runbook);
+  const runbook = await loadRunbook(store.state.runbook);
   if (!runbook) throw new UsageError(`run ${id} used runbook '${store.state.runbook}', which this novaops does not have`);
   const session = await openCloudSession(configPath);
   try {

@@ -1,10 +1,10 @@
 // `novaops show <runbook>`: the procedure as the runner will execute it.
 import { UsageError } from '../../engine/errors.js';
-import { findRunbook, runbooks } from '../../../runbooks/index.js';
+import { catalogue, loadRunbook } from '../../../runbooks/index.js';
 
-export function showCommand(id: string): void {
-  const runbook = findRunbook(id);
-  if (!runbook) throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${runbooks.map((r) => r.id).join(', ')}`);
+export async function showCommand(id: string): Promise<void> {
+  const runbook = await loadRunbook(id);
+  if (!runbook) throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${catalogue.map((r) => r.id).join(', ')}`);
   const out: string[] = [
     `${runbook.id} — ${runbook.title} (version ${runbook.version})`,
     `reference: ${runbook.reference}`,

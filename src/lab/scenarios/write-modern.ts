@@ -79,11 +79,10 @@ export async function writeModern(db: LabDb, plan: PowerLossPlan, now: Date): Pr
         bdm({
           instance_uuid: inst.uuid,
           device_name: a.device,
-          source_type: v.role === 'boot' ? 'image' : 'volume',
+          source_type: 'volume',
           destination_type: 'volume',
           boot_index: v.role === 'boot' ? 0 : null,
-          image_id: v.role === 'boot' ? IMAGE_REF : null,
-          volume_id: v.id,
+                    volume_id: v.id,
           volume_size: v.size,
           attachment_id: a.attachmentId,
           delete_on_termination: 0,

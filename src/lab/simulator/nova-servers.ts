@@ -1,4 +1,5 @@
 // GET /servers, /servers/detail, /servers/{id}: read straight from the cell DB on every call.
+import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Ctx, Reply } from './context.js';
 import { fault, novaTime, UUID_RE } from './http-util.js';
@@ -101,7 +102,8 @@ function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Recor
     tenant_id: i.project_id,
     user_id: i.user_id,
     metadata: {},
-    hostId: i.host ? i.host.padEnd(56, '0').slice(0, 56) : '',
+    // Nova's hostId: sha224(project_id + host), so tenants cannot learn host names.
+    hostId: i.host ? createHash('sha224').update(`${i.project_id}${i.host}`).digest('hex') : '',
     image: i.image_ref ? { id: i.image_ref, links: [] } : '',
     flavor: { id: '1', links: [] },
     created: novaTime(i.created_at),

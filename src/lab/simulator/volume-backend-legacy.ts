@@ -92,12 +92,19 @@ export class LegacyVolumeBackend implements VolumeBackend {
   }
 
   private async complete(inst: InstanceRow, id: number, device: string): Promise<void> {
-    const [upd] = await this.db.pool.query<ResultSetHeader>(
-      `UPDATE ${this.db.nova('volumes')} SET status = 'in-use', attach_status = 'attached', attach_time = ?,
-         updated_at = UTC_TIMESTAMP() WHERE id = ? AND instance_id = ? AND mountpoint = ? AND status = 'attaching'`,
+    const t = this.db.nova('volumes');
+    const [still] = await this.db.pool.query<Rows>(
+      `SELECT id FROM ${t} WHERE id = ? AND instance_id = ? AND mountpoint = ? AND status = 'attaching'`,
+      [id, inst.id, device],
+    );
+    if (!still[0]) return;
+    // The host session exists before the volume reads in-use, as on a real node.
+    if (inst.host) await this.sim.sessions.add(inst.host, volumeIqn(legacyVolumeName(id)));
+    await this.db.pool.query<ResultSetHeader>(
+      `UPDATE ${t} SET status = 'in-use', attach_status = 'attached', attach_time = ?, updated_at = UTC_TIMESTAMP()
+       WHERE id = ? AND instance_id = ? AND mountpoint = ? AND status = 'attaching'`,
       [new Date().toISOString(), id, inst.id, device],
     );
-    if (upd.affectedRows === 1 && inst.host) await this.sim.sessions.add(inst.host, volumeIqn(legacyVolumeName(id)));
   }
 
   async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {

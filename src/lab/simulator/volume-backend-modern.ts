@@ -107,25 +107,31 @@ export class ModernVolumeBackend implements VolumeBackend {
     const { db } = this;
     const host = inst.host ?? '';
     const conn = JSON.stringify(connectionInfo(volumeId, iqn));
-    const [att] = await db.pool.query<ResultSetHeader>(
-      `UPDATE ${db.cinder('volume_attachment')} SET attach_status = 'attached', mountpoint = ?, attach_time = UTC_TIMESTAMP(),
-         attached_host = ?, connection_info = ?, connector = ?, updated_at = UTC_TIMESTAMP()
-       WHERE id = ? AND deleted = 0`,
-      [device, host, conn, JSON.stringify(connector(host)), attachmentId],
+    const [live] = await db.pool.query<Rows>(
+      `SELECT id FROM ${db.cinder('volume_attachment')} WHERE id = ? AND deleted = 0`,
+      [attachmentId],
     );
     // Someone cleaned the attachment away meanwhile: leave the volume as they left it.
-    if (att.affectedRows !== 1) return;
-    await db.pool.query(
-      `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', previous_status = NULL,
-         updated_at = UTC_TIMESTAMP() WHERE id = ?`,
-      [volumeId],
-    );
+    if (!live[0]) return;
+    // Same order as a real attach: the host logs in (os-brick), Nova saves connection_info,
+    // then Cinder marks the attachment complete - so "in-use" implies a session exists.
+    if (host) await this.sim.sessions.add(host, iqn);
     await db.pool.query(
       `UPDATE ${db.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
        WHERE attachment_id = ? AND deleted = 0`,
       [conn, attachmentId],
     );
-    if (host) await this.sim.sessions.add(host, iqn);
+    await db.pool.query(
+      `UPDATE ${db.cinder('volume_attachment')} SET attach_status = 'attached', mountpoint = ?, attach_time = UTC_TIMESTAMP(),
+         attached_host = ?, connection_info = ?, connector = ?, updated_at = UTC_TIMESTAMP()
+       WHERE id = ? AND deleted = 0`,
+      [device, host, conn, JSON.stringify(connector(host)), attachmentId],
+    );
+    await db.pool.query(
+      `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', previous_status = NULL,
+         updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+      [volumeId],
+    );
   }
 
   async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {

@@ -1,0 +1,10 @@
+// The lab's public surface; the CLI (`novaops lab ...`) and the tests use only this.
+export { labUp, type LabUpOptions, type LabUpResult } from './lab-up.js';
+export { labDown, type LabDownOptions } from './lab-down.js';
+export { labStatus, type LabStatus } from './lab-status.js';
+export { applyScenario, SCENARIOS, type ScenarioName, type ScenarioOptions, type ScenarioSummary } from './scenarios/index.js';
+export { readLabInfo } from './lab-info-file.js';
+export { labDir, labPaths, hostPaths } from './paths.js';
+export { startSimulator, type SimulatorHandle } from './simulator/server.js';
+export type { StatsSnapshot } from './simulator/stats.js';
+export { DEFAULT_SETTINGS, type LabInfo, type LabFlavour, type SimSettings } from './types.js';

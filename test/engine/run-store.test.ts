@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, rm, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listRuns, newRunId, readItemRecords, RunStore, type RunState } from '../../src/engine/run-store.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+function state(runId: string): RunState {
+  const now = new Date().toISOString();
+  return {
+    runId, runbook: 'drp', version: '1', params: {}, mode: 'live', scope: null, cloud: 'c', operator: 'op', host: 'h',
+    pid: 1, status: 'running', createdAt: now, updatedAt: now, attempts: 1, steps: {}, facts: {},
+  };
+}
+
+describe('RunStore', () => {
+  it('journals thousands of concurrent acknowledgements and folds them to the latest per item', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'novaops-store-'));
+    dirs.push(dir);
+    const store = await RunStore.create(dir, state(newRunId('drp')));
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => store.record({ step: 'reboot', key: `k${i}`, status: 'started' })));
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => store.record({ step: 'reboot', key: `k${i}`, status: 'done' })));
+    await store.record({ step: 'reboot', key: 'k1', status: 'started' });
+    const records = await store.itemRecords();
+    expect(records.size).toBe(2000);
+    expect(records.get('reboot\u0000k0')?.status).toBe('done');
+    expect(records.get('reboot\u0000k1999')?.status).toBe('started');
+    await store.close();
+    const lines = (await readFile(join(store.dir, 'items.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3001);
+  });
+
+  it('keeps the first start time of an item started twice, and survives a torn last line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'novaops-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'items.jsonl');
+    await appendFile(path, `${JSON.stringify({ step: 's', key: 'a', status: 'started', ts: '2026-01-01T00:00:00.000Z' })}\n`);
+    await appendFile(path, `${JSON.stringify({ step: 's', key: 'a', status: 'started', ts: '2026-01-02T00:00:00.000Z' })}\n`);
+    await appendFile(path, '{"step":"s","key":"b","sta');
+    const records = await readItemRecords(path);
+    expect(records.get('s\u0000a')?.ts).toBe('2026-01-01T00:00:00.000Z');
+    expect(records.has('s\u0000b')).toBe(false);
+  });
+
+  it('writes state.json atomically and lists runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'novaops-store-'));
+    dirs.push(dir);
+    const store = await RunStore.create(dir, state('20260101-000000-drp-abcd'));
+    store.state.facts.x = 1;
+    await store.save();
+    await store.close();
+    const runs = await listRuns(dir);
+    expect(runs.map((r) => [r.runId, r.facts.x])).toEqual([['20260101-000000-drp-abcd', 1]]);
+  });
+});

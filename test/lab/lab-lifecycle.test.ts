@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { labDown, labStatus, labUp } from '../../src/lab/index.js';
+import { findMariadbd } from '../../src/lab/private-mariadb.js';
+import { isAlive } from '../../src/lab/process-util.js';
+import { createTestLab } from '../support/lab.js';
+
+const mariadbd = findMariadbd();
+
+describe('lab lifecycle', () => {
+  test.skipIf(!mariadbd)('private mariadbd: up, status, files, down --wipe (skipped when no mariadbd binary is installed)', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'novaops-lab-private-'));
+    const saved = process.env.NOVAOPS_LAB_DB;
+    delete process.env.NOVAOPS_LAB_DB;
+    try {
+      const up = await labUp({ stateDir, hosts: 2, simulator: 'in-process' });
+      const { simulatorHandle, ...info } = up;
+      expect(info.db.private).toBe(true);
+      expect(info.db.schemas).toEqual({ nova: 'nova', cinder: 'cinder' });
+      expect(isAlive(info.db.pid!)).toBe(true);
+      const st = await labStatus({ stateDir });
+      expect(st.live.dbReachable).toBe(true);
+      expect(st.live.apiAnswering).toBe(true);
+      await simulatorHandle!.close();
+      const down = await labDown({ stateDir, wipe: true });
+      expect(down.stopped.join(' ')).toMatch(/mariadbd/);
+      expect(isAlive(info.db.pid!)).toBe(false);
+      expect(existsSync(info.dir)).toBe(false);
+    } finally {
+      if (saved !== undefined) process.env.NOVAOPS_LAB_DB = saved;
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('config files: novaops.yaml shape, conf modes, and no DB password in lab.json', async () => {
+    const lab = await createTestLab({ hosts: 2 });
+    try {
+      const novaConf = await readFile(lab.info.novaConf, 'utf8');
+      const m = /connection = mysql\+pymysql:\/\/([^:]+):([^@]+)@127\.0\.0\.1:\d+\/(\w+)\?charset=utf8/.exec(novaConf);
+      expect(m).not.toBeNull();
+      const password = decodeURIComponent(m![2]);
+      expect(password.length).toBeGreaterThan(12);
+      expect((await stat(lab.info.novaConf)).mode & 0o777).toBe(0o640);
+      expect((await stat(lab.info.cinderConf)).mode & 0o777).toBe(0o640);
+      const labJson = await readFile(path.join(lab.info.dir, 'lab.json'), 'utf8');
+      expect(labJson).not.toContain(password);
+      const yaml = await readFile(lab.info.configFile, 'utf8');
+      expect(yaml).toContain('cloud: novaops-lab');
+      expect(yaml).toContain(`  compute2: { via: local, path_prepend: ["${lab.info.dir}/hosts/compute2/bin"], env: { NOVAOPS_LAB_HOST: compute2 } }`);
+      expect(yaml).toContain('poll: { initial_ms: 100, max_ms: 2000, timeout_ms: 300000 }');
+      const clouds = await readFile(lab.info.cloudsYaml, 'utf8');
+      expect(clouds).toContain(`auth_url: ${lab.info.api.authUrl}`);
+      // The lab user only sees its own schemas.
+      const grants = await lab.rootQuery<any[]>(`SHOW GRANTS FOR ?@'127.0.0.1'`, [lab.info.db.user]);
+      const text = grants.map((g) => Object.values(g)[0]).join('\n');
+      expect(text).toContain(`\`${lab.info.db.schemas.nova}\``);
+      expect(text).not.toMatch(/ON \*\.\*.*ALL/);
+    } finally {
+      await lab.destroy();
+    }
+  });
+});
