@@ -2,6 +2,7 @@
 // visible from every machine that reaches the cloud's database and dies with the process that
 // holds it. The lock file beside the runs says who holds it, for the refusal message.
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SqlEffect } from '../effects/types.js';
 import { RefusedError } from './errors.js';
@@ -19,8 +20,12 @@ export interface RunLock {
   release(): Promise<void>;
 }
 
-export function lockName(cloud: string): string {
-  return `novaops:${cloud}`.slice(0, 64);
+/**
+ * Advisory locks are server-wide, so the name is the cloud's Nova database: two clouds sharing a
+ * database server (or two labs) never block each other, two runs on one cloud always do.
+ */
+export function lockName(novaSchema: string): string {
+  return `novaops:${novaSchema}`.slice(0, 64);
 }
 
 function lockFilePath(stateDir: string, cloud: string): string {
@@ -39,19 +44,30 @@ export function describeHolder(holder: LockHolder): string {
   return `run ${holder.runId} (${holder.runbook}) by ${holder.operator}@${holder.host}, pid ${holder.pid}, since ${holder.startedAt}`;
 }
 
+function isAliveHere(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function acquireRunLock(
   sql: SqlEffect,
   stateDir: string,
   cloud: string,
   me: LockHolder,
 ): Promise<RunLock> {
-  const name = lockName(cloud);
+  const name = lockName(sql.schemaName('nova'));
   if (!(await sql.acquireLock(name))) {
     const holder = await readLockHolder(stateDir, cloud);
     const connection = await sql.lockHolder(name).catch(() => null);
-    const who = holder
-      ? describeHolder(holder)
-      : `database connection ${connection ?? '?'} (a run on another machine?)`;
+    const who =
+      holder && isAliveHere(holder)
+        ? describeHolder(holder)
+        : `database connection ${connection ?? '?'} on the nova database server (a run on another machine?)`;
     throw new RefusedError(
       `another novaops run holds the lock for cloud "${cloud}": ${who}`,
       'wait for it to finish, or check that it is still alive; a run that died releases the lock by itself',

@@ -39,6 +39,8 @@ export interface RunResult {
   outcome: RunOutcome;
   exitCode: number;
   transcript: string;
+  /** The error that stopped the run before its steps could finish (bad input, refused): the CLI tells the operator on stderr. */
+  error?: NovaopsError;
 }
 
 function operatorName(): string {
@@ -106,6 +108,7 @@ async function drive(
   let exitCode: number = ExitCode.ok;
   let summary = '';
   let opCounter = 0;
+  let stopError: NovaopsError | undefined;
   const scope: Scope = state.scope ? { instance: { uuid: state.scope.uuid, name: state.scope.name } } : {};
 
   const ctxDeps = {
@@ -214,6 +217,7 @@ async function drive(
   } catch (error) {
     outcome = error instanceof NovaopsError && error.exitCode === ExitCode.usage ? 'refused' : 'failed';
     if (error instanceof NovaopsError) {
+      stopError = error;
       exitCode = error.exitCode;
       if (error.exitCode === ExitCode.refused) outcome = 'refused';
       summary = error.hint ? `${error.message} — ${error.hint}` : error.message;
@@ -237,5 +241,5 @@ async function drive(
     await store.close().catch(() => undefined);
     await lock?.release();
   }
-  return { runId: state.runId, runDir: store.dir, outcome, exitCode, transcript: store.transcriptPath };
+  return { runId: state.runId, runDir: store.dir, outcome, exitCode, transcript: store.transcriptPath, error: stopError };
 }

@@ -34,6 +34,9 @@ export function createStepContext(stepId: string, deps: ContextDeps): StepContex
     const opId = deps.nextOpId(stepId);
     bus.emit({ type: 'op.start', step: stepId, item: null, opId, summary: op.summary, command: op.command, mutating: false });
     const result = (await executeOperation(op, effects)) as OperationResult<T>;
+    // What a host answered is the guard's evidence: it goes to the transcript.
+    if (result.stdout) bus.emit({ type: 'op.output', opId, stream: 'stdout', chunk: result.stdout });
+    if (result.stderr) bus.emit({ type: 'op.output', opId, stream: 'stderr', chunk: result.stderr });
     bus.emit({
       type: 'op.end',
       step: stepId,

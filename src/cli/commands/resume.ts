@@ -6,6 +6,7 @@ import { resumeRun } from '../../engine/runner.js';
 import { loadRunbook } from '../../../runbooks/index.js';
 import { openCloudSession, openConfig } from '../cloud-session.js';
 import { choosePrompter } from '../prompters.js';
+import { describeError } from '../fail.js';
 import { attachPresenter } from './run.js';
 
 const RESUMABLE = new Set(['running', 'failed', 'aborted', 'blocked']);
@@ -33,6 +34,7 @@ export async function resumeCommand(runId: string | undefined, flags: { yes?: bo
       prompter: choosePrompter({ yes: !!flags.yes, interactive: !!process.stdin.isTTY && !flags.json }),
       onBus: (bus) => attachPresenter(bus, session.redactor, !!flags.json),
     });
+    if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
     process.exitCode = result.exitCode;
   } finally {
     await session.close();

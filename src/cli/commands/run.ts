@@ -11,6 +11,7 @@ import type { RunFlags } from '../main.js';
 import { attachJsonPresenter } from '../presenters/json.js';
 import { attachPlainPresenter } from '../presenters/plain.js';
 import { choosePrompter } from '../prompters.js';
+import { describeError } from '../fail.js';
 
 export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: string | undefined): Promise<void> {
   const params = parseParams(runbook, flags);
@@ -27,6 +28,9 @@ export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: 
         onBus: (bus) => attachPresenter(bus, session.redactor, !!flags.json),
       },
     );
+    // Bad input or a refusal found inside the run (unknown --test-instance, unknown schema, no one
+    // to confirm): the presenter showed it as the run's end; stderr gets it with what to do.
+    if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
     process.exitCode = result.exitCode;
   } finally {
     await session.close();

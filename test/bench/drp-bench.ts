@@ -1,0 +1,320 @@
+// `npm run bench`: drp on a lab of 1,000 instances and 2,000 volumes, with API latency and
+// realistic reboot/attach completion times. A benchmark, not a test: it prints figures next to
+// their goals and asserts nothing; it exits non-zero only when something crashes or the whole
+// bench overruns its time limit.
+//
+// The lab's simulator runs as a daemon (its own process), so the bench process only spawns the
+// CLI, polls its /proc status and reads the simulator's counters.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { applyScenario, labDown, labUp, type LabInfo, type ScenarioSummary, type StatsSnapshot } from '../../src/lab/index.js';
+import { parseDbUrl } from '../../src/lab/db-url.js';
+
+const INSTANCES = 1000;
+const VOLUMES = 2000;
+const HOSTS = 10;
+const SETTINGS = { latencyMs: 20, rebootMs: 2000, attachMs: 1000 };
+const LIST_RUNS = 10;
+const GOALS = { drpMs: 60_000, listMs: 300, dryRunMs: 3_000 };
+/** The whole bench (lab up, scenario, every CLI run, teardown) must finish within this. */
+const OVERALL_TIMEOUT_MS = 15 * 60_000;
+/** Any single CLI run is killed after this. */
+const CLI_TIMEOUT_MS = 10 * 60_000;
+
+const DB_SERVER = process.env.NOVAOPS_LAB_DB ?? 'mysql://root@127.0.0.1:3306';
+// dist/test/bench/drp-bench.js -> repo root is three levels up (bin/ is not compiled).
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = path.join(REPO, 'bin', 'novaops');
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  /** Peak resident set (VmHWM) in kB, polled from /proc while the process ran. */
+  peakRssKb: number | null;
+}
+
+const children = new Set<number>();
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { pollRss?: boolean } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pid = child.pid;
+    if (pid !== undefined) children.add(pid);
+    let stdout = '';
+    let stderr = '';
+    let peak: number | null = null;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const poll = () => {
+      if (pid === undefined) return;
+      const kb = vmHwmKb(pid);
+      if (kb !== null && (peak === null || kb > peak)) peak = kb;
+    };
+    const poller = opts.pollRss ? setInterval(poll, 50) : undefined;
+    if (opts.pollRss) poll();
+    const killer = setTimeout(() => {
+      stderr += `\n[bench] killed after ${CLI_TIMEOUT_MS} ms\n`;
+      child.kill('SIGKILL');
+    }, CLI_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(killer);
+      if (poller) clearInterval(poller);
+      reject(e);
+    });
+    // 'exit' fires before stdio is drained; the process is gone by then, so the last poll is
+    // the one before it; VmHWM only grows, so the maximum of the polls is the peak up to then.
+    child.on('close', (code, signal) => {
+      const wallMs = performance.now() - started;
+      clearTimeout(killer);
+      if (poller) clearInterval(poller);
+      if (pid !== undefined) children.delete(pid);
+      resolve({ code, signal, stdout, stderr, wallMs, peakRssKb: peak });
+    });
+  });
+}
+
+function vmHwmKb(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null; // exited between polls
+  }
+}
+
+interface JsonEvent {
+  type: string;
+  [k: string]: unknown;
+}
+
+function parseEvents(stdout: string): JsonEvent[] {
+  const events: JsonEvent[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      events.push(JSON.parse(line) as JsonEvent);
+    } catch {
+      /* not an event line */
+    }
+  }
+  return events;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+const verdict = (x: number, goal: number) => (x < goal ? 'ok' : 'MISSED');
+const counts = (r: Record<string, number>) =>
+  Object.entries(r)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, v]) => `      ${String(v).padStart(6)}  ${k}`)
+    .join('\n');
+const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+async function labGet<T>(info: LabInfo, p: string): Promise<T> {
+  const r = await fetch(`${info.api.url}${p}`);
+  if (!r.ok) throw new Error(`GET ${p}: ${r.status}`);
+  return (await r.json()) as T;
+}
+async function resetStats(info: LabInfo): Promise<void> {
+  const r = await fetch(`${info.api.url}/_lab/stats/reset`, { method: 'POST' });
+  if (!r.ok) throw new Error(`POST /_lab/stats/reset: ${r.status}`);
+}
+
+/** Per-step wall time, op count and op latency spread, from the --json event stream. */
+function stepBreakdown(events: JsonEvent[]): string[] {
+  const lines: string[] = [];
+  const ops = new Map<string, { n: number; sum: number; max: number }>();
+  for (const e of events) {
+    if (e.type !== 'op.end') continue;
+    const step = e.step as string;
+    const o = ops.get(step) ?? { n: 0, sum: 0, max: 0 };
+    const d = e.durationMs as number;
+    o.n++;
+    o.sum += d;
+    o.max = Math.max(o.max, d);
+    ops.set(step, o);
+  }
+  for (const e of events) {
+    if (e.type !== 'step.end') continue;
+    const step = e.step as string;
+    const o = ops.get(step);
+    const opText = o ? `${o.n} op(s), op time sum ${ms(o.sum)}, mean ${ms(o.sum / o.n)}, max ${ms(o.max)}` : 'no ops';
+    lines.push(`    ${step.padEnd(14)} ${String(e.outcome).padEnd(8)} ${ms(e.durationMs as number).padStart(8)}   ${opText}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'novaops-bench-'));
+  benchStateDir = stateDir;
+  const env: NodeJS.ProcessEnv = { ...process.env, NOVAOPS_STATE_DIR: stateDir, CI: 'true' };
+  delete env.NOVAOPS_CONFIG; // the CLI must find the lab's config by itself
+  const envNoCa: NodeJS.ProcessEnv = { ...env };
+  delete envNoCa.NODE_EXTRA_CA_CERTS;
+  let info: LabInfo | undefined;
+  const out: string[] = [];
+  const say = (s: string) => {
+    out.push(s);
+    console.log(s);
+  };
+  try {
+    console.log(`[bench] state dir ${stateDir}`);
+    let t = performance.now();
+    info = await labUp({ stateDir, hosts: HOSTS, simulator: 'daemon', dbServer: DB_SERVER, settings: SETTINGS });
+    const labUpMs = performance.now() - t;
+    t = performance.now();
+    const scenario: ScenarioSummary = await applyScenario(info, 'power-loss', { instances: INSTANCES, volumes: VOLUMES, seed: 1 });
+    const scenarioMs = performance.now() - t;
+    console.log(`[bench] lab up ${ms(labUpMs)}, scenario power-loss ${ms(scenarioMs)}`);
+
+    // novaops list: as-is and without NODE_EXTRA_CA_CERTS (one warm-up each, not counted).
+    const listTimes = async (e: NodeJS.ProcessEnv) => {
+      const warm = await runCli(['list'], e);
+      if (warm.code !== 0) throw new Error(`novaops list exited ${warm.code}: ${warm.stderr}`);
+      const xs: number[] = [];
+      for (let i = 0; i < LIST_RUNS; i++) xs.push((await runCli(['list'], e)).wallMs);
+      return xs;
+    };
+    const listAsIs = await listTimes(env);
+    const listNoCa = await listTimes(envNoCa);
+
+    // novaops run drp --dry-run
+    await resetStats(info);
+    const dry = await runCli(['run', 'drp', '--dry-run'], env, { pollRss: true });
+    const dryStats = await labGet<StatsSnapshot>(info, '/_lab/stats');
+    if (dry.code !== 0) console.log(`[bench] dry-run exited ${dry.code}\n${dry.stdout.slice(-3000)}\n${dry.stderr.slice(-3000)}`);
+
+    // novaops run drp --yes --json
+    await resetStats(info);
+    const live = await runCli(['run', 'drp', '--yes', '--json'], env, { pollRss: true });
+    const stats = await labGet<StatsSnapshot>(info, '/_lab/stats');
+    const events = parseEvents(live.stdout);
+    const end = events.find((e) => e.type === 'run.end');
+    if (live.code !== 0 || !end) {
+      console.log(`[bench] drp exited ${live.code}${live.signal ? ` (${live.signal})` : ''}; last output:`);
+      console.log(live.stdout.split('\n').slice(-30).join('\n'));
+      console.log(live.stderr.slice(-3000));
+    }
+
+    // Sanity: every affected instance rebooted exactly once and nothing else rebooted; every
+    // (volume, instance) pair of the map attached once; those volumes in-use in the database.
+    const affected = new Set(scenario.affectedInstances);
+    const rebootsWrong = [...affected].filter((u) => stats.rebootsByServer[u] !== 1);
+    const rebootsExtra = Object.keys(stats.rebootsByServer).filter((u) => !affected.has(u));
+    const expectAttaches = new Map<string, number>();
+    for (const p of scenario.attached) expectAttaches.set(p.volume, (expectAttaches.get(p.volume) ?? 0) + 1);
+    const attachWrong = [...expectAttaches].filter(([v, n]) => stats.attachesByVolume[v] !== n).map(([v]) => v);
+    const attachExtra = Object.keys(stats.attachesByVolume).filter((v) => !expectAttaches.has(v));
+    const notInUse = await volumesNotInUse(info, [...expectAttaches.keys()]);
+
+    // ---- report ----
+    say('');
+    say(`novaops drp bench: ${scenario.counts.instances} instances, ${scenario.counts.volumes} volumes, ${HOSTS} hosts, ${info.flavour} schema`);
+    say(`  simulator: API latency ${SETTINGS.latencyMs} ms, reboot ${SETTINGS.rebootMs} ms, attach ${SETTINGS.attachMs} ms; node ${process.version}, ${os.cpus().length} CPU(s)`);
+    say(`  scenario: ${affected.size} affected (SHUTOFF) instances, ${scenario.attached.length} attachments to restore on ${expectAttaches.size} volumes`);
+    say(`  lab up ${ms(labUpMs)}, scenario ${ms(scenarioMs)} (not part of any figure below)`);
+    say('');
+    say(`drp --yes --json           wall ${ms(live.wallMs).padStart(8)}   goal < ${ms(GOALS.drpMs)}   ${verdict(live.wallMs, GOALS.drpMs)}`);
+    say(`  exit ${live.code}${live.signal ? ` signal ${live.signal}` : ''}, outcome ${end?.outcome ?? '(no run.end)'}, run.end durationMs ${end ? ms(end.durationMs as number) : '-'}, counts ${end ? JSON.stringify(end.counts) : '-'}`);
+    say(`  peak RSS (VmHWM)         ${live.peakRssKb === null ? 'n/a' : `${(live.peakRssKb / 1024).toFixed(1)} MiB`}`);
+    say('  steps (from step.end / op.end events):');
+    for (const l of stepBreakdown(events)) say(l);
+    say(`  API requests, simulator counters (${total(stats.requests)} total, ${stats.mutatingRequests} mutating):`);
+    say(counts(stats.requests));
+    const cliReq = (end?.apiRequests ?? {}) as Record<string, number>;
+    say(`  API requests, CLI run.end apiRequests (${total(cliReq)} total):`);
+    say(counts(cliReq));
+    say('');
+    say(`novaops list (median of ${LIST_RUNS})`);
+    say(`  as-is (NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'})   ${ms(median(listAsIs)).padStart(8)}   goal < ${ms(GOALS.listMs)}   ${verdict(median(listAsIs), GOALS.listMs)}   (min ${ms(Math.min(...listAsIs))}, max ${ms(Math.max(...listAsIs))})`);
+    say(`  NODE_EXTRA_CA_CERTS unset         ${ms(median(listNoCa)).padStart(8)}   goal < ${ms(GOALS.listMs)}   ${verdict(median(listNoCa), GOALS.listMs)}   (min ${ms(Math.min(...listNoCa))}, max ${ms(Math.max(...listNoCa))})`);
+    say('');
+    say(`drp --dry-run              wall ${ms(dry.wallMs).padStart(8)}   goal < ${ms(GOALS.dryRunMs)}   ${verdict(dry.wallMs, GOALS.dryRunMs)}`);
+    say(`  exit ${dry.code}, peak RSS ${dry.peakRssKb === null ? 'n/a' : `${(dry.peakRssKb / 1024).toFixed(1)} MiB`}, API requests ${total(dryStats.requests)} (${dryStats.mutatingRequests} mutating), stdout ${dry.stdout.split('\n').length} lines`);
+    say('');
+    const rebootOk = rebootsWrong.length === 0 && rebootsExtra.length === 0;
+    const attachOk = attachWrong.length === 0 && attachExtra.length === 0 && notInUse.length === 0;
+    say(
+      `sanity: reboots ${rebootOk ? 'ok' : 'WRONG'} (${affected.size - rebootsWrong.length}/${affected.size} affected instances rebooted exactly once, ${rebootsExtra.length} others rebooted); ` +
+        `attaches ${attachOk ? 'ok' : 'WRONG'} (${expectAttaches.size - attachWrong.length}/${expectAttaches.size} volumes attached the expected number of times, ${attachExtra.length} unexpected, ${notInUse.length} not in-use in the DB)`,
+    );
+    if (!rebootOk) say(`  reboot mismatches (first 5): ${[...rebootsWrong, ...rebootsExtra].slice(0, 5).map((u) => `${u}=${stats.rebootsByServer[u] ?? 0}`).join(', ')}`);
+    if (!attachOk) say(`  attach mismatches (first 5): ${[...attachWrong, ...attachExtra, ...notInUse].slice(0, 5).map((v) => `${v}=${stats.attachesByVolume[v] ?? 0}`).join(', ')}`);
+    const runDir = (end?.runDir as string | undefined) ?? (await latestRunDir(stateDir));
+    if (runDir) console.log(`[bench] transcript: ${path.join(runDir, 'transcript.jsonl')} (removed with the lab; set NOVAOPS_BENCH_KEEP=1 to keep)`);
+    return 0;
+  } finally {
+    if (process.env.NOVAOPS_BENCH_KEEP) {
+      console.log(`[bench] NOVAOPS_BENCH_KEEP set: lab left up in ${stateDir} (novaops lab down --wipe with NOVAOPS_STATE_DIR=${stateDir})`);
+    } else {
+      await labDown({ stateDir, wipe: true, dbServer: DB_SERVER }).catch((e) => console.error(`[bench] lab down failed: ${e}`));
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function volumesNotInUse(info: LabInfo, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const conn = await mysql.createConnection({ ...parseDbUrl(DB_SERVER), database: undefined });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      info.flavour === 'modern'
+        ? `SELECT id, status, attach_status FROM \`${info.db.schemas.cinder}\`.volumes WHERE id IN (?)`
+        : `SELECT id, status, attach_status FROM \`${info.db.schemas.nova}\`.volumes WHERE id IN (?)`,
+      [ids],
+    );
+    const ok = new Set(rows.filter((r) => r.status === 'in-use' && r.attach_status === 'attached').map((r) => String(r.id)));
+    return ids.filter((id) => !ok.has(id));
+  } finally {
+    await conn.end();
+  }
+}
+
+async function latestRunDir(stateDir: string): Promise<string | undefined> {
+  const runs = path.join(stateDir, 'runs');
+  const names = await readdir(runs).catch(() => [] as string[]);
+  return names.length ? path.join(runs, names.sort().at(-1)!) : undefined;
+}
+
+// Overall limit: kill the CLI we started (by pid), tear the lab down, exit 2.
+let benchStateDir: string | undefined;
+const overall = setTimeout(() => {
+  console.error(`[bench] overall timeout of ${OVERALL_TIMEOUT_MS / 60_000} min reached; stopping`);
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  // Normally main()'s finally tears the lab down once the killed CLI's promise settles; if the
+  // hang is elsewhere (lab up, scenario), tear down from here and leave.
+  const dir = benchStateDir;
+  const down = dir && !process.env.NOVAOPS_BENCH_KEEP ? labDown({ stateDir: dir, wipe: true, dbServer: DB_SERVER }).catch(() => undefined) : Promise.resolve();
+  void down.finally(() => setTimeout(() => process.exit(2), 5_000));
+}, OVERALL_TIMEOUT_MS);
+overall.unref();
+
+main()
+  .then((code) => {
+    clearTimeout(overall);
+    process.exitCode = code;
+  })
+  .catch((e) => {
+    clearTimeout(overall);
+    console.error('[bench] crashed:', e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 1;
+  });
