@@ -178,7 +178,12 @@ async function drive(
       try {
         result = await runStep(step, index, ctx, { ...ctxDeps, prompter: deps.prompter });
       } catch (error) {
-        if (error instanceof NovaopsError) throw error;
+        if (error instanceof NovaopsError) {
+          // A refusal (engine rule, bad input found by a step) ends the run; the step still closes.
+          Object.assign(stepState, { status: 'failed', detail: error.message, endedAt: new Date().toISOString() });
+          bus.emit({ type: 'step.end', step: step.id, outcome: 'failed', detail: error.message, durationMs: Math.round(performance.now() - stepStarted) });
+          throw error;
+        }
         result = { outcome: 'failed' as const, detail: messageOf(error), counts: { done: 0, failed: 0, held: 0, skipped: 0 } };
       }
       for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += result.counts[k];

@@ -9,6 +9,7 @@ import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
 import { itemId, type RunStore } from './run-store.js';
 import { assertInScope } from './scope.js';
+import { assertShellAllowed } from './shell-policy.js';
 import { runSqlStep } from './sql-step.js';
 import { heldBackFactKey } from './step-context.js';
 
@@ -64,6 +65,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
   for (const planItem of plan.items) {
     for (const op of planItem.ops) {
       assertInScope(op, deps.scope);
+      if (op.kind === 'shell') assertShellAllowed(op.argv);
       bus.emit({ type: 'op.planned', step: step.id, item: planItem.key, opId: deps.nextOpId(step.id), op: planOperation(op) });
     }
   }

@@ -43,6 +43,8 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
   let raw = '';
   let cursor = 0;
   let exit: PtyExit | undefined;
+  /** Set once the exit is reported and the last output had its chance to arrive. */
+  let ended = false;
   const waiters = new Set<() => void>();
   const wake = () => {
     for (const w of [...waiters]) w();
@@ -56,6 +58,7 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
       exit = { exitCode: e.exitCode, signal: e.signal };
       // node-pty may deliver the last output just after the exit event.
       setTimeout(() => {
+        ended = true;
         resolve(exit!);
         wake();
       }, 50);
@@ -65,8 +68,6 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
 
   function expectOneOf(patterns: RegExp[], timeoutMs = 30_000): Promise<{ index: number; match: RegExpExecArray } | { exit: PtyExit }> {
     return new Promise((resolve, reject) => {
-      let exitSeen = false;
-      void exited.then(() => (exitSeen = true));
       const check = () => {
         const text = output().slice(cursor);
         for (const [index, pattern] of patterns.entries()) {
@@ -78,7 +79,7 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
             return;
           }
         }
-        if (exitSeen && exit) {
+        if (ended && exit) {
           done();
           resolve({ exit });
         }

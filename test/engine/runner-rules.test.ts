@@ -1,0 +1,211 @@
+// The engine's safety rules (DESIGN.md section 3), each shown with a small runbook run through
+// the real runner against a lab: real MariaDB, real subprocesses on a simulated compute host.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadConfig } from '../../src/config/load-config.js';
+import { configSecrets, type NovaopsConfig } from '../../src/config/types.js';
+import { createEffects } from '../../src/effects/create-effects.js';
+import type { Effects } from '../../src/effects/types.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { ExitCode } from '../../src/engine/errors.js';
+import type { ShellOperation } from '../../src/engine/operations.js';
+import { assumeYes, type Prompter } from '../../src/engine/prompter.js';
+import { Redactor } from '../../src/engine/redact.js';
+import type { Runbook, Step } from '../../src/engine/runbook.js';
+import { RunStore } from '../../src/engine/run-store.js';
+import { resumeRun, startRun, type RunResult } from '../../src/engine/runner.js';
+import { selectRows, updateRows } from '../../runbooks/lib/sql.js';
+import { drp } from '../../runbooks/drp.js';
+import { checksums } from '../support/db-snapshot.js';
+import { createTestLab, LAB_DB_URL, type TestLab } from '../support/lab.js';
+
+let lab: TestLab;
+let config: NovaopsConfig;
+let effects: Effects;
+let marks: string;
+
+beforeAll(async () => {
+  lab = await createTestLab();
+  config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
+  effects = createEffects(config);
+  marks = join(lab.stateDir, 'marks');
+  await import('node:fs/promises').then((fs) => fs.mkdir(marks, { recursive: true }));
+});
+afterAll(async () => {
+  await effects?.close();
+  await lab?.destroy();
+});
+beforeEach(async () => {
+  await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 4, liveSession: true });
+});
+
+function touch(name: string, instance = 'i-1'): ShellOperation {
+  return { kind: 'shell', host: 'compute1', argv: ['touch', join(marks, name)], mutating: true, summary: `touch ${name}`, target: { instance }, command: `touch ${name}` };
+}
+const fail: ShellOperation = { kind: 'shell', host: 'compute1', argv: ['false'], mutating: true, summary: 'fail', target: { instance: 'i-1' }, command: 'false' };
+
+function step(id: string, ops: ShellOperation[], extra: Partial<Step> = {}): Step {
+  return { id, title: `step ${id}`, changes: 'marks', async plan() { return { items: ops.map((op, i) => ({ key: `${id}-${i}`, summary: op.summary, target: op.target, ops: [op] })) }; }, ...extra };
+}
+
+function runbook(steps: Step[], extra: Partial<Runbook> = {}): Runbook {
+  return { id: 'rules', title: 'rules', version: '0', reference: 'test', summary: 'test', options: [], params: z.object({}).passthrough(), supportsTestInstance: false, steps, ...extra };
+}
+
+async function run(rb: Runbook, opts: { mode?: 'live' | 'dry-run'; testInstance?: string; prompter?: Prompter } = {}): Promise<RunResult & { events: EngineEvent[] }> {
+  const events: EngineEvent[] = [];
+  const result = await startRun(
+    { runbook: rb, params: {}, mode: opts.mode ?? 'live', testInstance: opts.testInstance },
+    { config, effects, prompter: opts.prompter ?? assumeYes, redactor: new Redactor(configSecrets(config)), onBus: (bus) => bus.subscribe((e) => events.push(e)) },
+  );
+  return { ...result, events };
+}
+
+const marked = (name: string) => existsSync(join(marks, name));
+
+describe('invariant 1: order', () => {
+  it('runs no step after a failed non-optional one, optional ones included', async () => {
+    const result = await run(runbook([step('a', [touch('o-a')]), step('b', [fail]), step('c', [touch('o-c')]), step('d', [touch('o-d')], { optional: true, enabled: () => true })]));
+    expect(result.exitCode).toBe(ExitCode.failed);
+    expect([marked('o-a'), marked('o-c'), marked('o-d')]).toEqual([true, false, false]);
+    expect(result.events.filter((e) => e.type === 'step.start').map((e) => (e as { step: string }).step)).toEqual(['a', 'b']);
+  });
+
+  it('goes on after a failed optional step', async () => {
+    const result = await run(runbook([step('a', [fail], { optional: true, enabled: () => true }), step('b', [touch('o-b')])]));
+    expect(marked('o-b')).toBe(true);
+    expect(result.outcome).toBe('failed');
+  });
+});
+
+describe('invariant 2: guards', () => {
+  it('a failed guard blocks its step even with --yes, and is shown', async () => {
+    const guarded = step('g', [touch('g-1')], { guards: [{ name: 'never', describe: 'always fails', async check() { return { ok: false, detail: 'nope' }; } }] });
+    const result = await run(runbook([guarded, step('after', [touch('g-2')])]));
+    expect(result.exitCode).toBe(ExitCode.refused);
+    expect(result.outcome).toBe('blocked');
+    expect([marked('g-1'), marked('g-2')]).toEqual([false, false]);
+    expect(result.events.find((e) => e.type === 'guard')).toMatchObject({ name: 'never', ok: false, detail: 'nope' });
+  });
+});
+
+describe('invariant 3: dry-run', () => {
+  it('records mutating operations without executing them', async () => {
+    const result = await run(runbook([step('a', [touch('d-1')]), step('b', [touch('d-2')])]), { mode: 'dry-run' });
+    expect(result.outcome).toBe('planned');
+    expect([marked('d-1'), marked('d-2')]).toEqual([false, false]);
+    expect(result.events.filter((e) => e.type === 'op.planned')).toHaveLength(2);
+    expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
+  });
+
+  it('refuses a mutating operation passed off as discovery', async () => {
+    const sneaky: Step = { id: 's', title: 's', changes: 'none', readOnly: true, async plan(ctx) { await ctx.read(touch('d-3') as never); return { items: [] }; } };
+    const result = await run(runbook([sneaky]), { mode: 'dry-run' });
+    expect(marked('d-3')).toBe(false);
+    expect(result.outcome).toBe('failed');
+  });
+});
+
+describe('invariant 4: test mode', () => {
+  it('refuses an operation on another instance than the chosen one', async () => {
+    const rb = runbook([step('a', [touch('t-mine', 'inst-1'), touch('t-other', 'inst-2')])], {
+      supportsTestInstance: true,
+      async resolveTestInstance() { return { uuid: 'inst-1' }; },
+    });
+    const result = await run(rb, { testInstance: 'inst-1' });
+    expect(result.outcome).not.toBe('completed');
+    expect([marked('t-mine'), marked('t-other')]).toEqual([false, false]);
+  });
+});
+
+describe('invariant 7: one transaction per step, rows saved first', () => {
+  const nova = () => lab.info.db.schemas.nova;
+
+  function moveHosts(extraSql?: string): Step {
+    return {
+      id: 'move',
+      title: 'move',
+      changes: 'instances.host',
+      transactional: true,
+      async plan(ctx) {
+        const { rows = [] } = await ctx.read(selectRows('nova', 'instances', 'SELECT uuid FROM instances WHERE deleted = 0 ORDER BY id LIMIT 3'));
+        const ops = rows.map((r) =>
+          updateRows('nova', `move ${r.uuid}`, 'UPDATE instances SET host = ? WHERE uuid = ?', ['elsewhere', String(r.uuid)], { instance: String(r.uuid) }, { table: 'instances', key: 'id', where: 'uuid = ?', params: [String(r.uuid)] }),
+        );
+        if (extraSql) ops.push(updateRows('nova', 'broken', extraSql, [], { instance: String(rows[0].uuid) }, { table: 'instances', key: 'id', where: 'uuid = ?', params: [String(rows[0].uuid)] }));
+        return { items: ops.map((op, i) => ({ key: `m${i}`, summary: op.summary, target: op.target, ops: [op] })) };
+      },
+    };
+  }
+
+  it('rolls the whole step back when one statement fails', async () => {
+    const before = await checksums(lab);
+    const result = await run(runbook([moveHosts('UPDATE instances SET no_such_column = 1')]));
+    expect(result.outcome).toBe('failed');
+    expect(await checksums(lab)).toEqual(before);
+    // The rows were saved before anything was written.
+    const saved = JSON.parse(await readFile(join(result.runDir, 'artifacts', 'rows-move-attempt1.json'), 'utf8'));
+    expect(saved[0].rows).toHaveLength(1);
+  });
+
+  it('commits, and the generated rollback script restores the rows exactly', async () => {
+    const before = await checksums(lab);
+    const result = await run(runbook([moveHosts()]));
+    expect(result.outcome).toBe('completed');
+    const moved = await lab.rootQuery<{ n: number }[]>(`SELECT COUNT(*) AS n FROM \`${nova()}\`.instances WHERE host = 'elsewhere'`);
+    expect(Number(moved[0].n)).toBe(3);
+    const script = await readFile(join(result.runDir, 'artifacts', 'rollback-move-attempt1.sql'), 'utf8');
+    const conn = await mysql.createConnection({ uri: LAB_DB_URL, multipleStatements: true, timezone: 'Z' });
+    try {
+      await conn.query(script);
+    } finally {
+      await conn.end();
+    }
+    expect(await checksums(lab)).toEqual(before);
+  });
+});
+
+describe('invariant 9: iscsiadm logout names one session', () => {
+  it('refuses a logout of every session before it reaches the host', async () => {
+    const sessionsFile = join(lab.info.dir, 'hosts');
+    const before = await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 4, liveSession: true });
+    const host = before.liveSessionVolume!.host;
+    const file = join(sessionsFile, host, 'var', 'lib', 'iscsi', 'sessions');
+    const sessions = await readFile(file, 'utf8');
+    expect(sessions).toContain('iqn.2010-10.org.openstack:volume-');
+    const logoutAll: ShellOperation = { kind: 'shell', host, argv: ['iscsiadm', '-m', 'session', '-u'], mutating: true, summary: 'log out of all', target: { instance: 'i-1' }, command: 'iscsiadm -m session -u' };
+    const result = await run(runbook([step('logout', [logoutAll])]));
+    expect(result.outcome).toBe('failed');
+    expect(await readFile(file, 'utf8')).toBe(sessions);
+    expect(result.events.find((e) => e.type === 'step.end')).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/must name exactly one session/) });
+    expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
+  });
+});
+
+describe('invariant 5: capture before destroy', () => {
+  it('a volume map changed after its capture stops the cleanup, and is never captured again', async () => {
+    const before = await checksums(lab);
+    let asked = 0;
+    const noAtFirstQuestion: Prompter = { async confirm() { asked += 1; return { answer: false, how: 'test' }; } };
+    const first = await run(drp as Runbook, { prompter: noAtFirstQuestion });
+    expect(first.outcome).toBe('aborted');
+    expect(asked).toBe(1);
+    const mapPath = join(first.runDir, 'artifacts', 'volume-map.json');
+    const map = JSON.parse(await readFile(mapPath, 'utf8'));
+    expect(map.entries.length).toBeGreaterThan(0);
+    map.entries[0].device = '/dev/vdz';
+    await writeFile(mapPath, JSON.stringify(map, null, 2) + '\n');
+
+    const store = await RunStore.open(config.stateDir, first.runId);
+    const events: EngineEvent[] = [];
+    const resumed = await resumeRun(drp as Runbook, store, { config, effects, prompter: assumeYes, redactor: new Redactor([]), onBus: (b) => b.subscribe((e) => events.push(e)) });
+    expect(resumed.outcome).toBe('failed');
+    expect(JSON.stringify(events.filter((e) => e.type === 'step.end'))).toContain('changed since it was captured');
+    expect(await checksums(lab)).toEqual(before);
+    expect(JSON.parse(await readFile(mapPath, 'utf8')).entries[0].device).toBe('/dev/vdz');
+  });
+});
