@@ -7,8 +7,14 @@ const terminalPrompter: Prompter = {
   async confirm(question, details) {
     const { confirm } = await import('@inquirer/prompts');
     for (const line of details) process.stdout.write(`    ${line}\n`);
-    const answer = await confirm({ message: question, default: false });
-    return { answer, how: 'operator' };
+    try {
+      const answer = await confirm({ message: question, default: false });
+      return { answer, how: 'operator' };
+    } catch (error) {
+      // Ctrl-C at the question is a no, not a crash.
+      if (error instanceof Error && error.name === 'ExitPromptError') return { answer: false, how: 'operator (Ctrl-C)' };
+      throw error;
+    }
   },
 };
 

@@ -31,6 +31,8 @@ export interface RunDeps {
   redactor: Redactor;
   /** Presenters subscribe here before the run starts. */
   onBus?(bus: EventBus): void;
+  /** Aborted when the operator asks to stop (Ctrl-C): no new item starts, in-flight ones finish. */
+  stop?: AbortSignal;
 }
 
 export interface RunResult {
@@ -176,7 +178,7 @@ async function drive(
       const ctx = createStepContext(step.id, ctxDeps);
       let result;
       try {
-        result = await runStep(step, index, ctx, { ...ctxDeps, prompter: deps.prompter });
+        result = await runStep(step, index, ctx, { ...ctxDeps, prompter: deps.prompter, stop: deps.stop });
       } catch (error) {
         if (error instanceof NovaopsError) {
           // A refusal (engine rule, bad input found by a step) ends the run; the step still closes.
@@ -195,7 +197,7 @@ async function drive(
       if (result.outcome === 'aborted') {
         outcome = 'aborted';
         exitCode = ExitCode.aborted;
-        summary = `stopped at step ${index} (${step.title}): the operator answered no`;
+        summary = `stopped at step ${index} (${step.title}): ${result.detail} — novaops resume ${state.runId} goes on from here`;
         break;
       }
       if (result.outcome === 'blocked') {

@@ -22,6 +22,7 @@ export interface StepRunDeps {
   scope: Scope;
   concurrency: number;
   nextOpId(step: string): string;
+  stop?: AbortSignal;
 }
 
 export interface StepResult {
@@ -86,6 +87,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
       ...todo.slice(0, PREVIEW).map((i) => i.summary),
       ...(todo.length > PREVIEW ? [`... and ${todo.length - PREVIEW} more (all listed above as planned operations)`] : []),
     ];
+    if (deps.stop?.aborted) return { outcome: 'aborted', detail: 'interrupted by the operator', counts };
     const { answer, how } = await deps.prompter.confirm(question, details);
     bus.emit({ type: 'confirm', step: step.id, question, answer, how });
     if (!answer) return { outcome: 'aborted', detail: 'the operator answered no', counts };
@@ -95,6 +97,9 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     await runTransactional(step, todo, deps, item);
   } else {
     await runItems(step, todo, ctx, deps, item);
+  }
+  if (deps.stop?.aborted) {
+    return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed} not started`, counts };
   }
   return finish(step, ctx, counts, `${counts.done} done, ${counts.failed} failed, ${counts.held} held back`);
 }
@@ -190,6 +195,7 @@ async function runItems(
         .filter((i) => (i.wave ?? 0) === wave)
         .map((planItem) =>
           limit(async () => {
+            if (deps.stop?.aborted) return;
             // Durable before the first operation: a crash after this line is an ambiguous item
             // that resume resolves by reading state, never by repeating it blindly.
             await store.record({ step: step.id, key: planItem.key, status: 'started' });

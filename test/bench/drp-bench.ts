@@ -6,7 +6,7 @@
 // The lab's simulator runs as a daemon (its own process), so the bench process only spawns the
 // CLI, polls its /proc status and reads the simulator's counters.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,8 @@ interface CliRun {
   wallMs: number;
   /** Peak resident set (VmHWM) in kB, polled from /proc while the process ran. */
   peakRssKb: number | null;
+  /** User+system CPU seconds of the process, as of the last poll before it exited. */
+  cpuS: number | null;
 }
 
 const children = new Set<number>();
@@ -52,12 +54,15 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { pollRss?: boolea
     let stdout = '';
     let stderr = '';
     let peak: number | null = null;
+    let cpu: number | null = null;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const poll = () => {
       if (pid === undefined) return;
       const kb = vmHwmKb(pid);
       if (kb !== null && (peak === null || kb > peak)) peak = kb;
+      const c = cpuSeconds(pid);
+      if (c !== null) cpu = c;
     };
     const poller = opts.pollRss ? setInterval(poll, 50) : undefined;
     if (opts.pollRss) poll();
@@ -77,7 +82,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { pollRss?: boolea
       clearTimeout(killer);
       if (poller) clearInterval(poller);
       if (pid !== undefined) children.delete(pid);
-      resolve({ code, signal, stdout, stderr, wallMs, peakRssKb: peak });
+      resolve({ code, signal, stdout, stderr, wallMs, peakRssKb: peak, cpuS: cpu });
     });
   });
 }
@@ -89,6 +94,36 @@ function vmHwmKb(pid: number): number | null {
   } catch {
     return null; // exited between polls
   }
+}
+
+/** utime + stime of a process in seconds (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The MariaDB server the lab uses, when it runs on this machine: best effort, for CPU figures. */
+function findDbServerPid(port: number): number | undefined {
+  const candidates: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const comm = readFileSync(`/proc/${name}/comm`, 'utf8').trim();
+      if (comm !== 'mariadbd' && comm !== 'mysqld') continue;
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      const portArg = args.find((a) => a.startsWith('--port='));
+      if (portArg ? Number(portArg.slice(7)) === port : port === 3306) candidates.push(Number(name));
+    } catch {
+      /* gone or not ours to read */
+    }
+  }
+  return candidates.length === 1 ? candidates[0] : undefined;
 }
 
 interface JsonEvent {
@@ -199,7 +234,11 @@ async function main(): Promise<number> {
 
     // novaops run drp --yes --json
     await resetStats(info);
+    const dbPid = findDbServerPid(info.db.port);
+    const cpuBefore = { sim: cpuSeconds(info.api.pid), db: cpuSeconds(dbPid) };
+    const load = os.loadavg();
     const live = await runCli(['run', 'drp', '--yes', '--json'], env, { pollRss: true });
+    const cpuAfter = { sim: cpuSeconds(info.api.pid), db: cpuSeconds(dbPid) };
     const stats = await labGet<StatsSnapshot>(info, '/_lab/stats');
     const events = parseEvents(live.stdout);
     const end = events.find((e) => e.type === 'run.end');
@@ -209,11 +248,14 @@ async function main(): Promise<number> {
       console.log(live.stderr.slice(-3000));
     }
 
-    // Sanity: every affected instance rebooted exactly once and nothing else rebooted; every
-    // (volume, instance) pair of the map attached once; those volumes in-use in the database.
+    // Sanity: drp reboots every SHUTOFF instance (runbooks/drp.ts preflight), exactly once, and
+    // nothing else; scenario.json's affectedInstances (those with data volumes) is a subset of
+    // them. Every (volume, instance) pair of the map attached once; those volumes in-use in the DB.
+    const shutoff = new Set(scenario.instances.filter((i) => i.vmState === 'stopped').map((i) => i.uuid));
     const affected = new Set(scenario.affectedInstances);
-    const rebootsWrong = [...affected].filter((u) => stats.rebootsByServer[u] !== 1);
-    const rebootsExtra = Object.keys(stats.rebootsByServer).filter((u) => !affected.has(u));
+    const rebootsWrong = [...shutoff].filter((u) => stats.rebootsByServer[u] !== 1);
+    const rebootsExtra = Object.keys(stats.rebootsByServer).filter((u) => !shutoff.has(u));
+    const affectedRebooted = [...affected].filter((u) => stats.rebootsByServer[u] === 1).length;
     const expectAttaches = new Map<string, number>();
     for (const p of scenario.attached) expectAttaches.set(p.volume, (expectAttaches.get(p.volume) ?? 0) + 1);
     const attachWrong = [...expectAttaches].filter(([v, n]) => stats.attachesByVolume[v] !== n).map(([v]) => v);
@@ -224,12 +266,18 @@ async function main(): Promise<number> {
     say('');
     say(`novaops drp bench: ${scenario.counts.instances} instances, ${scenario.counts.volumes} volumes, ${HOSTS} hosts, ${info.flavour} schema`);
     say(`  simulator: API latency ${SETTINGS.latencyMs} ms, reboot ${SETTINGS.rebootMs} ms, attach ${SETTINGS.attachMs} ms; node ${process.version}, ${os.cpus().length} CPU(s)`);
-    say(`  scenario: ${affected.size} affected (SHUTOFF) instances, ${scenario.attached.length} attachments to restore on ${expectAttaches.size} volumes`);
+    say(`  scenario: ${shutoff.size} SHUTOFF instances (${affected.size} with data volumes), ${scenario.attached.length} attachments to restore on ${expectAttaches.size} volumes`);
     say(`  lab up ${ms(labUpMs)}, scenario ${ms(scenarioMs)} (not part of any figure below)`);
     say('');
     say(`drp --yes --json           wall ${ms(live.wallMs).padStart(8)}   goal < ${ms(GOALS.drpMs)}   ${verdict(live.wallMs, GOALS.drpMs)}`);
     say(`  exit ${live.code}${live.signal ? ` signal ${live.signal}` : ''}, outcome ${end?.outcome ?? '(no run.end)'}, run.end durationMs ${end ? ms(end.durationMs as number) : '-'}, counts ${end ? JSON.stringify(end.counts) : '-'}`);
     say(`  peak RSS (VmHWM)         ${live.peakRssKb === null ? 'n/a' : `${(live.peakRssKb / 1024).toFixed(1)} MiB`}`);
+    const delta = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : `${(b - a).toFixed(1)} s`);
+    say(
+      `  CPU during the run       novaops ${live.cpuS === null ? 'n/a' : `${live.cpuS.toFixed(1)} s`}, simulator ${delta(cpuBefore.sim, cpuAfter.sim)}, ` +
+        `MariaDB ${dbPid ? delta(cpuBefore.db, cpuAfter.db) : 'n/a'}${info.db.private ? '' : ' (shared server: includes other users)'}; ` +
+        `${os.cpus().length} CPU(s), load average before ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    );
     say('  steps (from step.end / op.end events):');
     for (const l of stepBreakdown(events)) say(l);
     say(`  API requests, simulator counters (${total(stats.requests)} total, ${stats.mutatingRequests} mutating):`);
@@ -248,7 +296,8 @@ async function main(): Promise<number> {
     const rebootOk = rebootsWrong.length === 0 && rebootsExtra.length === 0;
     const attachOk = attachWrong.length === 0 && attachExtra.length === 0 && notInUse.length === 0;
     say(
-      `sanity: reboots ${rebootOk ? 'ok' : 'WRONG'} (${affected.size - rebootsWrong.length}/${affected.size} affected instances rebooted exactly once, ${rebootsExtra.length} others rebooted); ` +
+      `sanity: reboots ${rebootOk ? 'ok' : 'WRONG'} (${shutoff.size - rebootsWrong.length}/${shutoff.size} SHUTOFF instances rebooted exactly once, ` +
+        `of them ${affectedRebooted}/${affected.size} with data volumes; ${rebootsExtra.length} not-SHUTOFF instance(s) rebooted); ` +
         `attaches ${attachOk ? 'ok' : 'WRONG'} (${expectAttaches.size - attachWrong.length}/${expectAttaches.size} volumes attached the expected number of times, ${attachExtra.length} unexpected, ${notInUse.length} not in-use in the DB)`,
     );
     if (!rebootOk) say(`  reboot mismatches (first 5): ${[...rebootsWrong, ...rebootsExtra].slice(0, 5).map((u) => `${u}=${stats.rebootsByServer[u] ?? 0}`).join(', ')}`);

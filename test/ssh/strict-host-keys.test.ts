@@ -94,7 +94,8 @@ describe.skipIf(!sshdAvailable)(`strict host keys over a real sshd on loopback $
       expect(instance.address).toMatch(/^127\.0\.\d+\.\d+$/); // loopback: no packet leaves the machine
       const guest = await startSshd({ listen: [instance.address] });
       servers.push(guest);
-      const knownHostsFile = path.join(guest.dir, 'guest_known_hosts');
+      // In a directory of its own, so the snapshot sees any file ssh might add beside it.
+      const knownHostsFile = path.join(await mkdtemp(path.join(keysDir, 'guest-')), 'known_hosts');
       await writeFile(knownHostsFile, knownHostsContent(guest, instance.address), { mode: 0o600 });
       const config = await writeLabConfigVariant(lab, 'ssh-reboot.yaml', (doc) => {
         doc.guests = {

@@ -11,6 +11,7 @@ import type { RunFlags } from '../main.js';
 import { attachJsonPresenter } from '../presenters/json.js';
 import { attachPlainPresenter } from '../presenters/plain.js';
 import { choosePrompter } from '../prompters.js';
+import { withInterrupt } from '../interrupt.js';
 import { describeError } from '../fail.js';
 
 export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: string | undefined): Promise<void> {
@@ -18,7 +19,7 @@ export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: 
   if (flags.testInstance !== undefined) checkTestInstanceRef(flags.testInstance);
   const session = await openCloudSession(configPath);
   try {
-    const result = await startRun(
+    const result = await withInterrupt((stop) => startRun(
       { runbook, params, mode: flags.dryRun ? 'dry-run' : 'live', testInstance: flags.testInstance },
       {
         config: session.config,
@@ -26,8 +27,9 @@ export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: 
         redactor: session.redactor,
         prompter: choosePrompter({ yes: !!flags.yes, interactive: !!process.stdin.isTTY && !flags.json }),
         onBus: (bus) => attachPresenter(bus, session.redactor, !!flags.json),
+        stop,
       },
-    );
+    ));
     // Bad input or a refusal found inside the run (unknown --test-instance, unknown schema, no one
     // to confirm): the presenter showed it as the run's end; stderr gets it with what to do.
     if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
