@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../src/lab/free-port.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
-import { schemaChecksums, type Checksums } from './checksums.js';
-import { writeCloudsYamlVariant, writeLabConfigVariant } from './lab-config.js';
+import { checksums, type Checksums } from '../support/db-snapshot.js';
+import { writeCloudsYamlVariant, writeLabConfigVariant } from '../support/lab-config.js';
 
 let lab: TestLab;
 let before: Checksums;
@@ -16,7 +16,7 @@ let before: Checksums;
 beforeEach(async () => {
   lab = await createTestLab();
   await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 7 });
-  before = await schemaChecksums(lab);
+  before = await checksums(lab);
   await lab.resetStats();
 });
 
@@ -36,7 +36,7 @@ async function expectBadInput(result: CliResult, problem: RegExp): Promise<void>
 }
 
 async function expectNothingChanged(): Promise<void> {
-  expect(await schemaChecksums(lab)).toEqual(before);
+  expect(await checksums(lab)).toEqual(before);
   const stats = await lab.stats();
   expect(stats.mutatingRequests, JSON.stringify(stats.requests)).toBe(0);
   expect(stats.rebootsByServer).toEqual({});
@@ -110,7 +110,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
       [lab.info.db.schemas.cinder, 'volumes', 'instance_uuid', 'mountpoint'],
     );
     expect(Number(n), 'the lab cinder.volumes must not look like the cinder-columns flavour').toBe(0);
-    before = await schemaChecksums(lab); // "nothing changed" counts from after the ALTER
+    before = await checksums(lab); // "nothing changed" counts from after the ALTER
 
     const r = await runCli(['run', 'drp', '--yes'], lab.env);
     await expectBadInput(r, /unrecognised schema: cinder has volumes\(.*\battach_status\b.*\), volume_attachment\(.*\bvolume_id\b.*\)/);

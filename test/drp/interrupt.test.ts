@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
-import { labConfigWith } from '../support/config-copy.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { waitForEvents } from '../support/transcript-watch.js';
 
@@ -18,7 +18,7 @@ afterAll(async () => lab?.destroy());
 describe('Ctrl-C during a run', () => {
   it('stops cleanly and resumes to the end', async () => {
     const scenario = await lab.scenario('power-loss', { instances: 16, volumes: 20, seed: 12 });
-    const config = await labConfigWith(lab, 'serial', (c) => (c.api = { ...c.api, concurrency: 1 }));
+    const config = await writeLabConfigVariant(lab, 'serial.yaml', (c) => (c.api = { ...c.api, concurrency: 1 }));
     const env = { ...lab.env, NOVAOPS_CONFIG: config };
     await lab.resetStats();
 

@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
-import { labConfigWith } from '../support/config-copy.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { waitForEvents } from '../support/transcript-watch.js';
 
@@ -18,7 +18,7 @@ afterAll(async () => lab?.destroy());
 
 describe('the cloud lock', () => {
   it('refuses a second mutating run while the first holds it, and lets the next one in after', async () => {
-    const config = await labConfigWith(lab, 'one-at-a-time', (c) => (c.api = { ...c.api, concurrency: 1 }));
+    const config = await writeLabConfigVariant(lab, 'one-at-a-time.yaml', (c) => (c.api = { ...c.api, concurrency: 1 }));
     const env = { ...lab.env, NOVAOPS_CONFIG: config };
     const first = startCli(['run', 'drp', '--yes'], env);
     const { runId } = await waitForEvents(lab.stateDir, (ev) => ev.some((e) => e.type === 'step.start' && e.step === 'reboot'));

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
-import { labConfigWith } from '../support/config-copy.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { readEvents, transcriptOf, waitForEvents } from '../support/transcript-watch.js';
 import type { ScenarioSummary } from '../../src/lab/index.js';
@@ -23,7 +23,7 @@ afterAll(async () => lab?.destroy());
 
 describe('drp killed twice, then resumed', () => {
   it('finishes with the first map and one reboot per instance', async () => {
-    const config = await labConfigWith(lab, 'slow', (c) => (c.api = { ...c.api, concurrency: 2 }));
+    const config = await writeLabConfigVariant(lab, 'slow.yaml', (c) => (c.api = { ...c.api, concurrency: 2 }));
     const env = { ...lab.env, NOVAOPS_CONFIG: config };
     await lab.resetStats();
 

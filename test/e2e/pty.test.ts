@@ -3,7 +3,7 @@
 // stops with exit 4 and nothing changed; a dry-run marks every line.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ScenarioSummary } from '../../src/lab/index.js';
-import { schemaChecksums } from '../cli/checksums.js';
+import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { spawnCliInPty, type PtyCli } from '../support/pty.js';
 
@@ -81,7 +81,7 @@ describe('novaops in a pseudo-terminal', () => {
 
   test('no at the first confirmation stops the run: exit 4, nothing changed', async () => {
     const target = rehearsalInstance();
-    const before = await schemaChecksums(lab);
+    const before = await checksums(lab);
     await lab.resetStats();
     cli = spawnCliInPty(['run', 'drp', '--test-instance', target.uuid], lab.env);
     const first = await cli.expect(PROMPT, 60_000);
@@ -94,13 +94,13 @@ describe('novaops in a pseudo-terminal', () => {
     expect(out).toMatch(/confirm: Step 2: [^\n]*-> no \(operator\)/);
     expect(out).toMatch(/== ABORTED: stopped at step 2 .*the operator answered no/);
     expect(out).not.toMatch(/Step 3: [^\n]*Go ahead\?/);
-    expect(await schemaChecksums(lab)).toEqual(before);
+    expect(await checksums(lab)).toEqual(before);
     const stats = await lab.stats();
     expect(stats.mutatingRequests, JSON.stringify(stats.requests)).toBe(0);
   });
 
   test('a dry-run marks every non-empty line with [DRY-RUN]', async () => {
-    const before = await schemaChecksums(lab);
+    const before = await checksums(lab);
     await lab.resetStats();
     cli = spawnCliInPty(['run', 'drp', '--dry-run'], lab.env);
     const exit = await cli.exited;
@@ -113,7 +113,7 @@ describe('novaops in a pseudo-terminal', () => {
     // It really planned the recovery (concrete operations), and executed none of it.
     expect(out).toMatch(/\[DRY-RUN\] {3}plan: SQL \[cinder\] UPDATE volume_attachment/);
     expect(out).toMatch(/\[DRY-RUN\] == PLANNED: dry-run/);
-    expect(await schemaChecksums(lab)).toEqual(before);
+    expect(await checksums(lab)).toEqual(before);
     expect((await lab.stats()).mutatingRequests).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createHostsEffect } from '../../src/effects/hosts/create-hosts-effect.js';
-import { writeLabConfigVariant } from '../cli/lab-config.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
 import { runCli } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { sshdAvailable, sshdSkipReason, startSshd, type TestSshd } from '../support/sshd.js';

@@ -1,21 +1,29 @@
 // What a test compares before and after a run: CHECKSUM TABLE of every lab table, and every row.
 import type { TestLab } from './lab.js';
 
+function quoteIdent(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
 export async function labTables(lab: TestLab): Promise<string[]> {
   const schemas = [lab.info.db.schemas.nova, lab.info.db.schemas.cinder];
   const rows = await lab.rootQuery<{ s: string; t: string }[]>(
-    'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) ORDER BY 1, 2',
-    schemas,
+    'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_TYPE = ? ORDER BY 1, 2',
+    [...schemas, 'BASE TABLE'],
   );
-  return rows.map((r) => `\`${r.s}\`.\`${r.t}\``);
+  if (rows.length === 0) throw new Error(`no tables in ${schemas.join(', ')}: a comparison would prove nothing`);
+  return rows.map((r) => `${quoteIdent(r.s)}.${quoteIdent(r.t)}`);
 }
 
-export async function checksums(lab: TestLab): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of await labTables(lab)) {
-    const [row] = await lab.rootQuery<{ Checksum: string | number }[]>(`CHECKSUM TABLE ${table}`);
-    out[table] = String(row.Checksum);
-  }
+export type Checksums = Record<string, string>;
+
+/** "Nothing changed", measured: equal only if no row of any lab table was inserted, updated or deleted. */
+export async function checksums(lab: TestLab): Promise<Checksums> {
+  const tables = await labTables(lab);
+  const rows = await lab.rootQuery<{ Table: string; Checksum: string | number | null }[]>(`CHECKSUM TABLE ${tables.join(', ')} EXTENDED`);
+  const out: Checksums = {};
+  for (const r of rows) out[r.Table] = String(r.Checksum);
+  if (Object.keys(out).length !== tables.length) throw new Error(`CHECKSUM TABLE answered for ${Object.keys(out).length} of ${tables.length} tables`);
   return out;
 }
 

@@ -4,11 +4,8 @@ import { UsageError } from '../../engine/errors.js';
 import { listRuns, RunStore } from '../../engine/run-store.js';
 import { resumeRun } from '../../engine/runner.js';
 import { loadRunbook } from '../../../runbooks/index.js';
-import { openCloudSession, openConfig } from '../cloud-session.js';
-import { choosePrompter } from '../prompters.js';
-import { withInterrupt } from '../interrupt.js';
-import { describeError } from '../fail.js';
-import { attachPresenter } from './run.js';
+import { openConfig } from '../cloud-session.js';
+import { driveRun } from '../drive-run.js';
 
 const RESUMABLE = new Set(['running', 'failed', 'aborted', 'blocked']);
 
@@ -26,21 +23,7 @@ export async function resumeCommand(runId: string | undefined, flags: { yes?: bo
   }
   const runbook = await loadRunbook(store.state.runbook);
   if (!runbook) throw new UsageError(`run ${id} used runbook '${store.state.runbook}', which this novaops does not have`);
-  const session = await openCloudSession(configPath);
-  try {
-    const result = await withInterrupt((stop) => resumeRun(runbook, store, {
-      config: session.config,
-      effects: session.effects,
-      redactor: session.redactor,
-      prompter: choosePrompter({ yes: !!flags.yes, interactive: !!process.stdin.isTTY && !flags.json }),
-      onBus: (bus) => attachPresenter(bus, session.redactor, !!flags.json),
-      stop,
-    }));
-    if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
-    process.exitCode = result.exitCode;
-  } finally {
-    await session.close();
-  }
+  await driveRun(configPath, flags, (deps) => resumeRun(runbook, store, deps));
 }
 
 async function latestResumable(stateDir: string): Promise<string> {

@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { TestLab } from '../support/lab.js';
+import type { TestLab } from './lab.js';
 
 export async function labConfigDoc(lab: TestLab): Promise<Record<string, any>> {
   return YAML.parse(await readFile(lab.info.configFile, 'utf8')) as Record<string, any>;
