@@ -200,11 +200,7 @@ async function main(): Promise<number> {
   const envNoCa: NodeJS.ProcessEnv = { ...env };
   delete envNoCa.NODE_EXTRA_CA_CERTS;
   let info: LabInfo | undefined;
-  const out: string[] = [];
-  const say = (s: string) => {
-    out.push(s);
-    console.log(s);
-  };
+  const say = (s: string) => console.log(s);
   try {
     console.log(`[bench] state dir ${stateDir}`);
     let t = performance.now();
