@@ -126,63 +126,82 @@ export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, 
 
 const NOW = 'UTC_TIMESTAMP()';
 
-/** The statements that clean one captured (volume, instance) pair, in the detected form. */
-export function cleanupOps(flavour: SchemaFlavour, entry: MapEntry): SqlOperation[] {
-  const target = { instance: entry.instanceUuid, volume: entry.volumeId };
-  const pair = [entry.volumeId, entry.instanceUuid];
-  const who = `volume ${entry.volumeId} on ${entry.instanceName ?? entry.instanceUuid}`;
+function pairList(entries: readonly MapEntry[]): { sql: string; params: SqlParam[] } {
+  return {
+    sql: `(volume_id, instance_uuid) IN (${entries.map(() => '(?, ?)').join(', ')})`,
+    params: entries.flatMap((e) => [e.volumeId, e.instanceUuid]),
+  };
+}
+
+function idList(ids: readonly SqlParam[]): string {
+  return `id IN (${ids.map(() => '?').join(', ')})`;
+}
+
+/**
+ * The statements that clean a set of captured (volume, instance) pairs, in the detected form:
+ * set-based, so a thousand attachments cost a handful of statements, not thousands.
+ */
+export function cleanupOps(flavour: SchemaFlavour, entries: readonly MapEntry[]): SqlOperation[] {
+  const instances = new Set(entries.map((e) => e.instanceUuid));
+  // Test mode checks that every operation targets the chosen instance; a chunk of one instance's pairs does.
+  const target = { instance: instances.size === 1 ? entries[0].instanceUuid : undefined, volume: entries.length === 1 ? entries[0].volumeId : undefined };
+  const n = `${entries.length} attachment(s)`;
+  const pairs = pairList(entries);
+  const volumeIds = [...new Set(entries.map((e) => e.volumeId))];
   const bdm = updateRows(
     'nova',
-    `soft-delete Nova's block_device_mapping row of ${who}`,
-    `UPDATE block_device_mapping SET deleted = id, deleted_at = ${NOW} WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 AND (boot_index IS NULL OR boot_index <> 0)`,
-    pair,
+    `soft-delete Nova's block_device_mapping rows of ${n} (never a boot volume's)`,
+    `UPDATE block_device_mapping SET deleted = id, deleted_at = ${NOW} WHERE deleted = 0 AND (boot_index IS NULL OR boot_index <> 0) AND ${pairs.sql}`,
+    pairs.params,
     target,
-    { table: 'block_device_mapping', key: 'id', where: 'volume_id = ? AND instance_uuid = ? AND deleted = 0', params: pair },
+    { table: 'block_device_mapping', key: 'id', where: `deleted = 0 AND ${pairs.sql}`, params: pairs.params },
   );
   switch (flavour) {
     case 'modern':
       return [
         updateRows(
           'cinder',
-          `detach Cinder's attachment row of ${who}`,
-          `UPDATE volume_attachment SET attach_status = 'detached', detach_time = ${NOW}, deleted = 1, deleted_at = ${NOW} WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0`,
-          pair,
+          `detach and soft-delete Cinder's attachment rows of ${n}`,
+          `UPDATE volume_attachment SET attach_status = 'detached', detach_time = ${NOW}, deleted = 1, deleted_at = ${NOW} WHERE deleted = 0 AND ${pairs.sql}`,
+          pairs.params,
           target,
-          { table: 'volume_attachment', key: 'id', where: 'volume_id = ? AND instance_uuid = ? AND deleted = 0', params: pair },
+          { table: 'volume_attachment', key: 'id', where: `deleted = 0 AND ${pairs.sql}`, params: pairs.params },
         ),
         // A multi-attach volume stays in-use while another instance still holds it.
         updateRows(
           'cinder',
-          `mark volume ${entry.volumeId} available/detached once no attachment is left`,
-          `UPDATE volumes SET status = 'available', attach_status = 'detached', updated_at = ${NOW} WHERE id = ? AND status <> 'error_deleting' AND NOT EXISTS (SELECT 1 FROM volume_attachment a WHERE a.volume_id = volumes.id AND a.deleted = 0)`,
-          [entry.volumeId],
+          `mark ${volumeIds.length} volume(s) available/detached where no attachment is left`,
+          `UPDATE volumes SET status = 'available', attach_status = 'detached', updated_at = ${NOW} WHERE ${idList(volumeIds)} AND status <> 'error_deleting' AND NOT EXISTS (SELECT 1 FROM volume_attachment a WHERE a.volume_id = volumes.id AND a.deleted = 0)`,
+          volumeIds,
           target,
-          { table: 'volumes', key: 'id', where: 'id = ?', params: [entry.volumeId] },
+          { table: 'volumes', key: 'id', where: idList(volumeIds), params: volumeIds },
         ),
         bdm,
       ];
-    case 'cinder-columns':
+    case 'cinder-columns': {
+      const own = { sql: `(id, instance_uuid) IN (${entries.map(() => '(?, ?)').join(', ')})`, params: pairs.params };
       return [
         updateRows(
           'cinder',
-          `clean the attachment columns of ${who}`,
-          `UPDATE volumes SET status = IF(status = 'error_deleting', status, 'available'), attach_status = 'detached', mountpoint = NULL, instance_uuid = NULL, attached_host = NULL, updated_at = ${NOW} WHERE id = ? AND instance_uuid = ?`,
-          pair,
+          `clean the attachment columns of ${n}`,
+          `UPDATE volumes SET status = IF(status = 'error_deleting', status, 'available'), attach_status = 'detached', mountpoint = NULL, instance_uuid = NULL, attached_host = NULL, updated_at = ${NOW} WHERE ${own.sql}`,
+          own.params,
           target,
-          { table: 'volumes', key: 'id', where: 'id = ?', params: [entry.volumeId] },
+          { table: 'volumes', key: 'id', where: own.sql, params: own.params },
         ),
         bdm,
       ];
+    }
     case 'nova-volume': {
-      // The guide's four statements, each narrowed to this volume (its own per-volume form).
-      const id = [Number(entry.volumeId)];
-      const backup = { table: 'volumes', key: 'id', where: 'id = ?', params: id };
-      const v = (summary: string, sql: string) => updateRows('nova', summary, sql, id, target, backup);
+      // The guide's four statements, narrowed to the captured volumes (its own per-volume form).
+      const ids = volumeIds.map(Number);
+      const backup = { table: 'volumes', key: 'id', where: idList(ids), params: ids };
+      const v = (summary: string, sql: string) => updateRows('nova', summary, sql, ids, target, backup);
       return [
-        v(`set mountpoint NULL on volume ${entry.volumeId}`, 'UPDATE volumes SET mountpoint = NULL WHERE id = ?'),
-        v(`set volume ${entry.volumeId} available`, "UPDATE volumes SET status = 'available' WHERE status <> 'error_deleting' AND id = ?"),
-        v(`set volume ${entry.volumeId} detached`, "UPDATE volumes SET attach_status = 'detached' WHERE id = ?"),
-        v(`clear the instance of volume ${entry.volumeId}`, 'UPDATE volumes SET instance_id = 0 WHERE id = ?'),
+        v(`set mountpoint NULL on ${ids.length} volume(s)`, `UPDATE volumes SET mountpoint = NULL WHERE ${idList(ids)}`),
+        v(`set ${ids.length} volume(s) available`, `UPDATE volumes SET status = 'available' WHERE status <> 'error_deleting' AND ${idList(ids)}`),
+        v(`set ${ids.length} volume(s) detached`, `UPDATE volumes SET attach_status = 'detached' WHERE ${idList(ids)}`),
+        v(`clear the instance of ${ids.length} volume(s)`, `UPDATE volumes SET instance_id = 0 WHERE ${idList(ids)}`),
       ];
     }
   }

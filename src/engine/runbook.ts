@@ -110,6 +110,12 @@ export interface Step<P = unknown> {
   warnings?: string[];
   guards?: Guard<P>[];
   plan(ctx: StepContext<P>): Promise<StepPlan>;
+  /**
+   * After the guards: turns the items that may go ahead into the ones that run, e.g. one
+   * set-based statement per chunk of volume attachments instead of three per attachment. Guards
+   * and held-back facts keep speaking of the fine-grained items.
+   */
+  consolidate?(ctx: StepContext<P>, items: PlanItem[]): Promise<PlanItem[]>;
   /** After the items' operations were acknowledged: wait (read-only) until each is complete. */
   settle?(ctx: StepContext<P>, items: PlanItem[]): Promise<Map<string, ItemOutcome>>;
   /**

@@ -61,6 +61,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     }
   }
   await ctx.setFact(heldBackFactKey(step.id), held);
+  if (step.consolidate) plan = { ...plan, items: await step.consolidate(ctx, plan.items) };
 
   // Scope and planned operations: every operation is shown, dry-run or not.
   for (const planItem of plan.items) {

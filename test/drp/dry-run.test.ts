@@ -27,12 +27,13 @@ describe('drp --dry-run', () => {
     const lines = result.stdout.split('\n').filter((l) => l.trim() !== '');
     expect(lines.every((l) => l.startsWith('[DRY-RUN]'))).toBe(true);
 
-    // Every captured pair has its three cleanup statements with their parameters...
+    // Every captured pair is in the parameters of the set-based cleanup statements...
     const sqlPlans = lines.filter((l) => l.includes('plan: SQL'));
     for (const pair of scenario.attached) {
-      const params = `["${pair.volume}","${pair.instance}"]`;
+      const params = `"${pair.volume}","${pair.instance}"`;
       expect(sqlPlans.some((l) => l.includes('UPDATE volume_attachment') && l.includes(params))).toBe(true);
       expect(sqlPlans.some((l) => l.includes('UPDATE block_device_mapping') && l.includes(params))).toBe(true);
+      expect(sqlPlans.some((l) => l.includes('UPDATE volumes SET status') && l.includes(`"${pair.volume}"`))).toBe(true);
       expect(lines.some((l) => l.includes(`openstack server add volume ${pair.instance} ${pair.volume} --device ${pair.device}`))).toBe(true);
     }
     // ...every affected instance its reboot command line...

@@ -19,9 +19,10 @@ describe('drp on nova-volume', () => {
     const dry = await runCli(['run', 'drp', '--dry-run'], lab.env);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
     expect(dry.stdout).toContain('schema flavour: nova-volume');
-    expect(dry.stdout).toContain('plan: SQL [nova] UPDATE volumes SET mountpoint = NULL WHERE id = ?');
-    expect(dry.stdout).toContain("plan: SQL [nova] UPDATE volumes SET status = 'available' WHERE status <> 'error_deleting' AND id = ?");
-    expect(dry.stdout).toContain('plan: SQL [nova] UPDATE volumes SET instance_id = 0 WHERE id = ?');
+    expect(dry.stdout).toContain('plan: SQL [nova] UPDATE volumes SET mountpoint = NULL WHERE id IN (?');
+    expect(dry.stdout).toContain("plan: SQL [nova] UPDATE volumes SET status = 'available' WHERE status <> 'error_deleting' AND id IN (?");
+    expect(dry.stdout).toContain("plan: SQL [nova] UPDATE volumes SET attach_status = 'detached' WHERE id IN (?");
+    expect(dry.stdout).toContain('plan: SQL [nova] UPDATE volumes SET instance_id = 0 WHERE id IN (?');
 
     const result = await runCli(['run', 'drp', '--yes'], lab.env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
