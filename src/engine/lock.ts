@@ -1,9 +1,10 @@
 // One mutating run per cloud (invariant 8). The database advisory lock is the authority: it is
 // visible from every machine that reaches the cloud's database and dies with the process that
 // holds it. The lock file beside the runs says who holds it, for the refusal message.
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { readIfExists } from '../effects/files/durable-write.js';
+import { ensureDir, removeFile, writePrivateFile } from '../effects/files/local-files.js';
 import type { SqlEffect } from '../effects/types.js';
 import { RefusedError } from './errors.js';
 
@@ -34,7 +35,8 @@ function lockFilePath(stateDir: string, cloud: string): string {
 
 export async function readLockHolder(stateDir: string, cloud: string): Promise<LockHolder | null> {
   try {
-    return JSON.parse(await readFile(lockFilePath(stateDir, cloud), 'utf8')) as LockHolder;
+    const text = await readIfExists(lockFilePath(stateDir, cloud));
+    return text ? (JSON.parse(text) as LockHolder) : null;
   } catch {
     return null;
   }
@@ -75,14 +77,14 @@ export async function acquireRunLock(
   }
   // We hold the database lock, so any lock file left behind belongs to a run that died.
   const path = lockFilePath(stateDir, cloud);
-  await mkdir(join(stateDir, 'locks'), { recursive: true, mode: 0o700 });
-  await writeFile(path, `${JSON.stringify(me)}\n`, { mode: 0o600 });
+  await ensureDir(join(stateDir, 'locks'));
+  await writePrivateFile(path, `${JSON.stringify(me)}\n`);
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
-      await unlink(path).catch(() => undefined);
+      await removeFile(path);
       await sql.releaseLock(name).catch(() => undefined);
     },
   };

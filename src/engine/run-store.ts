@@ -1,10 +1,10 @@
 // A run's directory: state.json (rewritten atomically), items.jsonl (fsync'd acknowledgements),
 // transcript.jsonl (events) and artifacts/ (volume map, row backups, rollback SQL).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableJournal } from '../effects/journal.js';
-import { writeFileDurably } from '../effects/files/durable-write.js';
+import { DurableJournal } from '../effects/files/journal.js';
+import { readIfExists, writeFileDurably } from '../effects/files/durable-write.js';
+import { ensureDir, fileExists, listNames } from '../effects/files/local-files.js';
 import type { RunOutcome, StepOutcome } from './events.js';
 import type { Artifacts, RunMode } from './runbook.js';
 
@@ -73,7 +73,7 @@ export class RunStore {
 
   static async create(stateDir: string, state: RunState): Promise<RunStore> {
     const dir = join(runsDir(stateDir), state.runId);
-    await mkdir(join(dir, 'artifacts'), { recursive: true, mode: 0o700 });
+    await ensureDir(join(dir, 'artifacts'));
     const store = new RunStore(dir, state);
     await store.save();
     return store;
@@ -81,7 +81,9 @@ export class RunStore {
 
   static async open(stateDir: string, runId: string): Promise<RunStore> {
     const dir = join(runsDir(stateDir), runId);
-    const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as RunState;
+    const text = await readIfExists(join(dir, STATE_FILE));
+    if (text === undefined) throw new Error(`no ${STATE_FILE} in ${dir}`);
+    const state = JSON.parse(text) as RunState;
     return new RunStore(dir, state);
   }
 
@@ -114,12 +116,7 @@ export function itemId(step: string, key: string): string {
 
 export async function readItemRecords(path: string): Promise<Map<string, ItemRecord>> {
   const latest = new Map<string, ItemRecord>();
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return latest;
-  }
+  const text = (await readIfExists(path)) ?? '';
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let record: ItemRecord;
@@ -138,16 +135,11 @@ export async function readItemRecords(path: string): Promise<Map<string, ItemRec
 }
 
 export async function listRuns(stateDir: string): Promise<RunState[]> {
-  let names: string[] = [];
-  try {
-    names = await readdir(runsDir(stateDir));
-  } catch {
-    return [];
-  }
   const states: RunState[] = [];
-  for (const name of names.sort()) {
+  for (const name of (await listNames(runsDir(stateDir))).sort()) {
     try {
-      states.push(JSON.parse(await readFile(join(runsDir(stateDir), name, STATE_FILE), 'utf8')) as RunState);
+      const text = await readIfExists(join(runsDir(stateDir), name, STATE_FILE));
+      if (text) states.push(JSON.parse(text) as RunState);
     } catch {
       // a directory without a readable state is not a run
     }
@@ -167,20 +159,7 @@ function directoryArtifacts(dir: string): Artifacts {
       await writeFileDurably(path, content);
       return path;
     },
-    async read(name) {
-      try {
-        return await readFile(safe(name), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    async exists(name) {
-      try {
-        await stat(safe(name));
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    read: (name) => readIfExists(safe(name)),
+    exists: (name) => fileExists(safe(name)),
   };
 }

@@ -1,6 +1,6 @@
 // transcript.jsonl: one event a line, append-only, redacted before it is written.
-import { readFile } from 'node:fs/promises';
-import { SyncAppender } from '../effects/journal.js';
+import { readIfExists } from '../effects/files/durable-write.js';
+import { SyncAppender } from '../effects/files/journal.js';
 import type { EngineEvent } from './events.js';
 import type { Redactor } from './redact.js';
 
@@ -26,7 +26,8 @@ export class TranscriptWriter {
 }
 
 export async function readTranscript(path: string): Promise<EngineEvent[]> {
-  const text = await readFile(path, 'utf8');
+  const text = await readIfExists(path);
+  if (text === undefined) throw new Error(`no transcript at ${path}`);
   const events: EngineEvent[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;

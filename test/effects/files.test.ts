@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendDurably, readIfExists, writeFileDurably } from '../../src/effects/files/durable-write.js';
+import { readIfExists, writeFileDurably } from '../../src/effects/files/durable-write.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,10 +22,9 @@ describe('durable files', () => {
     expect((await stat(f)).mode & 0o777).toBe(0o600);
   });
 
-  it('appends and reads back; a missing file reads as undefined', async () => {
-    const f = path.join(dir, 'transcript.jsonl');
-    await appendDurably(f, 'one\n');
-    await appendDurably(f, 'two\n');
+  it('reads back what it wrote; a missing file reads as undefined', async () => {
+    const f = path.join(dir, 'volume-map.tsv');
+    await writeFileDurably(f, 'one\ntwo\n');
     expect(await readIfExists(f)).toBe('one\ntwo\n');
     expect(await readIfExists(path.join(dir, 'nope'))).toBeUndefined();
   });

@@ -13,8 +13,20 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
   if (flags.flavour !== 'modern' && flags.flavour !== 'nova-volume') {
     throw new UsageError(`--flavour: '${flags.flavour}' is not a flavour the lab builds`, 'use modern or nova-volume');
   }
+  const stateDir = resolveStateDir(process.env);
+  const existing = await labStatus({ stateDir }).catch(() => null);
+  if (existing) {
+    if (existing.live.dbReachable && existing.live.apiAnswering) {
+      process.stdout.write(`lab already up: API ${existing.api.url}, config ${existing.configFile}\n`);
+      return;
+    }
+    throw new UsageError(
+      `a lab exists in ${existing.dir} but its ${existing.live.dbReachable ? 'API simulator' : 'database'} is not answering`,
+      'novaops lab down --wipe, then novaops lab up',
+    );
+  }
   const info = await labUp({
-    stateDir: resolveStateDir(process.env),
+    stateDir,
     hosts: positiveInt(flags.hosts, '--hosts', 1),
     flavour: flags.flavour,
     settings: {

@@ -27,17 +27,6 @@ export async function writeFileDurably(file: string, content: string | Uint8Arra
   await syncDir(dir);
 }
 
-/** Appends and fsyncs: for append-only logs such as transcript.jsonl. */
-export async function appendDurably(file: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
-  const handle = await open(file, 'a', mode);
-  try {
-    await handle.appendFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');

@@ -31,7 +31,7 @@ export interface PowerLossSummary {
   instances: { uuid: string; name: string; host: string; projectId: string; role: string; vmState: string; address: string }[];
   /** Every (data volume, instance) attachment the recovery must restore; includes multiattach pairs. */
   attached: AttachedPair[];
-  /** Instances with attached data volumes: the ones drp reboots. */
+  /** Instances with attached data volumes (drp reboots every SHUTOFF instance; these are among them). */
   affectedInstances: string[];
   bootVolumes: AttachedPair[];
   errorDeleting: string[];

@@ -1,0 +1,32 @@
+// Plain local file operations the engine needs for its own run directories and lock file,
+// kept here so that every side effect of novaops lives under src/effects.
+import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+
+export async function ensureDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+export async function listNames(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function writePrivateFile(file: string, content: string): Promise<void> {
+  await writeFile(file, content, { mode: 0o600 });
+}
+
+export async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch(() => undefined);
+}
