@@ -4,7 +4,7 @@
 // refuses the re-attach). Boot volumes are not in the map and never touched.
 import type { PlanItem, Step } from '../../src/engine/runbook.js';
 import { capturedMap, flavourOf, type DrpParams } from './facts.js';
-import { cleanupOps, pairsStillAttached } from './schema-flavour.js';
+import { cleanupOps, cleanupLeftovers } from './schema-flavour.js';
 import { pairKey } from './volume-map.js';
 
 /** Attachments per statement: large enough for few round trips, small enough for readable plans and short locks. */
@@ -48,9 +48,9 @@ export const cleanStep: Step<DrpParams> = {
     const map = await capturedMap(ctx);
     const held = new Set(ctx.heldBack('clean-db').map((h) => h.key));
     const cleaned = map.entries.filter((e) => !held.has(`clean:${pairKey(e)}`));
-    const stale = await pairsStillAttached(ctx, flavourOf(ctx), cleaned);
+    const stale = await cleanupLeftovers(ctx, flavourOf(ctx), cleaned);
     return stale.length === 0
-      ? { ok: true, detail: `${cleaned.length} attachment(s) cleaned; none left in the databases` }
-      : { ok: false, detail: `still attached after the cleanup: ${stale.slice(0, 10).join(', ')}` };
+      ? { ok: true, detail: `${cleaned.length} attachment(s) cleaned, read back: no attachment row or BDM left, every freed volume available/detached` }
+      : { ok: false, detail: `not clean after the commit: ${stale.slice(0, 10).join('; ')}` };
   },
 };

@@ -207,17 +207,34 @@ export function cleanupOps(flavour: SchemaFlavour, entries: readonly MapEntry[])
   }
 }
 
-/** Rows that must no longer exist for a cleaned pair; read back after the commit. */
-export async function pairsStillAttached(ctx: StepContext, flavour: SchemaFlavour, entries: MapEntry[]): Promise<string[]> {
+/**
+ * What is left to clean after the commit, read back: live attachment rows or BDMs of a cleaned
+ * pair, and cleaned volumes that are not available/detached although nothing holds them.
+ */
+export async function cleanupLeftovers(ctx: StepContext, flavour: SchemaFlavour, entries: MapEntry[]): Promise<string[]> {
+  if (entries.length === 0) return [];
   const attachments = await readAttachments(ctx, flavour, ctx.scope.instance?.uuid);
   const live = new Set(attachments.map((a) => `${a.volumeId}|${a.instanceUuid}`));
-  const stale: string[] = entries.filter((e) => live.has(`${e.volumeId}|${e.instanceUuid}`)).map((e) => `${e.volumeId} on ${e.instanceUuid}`);
+  const left: string[] = entries.filter((e) => live.has(`${e.volumeId}|${e.instanceUuid}`)).map((e) => `${e.volumeId} on ${e.instanceUuid}`);
   if (flavour !== 'nova-volume') {
     const { rows = [] } = await ctx.read(
       selectRows('nova', 'read live volume block device mappings', 'SELECT volume_id, instance_uuid FROM block_device_mapping WHERE deleted = 0 AND volume_id IS NOT NULL'),
     );
     const bdm = new Set(rows.map((r) => `${r.volume_id}|${r.instance_uuid}`));
-    for (const e of entries) if (bdm.has(`${e.volumeId}|${e.instanceUuid}`)) stale.push(`BDM of ${e.volumeId} on ${e.instanceUuid}`);
+    for (const e of entries) if (bdm.has(`${e.volumeId}|${e.instanceUuid}`)) left.push(`BDM of ${e.volumeId} on ${e.instanceUuid}`);
   }
-  return stale;
+  const ids = [...new Set(entries.map((e) => e.volumeId))];
+  const holders: Record<SchemaFlavour, { db: 'nova' | 'cinder'; sql: string }> = {
+    modern: { db: 'cinder', sql: 'SELECT v.id, v.status, v.attach_status, (SELECT COUNT(*) FROM volume_attachment a WHERE a.volume_id = v.id AND a.deleted = 0) AS holders FROM volumes v WHERE v.' },
+    'cinder-columns': { db: 'cinder', sql: 'SELECT id, status, attach_status, IF(instance_uuid IS NULL, 0, 1) AS holders FROM volumes WHERE ' },
+    'nova-volume': { db: 'nova', sql: 'SELECT id, status, attach_status, IF(instance_id = 0 AND mountpoint IS NULL, 0, 1) AS holders FROM volumes WHERE ' },
+  };
+  const { db, sql } = holders[flavour];
+  const { rows = [] } = await ctx.read(selectRows(db, 'read back the cleaned volumes', `${sql}${idList(ids)}`, flavour === 'nova-volume' ? ids.map(Number) : ids));
+  for (const row of rows) {
+    const free = Number(row.holders) === 0;
+    const clean = (row.status === 'available' || row.status === 'error_deleting') && row.attach_status === 'detached';
+    if (free && !clean) left.push(`volume ${String(row.id)} is ${String(row.status)}/${String(row.attach_status)} with nothing attached`);
+  }
+  return left;
 }
