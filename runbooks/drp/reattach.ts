@@ -63,9 +63,18 @@ export const reattachStep: Step<DrpParams> = {
     return settled;
   },
   async resolve(ctx, item) {
-    const volume = await ctx.read(showVolume(item.target.volume!));
-    const attached = volume.value.attachments.some((a) => a.serverId === item.target.instance);
-    return attached || volume.value.status === 'attaching' ? 'done' : 'not-done';
+    // An attach still in progress is waited for, not repeated; one that never completes is redone
+    // (and refused by Cinder with the volume's status, which the operator then sees).
+    const { settled } = await pollUntilSettled(
+      [item.target.volume!],
+      async ([id]) => {
+        const volume = (await ctx.read(showVolume(id))).value;
+        return new Map<string, Volume>(volume.status === 'attaching' ? [] : [[id, volume]]);
+      },
+      ctx.poll,
+    );
+    const volume = settled.get(item.target.volume!);
+    return volume?.attachments.some((a) => a.serverId === item.target.instance) ? 'done' : 'not-done';
   },
 };
 

@@ -1,7 +1,7 @@
 // Executes one operation through the effects. The only place the engine turns an operation
 // value into I/O; dry-run never reaches here with a mutating operation.
 import type { Effects } from '../effects/types.js';
-import type { Operation, OperationResult, ShellOperation, SqlOperation } from './operations.js';
+import type { ApiOperation, Operation, OperationResult, ShellOperation, SqlOperation } from './operations.js';
 import { assertShellAllowed } from './shell-policy.js';
 
 export const GUEST_PREFIX = 'guest:';
@@ -9,11 +9,21 @@ export const GUEST_PREFIX = 'guest:';
 export async function executeOperation(op: Operation, effects: Effects): Promise<OperationResult> {
   switch (op.kind) {
     case 'api':
-      return effects.openstack.execute(op);
+      return executeApi(op, effects);
     case 'shell':
       return executeShell(op, effects);
     case 'sql':
       return executeSql(op, effects);
+  }
+}
+
+/** A request that never got an answer is a failed item, not a crashed run; resume reads state before any retry. */
+async function executeApi(op: ApiOperation, effects: Effects): Promise<OperationResult> {
+  const started = performance.now();
+  try {
+    return await effects.openstack.execute(op);
+  } catch (error) {
+    return { ok: false, durationMs: performance.now() - started, error: messageOf(error) };
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { applyScenario, labDown, labUp, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot } from '../../src/lab/index.js';
+import { applyScenario, labDown, labUp, startSimulator, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot } from '../../src/lab/index.js';
 import { parseDbUrl } from '../../src/lab/db-url.js';
 import type { SimulatorHandle } from '../../src/lab/simulator/server.js';
 
@@ -23,6 +23,9 @@ export interface TestLab {
   resetStats(): Promise<void>;
   setSettings(s: Partial<SimSettings>): Promise<SimSettings>;
   scenario(name: string, opts?: ScenarioOptions): Promise<ScenarioSummary>;
+  /** Takes the API simulator down (an API outage) and brings it back on the same port. */
+  stopApi(): Promise<void>;
+  startApi(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export async function createTestLab(opts: TestLabOptions = {}): Promise<TestLab>
     settings: { latencyMs: 0, rebootMs: 50, attachMs: 30, ...opts.settings },
   });
   const { simulatorHandle, ...info } = up;
-  const sim = simulatorHandle as SimulatorHandle;
+  let sim = simulatorHandle as SimulatorHandle;
   const root = await mysql.createConnection({ ...parseDbUrl(LAB_DB_URL), database: undefined, timezone: 'Z' });
   const api = info.api.url;
   return {
@@ -56,6 +59,10 @@ export async function createTestLab(opts: TestLabOptions = {}): Promise<TestLab>
         await fetch(`${api}/_lab/settings`, { method: 'POST', body: JSON.stringify(s), headers: { 'content-type': 'application/json' } })
       ).json()) as SimSettings,
     scenario: (name, o) => applyScenario(info, name, o),
+    stopApi: () => sim.close({ finishPending: true }),
+    startApi: async () => {
+      sim = await startSimulator({ info, port: sim.port, settings: sim.settings });
+    },
     destroy: async () => {
       await sim.close().catch(() => undefined);
       await root.end().catch(() => undefined);

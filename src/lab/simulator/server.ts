@@ -26,7 +26,8 @@ export interface SimulatorHandle {
   stats(): StatsSnapshot;
   resetStats(): void;
   settings: SimSettings;
-  close(): Promise<void>;
+  /** finishPending: complete the reboots and attaches in progress first (the API goes, the hosts finish). */
+  close(opts?: { finishPending?: boolean }): Promise<void>;
 }
 
 export interface SimulatorOptions {
@@ -133,10 +134,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     stats: () => sim.stats.snapshot(),
     resetStats: () => sim.stats.reset(),
     settings: sim.settings,
-    close: async () => {
+    close: async (opts) => {
       stopHeartbeat();
-      sim.timers.close();
       server.closeAllConnections();
+      if (opts?.finishPending) await sim.timers.finishAll();
+      sim.timers.close();
       await new Promise<void>((r) => server.close(() => r()));
       await db.close();
     },
