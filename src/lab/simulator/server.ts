@@ -58,10 +58,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const compute = computeRoutes(backend);
   const volume = volumeRoutes(backend);
 
+  // Requests being handled, so a graceful stop can let them finish (and schedule their transitions).
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
-    void handle(req, res).catch((e) => {
+    const work = handle(req, res).catch((e) => {
       if (!res.headersSent) sendJson(res, 500, { computeFault: { code: 500, message: String((e as Error).message) } });
     });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
   });
   // The bench holds thousands of keep-alive connections open at once.
   server.keepAliveTimeout = 65_000;
@@ -136,10 +140,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     settings: sim.settings,
     close: async (opts) => {
       stopHeartbeat();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      if (opts?.finishPending) {
+        // Like a service stopping gracefully: no new request, the ones in progress complete, and
+        // the hosts finish the reboots and attaches they had started.
+        server.closeIdleConnections();
+        const deadline = Date.now() + 10_000;
+        while (inFlight.size > 0 && Date.now() < deadline) {
+          await Promise.all([...inFlight]);
+          server.closeIdleConnections();
+        }
+        await sim.timers.finishAll();
+      }
       server.closeAllConnections();
-      if (opts?.finishPending) await sim.timers.finishAll();
       sim.timers.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
       await db.close();
     },
   };
