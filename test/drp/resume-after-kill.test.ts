@@ -40,7 +40,11 @@ describe('drp killed twice, then resumed', () => {
     const second = startCli(['resume', runId, '--yes'], env);
     await waitForEvents(
       lab.stateDir,
-      (ev) => ev.filter((e) => e.type === 'op.end' && e.step === 'reboot' && e.item !== null).length >= 3,
+      (ev) => {
+        // Count only this attempt's reboots: the first may have started some before its kill landed.
+        const start = ev.findIndex((e) => e.type === 'run.start' && e.attempt === 2);
+        return start >= 0 && ev.slice(start).filter((e) => e.type === 'op.end' && e.step === 'reboot' && e.item !== null).length >= 3;
+      },
       { runId },
     );
     second.child.kill('SIGKILL');

@@ -57,3 +57,17 @@ describe('RunStore', () => {
     expect(runs.map((r) => [r.runId, r.facts.x])).toEqual([['20260101-000000-drp-abcd', 1]]);
   });
 });
+
+describe('transcript after a torn line', () => {
+  it('starts the next event on a line of its own', async () => {
+    const { SyncAppender } = await import('../../src/effects/files/journal.js');
+    const dir = await mkdtemp(join(tmpdir(), 'novaops-transcript-'));
+    dirs.push(dir);
+    const path = join(dir, 'transcript.jsonl');
+    await appendFile(path, '{"seq":1}\n{"seq":2,"type":"op.pl');
+    const appender = new SyncAppender(path);
+    appender.append('{"seq":3}');
+    appender.close();
+    expect(await readFile(path, 'utf8')).toBe('{"seq":1}\n{"seq":2,"type":"op.pl\n{"seq":3}\n');
+  });
+});

@@ -4,14 +4,21 @@
 // - the item journal: "this reboot was started / acknowledged". A record must be on disk before
 //   the caller goes on, so appends are fsync'd; concurrent appends share one fsync (group
 //   commit), which keeps a 2,000-attach step from paying 4,000 sequential fsyncs.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 export class SyncAppender {
   private fd: number | null;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a', 0o600);
+    this.fd = openSync(path, 'a+', 0o600);
+    // A run killed mid-line leaves a torn last line; start the next one on a line of its own.
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
   }
 
   append(line: string): void {
