@@ -1,6 +1,6 @@
 // The engine's one event stream. The transcript, the plain and JSON presenters and the TUI are
 // all subscribers; each event is also one line of transcript.jsonl (DESIGN.md section 4).
-import type { Operation, Target } from './operations.js';
+import type { Operation, OperationResult, Target } from './operations.js';
 import type { RunMode } from './runbook.js';
 
 export type StepOutcome = 'done' | 'failed' | 'blocked' | 'skipped' | 'planned';
@@ -117,4 +117,22 @@ export function planOperation(op: Operation): PlannedOperation {
     case 'shell':
       return { ...base, host: op.host, argv: op.argv };
   }
+}
+
+/** An operation's answer as events: what it printed, then how it ended. */
+export function emitOperationEnd(bus: EventBus, step: string, item: string | null, opId: string, result: OperationResult): void {
+  if (result.stdout) bus.emit({ type: 'op.output', opId, stream: 'stdout', chunk: result.stdout });
+  if (result.stderr) bus.emit({ type: 'op.output', opId, stream: 'stderr', chunk: result.stderr });
+  bus.emit({
+    type: 'op.end',
+    step,
+    item,
+    opId,
+    ok: result.ok,
+    status: result.status,
+    exitCode: result.exitCode,
+    durationMs: Math.round(result.durationMs),
+    rows: result.rows?.length ?? result.affectedRows,
+    error: result.error,
+  });
 }

@@ -222,13 +222,14 @@ async function drive(
       summary += ` — finish it with: novaops resume ${state.runId}`;
     }
   } catch (error) {
-    outcome = error instanceof NovaopsError && error.exitCode === ExitCode.usage ? 'refused' : 'failed';
     if (error instanceof NovaopsError) {
       stopError = error;
       exitCode = error.exitCode;
-      if (error.exitCode === ExitCode.refused) outcome = 'refused';
+      // Bad input and refusals changed nothing; an engine-rule breach is a failed run.
+      outcome = error.exitCode === ExitCode.failed ? 'failed' : 'refused';
       summary = error.hint ? `${error.message} — ${error.hint}` : error.message;
     } else {
+      outcome = 'failed';
       exitCode = ExitCode.failed;
       summary = `${messageOf(error)} — novaops resume ${state.runId} continues from here`;
     }

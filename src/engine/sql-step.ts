@@ -55,7 +55,7 @@ export async function runSqlStep(
       backups.push({ db: op.db, schema: sql.schemaName(op.db), table, key, rows });
     }
     const suffix = `${stepId}-attempt${attempt}`;
-    const backupFile = await artifacts.write(`rows-${suffix}.json`, `${JSON.stringify(backups, jsonSafe, 2)}\n`);
+    const backupFile = await artifacts.write(`rows-${suffix}.json`, `${JSON.stringify(backups, null, 2)}\n`);
     const rollbackFile = await artifacts.write(`rollback-${suffix}.sql`, rollbackScript(stepId, backups, sql));
 
     let affectedRows = 0;
@@ -107,9 +107,4 @@ function rollbackScript(stepId: string, backups: Backup[], sql: SqlEffect): stri
   }
   lines.push('COMMIT;', '');
   return lines.join('\n');
-}
-
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  return value;
 }

@@ -3,7 +3,7 @@
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError } from './errors.js';
-import type { EventBus } from './events.js';
+import { emitOperationEnd, type EventBus } from './events.js';
 import { executeOperation } from './execute-operation.js';
 import type { OperationResult, ReadOperation } from './operations.js';
 import type { HeldBack, RunMode, Scope, StepContext } from './runbook.js';
@@ -34,21 +34,8 @@ export function createStepContext(stepId: string, deps: ContextDeps): StepContex
     const opId = deps.nextOpId(stepId);
     bus.emit({ type: 'op.start', step: stepId, item: null, opId, summary: op.summary, command: op.command, mutating: false });
     const result = (await executeOperation(op, effects)) as OperationResult<T>;
-    // What a host answered is the guard's evidence: it goes to the transcript.
-    if (result.stdout) bus.emit({ type: 'op.output', opId, stream: 'stdout', chunk: result.stdout });
-    if (result.stderr) bus.emit({ type: 'op.output', opId, stream: 'stderr', chunk: result.stderr });
-    bus.emit({
-      type: 'op.end',
-      step: stepId,
-      item: null,
-      opId,
-      ok: result.ok,
-      status: result.status,
-      exitCode: result.exitCode,
-      durationMs: Math.round(result.durationMs),
-      rows: result.rows?.length,
-      error: result.error,
-    });
+    // What a host answered is the guard's evidence: it goes to the transcript with the rest.
+    emitOperationEnd(bus, stepId, null, opId, result);
     return result;
   }
 

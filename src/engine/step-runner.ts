@@ -3,7 +3,7 @@
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
 import type { EventBus, StepOutcome } from './events.js';
-import { planOperation } from './events.js';
+import { emitOperationEnd, planOperation } from './events.js';
 import { executeOperation, messageOf } from './execute-operation.js';
 import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
@@ -204,19 +204,7 @@ async function runItems(
               const opId = deps.nextOpId(step.id);
               bus.emit({ type: 'op.start', step: step.id, item: planItem.key, opId, summary: op.summary, command: op.command, mutating: op.mutating });
               const result = await executeOperation(op, deps.effects);
-              if (result.stdout) bus.emit({ type: 'op.output', opId, stream: 'stdout', chunk: result.stdout });
-              if (result.stderr) bus.emit({ type: 'op.output', opId, stream: 'stderr', chunk: result.stderr });
-              bus.emit({
-                type: 'op.end',
-                step: step.id,
-                item: planItem.key,
-                opId,
-                ok: result.ok,
-                status: result.status,
-                exitCode: result.exitCode,
-                durationMs: Math.round(result.durationMs),
-                error: result.error,
-              });
+              emitOperationEnd(bus, step.id, planItem.key, opId, result);
               if (!result.ok) {
                 await store.record({ step: step.id, key: planItem.key, status: 'failed', detail: result.error });
                 item(planItem.key, 'failed', result.error ?? 'failed');
