@@ -4,9 +4,9 @@
 // longer holds the attachments).
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listVolumes, showVolume, type Volume } from '../../src/effects/openstack/ops.js';
-import { affectedInstances, FACT, flavourOf, type DrpParams } from './facts.js';
+import { affectedInstances, capturedMap, FACT, flavourOf, type DrpParams } from './facts.js';
 import { readAttachments } from './schema-flavour.js';
-import { MAP_TSV, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';
+import { MAP_JSON, MAP_TSV, pairKey, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';
 
 export const captureMapStep: Step<DrpParams> = {
   id: 'capture-map',
@@ -14,10 +14,15 @@ export const captureMapStep: Step<DrpParams> = {
   changes: 'nothing in the cloud; writes volume-map.json and .tsv to the run directory',
   readOnly: true,
   async plan(ctx) {
-    const existing = await readVolumeMap(ctx.artifacts);
-    if (existing) {
-      await ctx.setFact(FACT.map, { sha256: existing.sha256, entries: existing.map.entries.length });
-      return { items: [], notes: [`reusing the volume map captured at ${existing.map.capturedAt} (${existing.map.entries.length} attachment(s)); it is never captured twice`] };
+    if (await ctx.artifacts.exists(MAP_JSON)) {
+      // Killed after the map was written: the map on disk is the record, never captured again.
+      // A checksum already recorded must still match; one not yet recorded is taken from the file.
+      if (!ctx.facts[FACT.map]) {
+        const found = (await readVolumeMap(ctx.artifacts))!;
+        await ctx.setFact(FACT.map, { sha256: found.sha256, entries: found.map.entries.length });
+      }
+      const map = await capturedMap(ctx);
+      return { items: [], notes: [`reusing the volume map captured at ${map.capturedAt} (${map.entries.length} attachment(s)); it is never captured twice`] };
     }
     const affected = new Map(affectedInstances(ctx).map((i) => [i.uuid, i]));
     const attachments = await readAttachments(ctx, flavourOf(ctx), ctx.scope.instance?.uuid);
@@ -37,6 +42,7 @@ export const captureMapStep: Step<DrpParams> = {
       .sort((x, y) => x.instanceUuid.localeCompare(y.instanceUuid) || (x.device ?? '').localeCompare(y.device ?? ''));
 
     await crossCheckWithVolumeApi(ctx, entries);
+    await warnOfAbandonedMaps(ctx, entries);
     const scope = ctx.scope.instance?.uuid ?? null;
     const { path, sha256 } = await writeVolumeMap(ctx.artifacts, {
       capturedAt: new Date().toISOString(),
@@ -52,6 +58,31 @@ export const captureMapStep: Step<DrpParams> = {
     return { items: [], notes };
   },
 };
+
+/**
+ * A drp that was abandoned after its cleanup took the attachments out of the databases: they are
+ * only in its map now, and this run cannot see them. Never let that pass quietly (invariant 15).
+ */
+async function warnOfAbandonedMaps(ctx: StepContext, entries: readonly MapEntry[]): Promise<void> {
+  const now = new Set(entries.map(pairKey));
+  for (const prior of await ctx.predecessors()) {
+    if (prior.steps.reattach === 'done') continue;
+    let previous: Awaited<ReturnType<typeof readVolumeMap>>;
+    try {
+      previous = await readVolumeMap(prior.artifacts);
+    } catch (error) {
+      ctx.warn(`WARNING: abandoned run ${prior.runId} has a damaged volume map in ${prior.artifacts.dir} (${(error as Error).message}); check by hand which of its volumes were never re-attached`);
+      continue;
+    }
+    const missing = (previous?.map.entries ?? []).filter((e) => !now.has(pairKey(e)));
+    if (!previous || missing.length === 0) continue;
+    ctx.warn(
+      `WARNING: run ${prior.runId} (${prior.scope}, abandoned ${prior.abandonedAt}) captured ${previous.map.entries.length} attachment(s) and was given up before it re-attached them; ` +
+        `${missing.length} of them are not in this run's map${entries.length === 0 ? ', which is EMPTY' : ''}. This run cannot restore them: re-attach them from ${prior.artifacts.dir}/${MAP_TSV} ` +
+        `(openstack server add volume --device <mount point> <instance> <volume>), e.g. ${missing.slice(0, 3).map((e) => `${e.volumeId} → ${e.instanceName ?? e.instanceUuid} ${e.device ?? ''}`.trim()).join('; ')}`,
+    );
+  }
+}
 
 /** The Volume API should agree with the databases; disagreements are shown, the DB is the record. */
 async function crossCheckWithVolumeApi(ctx: StepContext, entries: MapEntry[]): Promise<void> {

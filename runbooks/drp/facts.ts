@@ -1,6 +1,9 @@
 // What drp's steps hand to each other through the run's state (kept across resumes).
 import type { StepContext } from '../../src/engine/runbook.js';
-import { readVolumeMap, type VolumeMap } from './volume-map.js';
+import { dirname, join } from 'node:path';
+import { DamagedRunError } from '../../src/engine/errors.js';
+import { messageOf } from '../../src/engine/execute-operation.js';
+import { MAP_JSON, MAP_TSV, readVolumeMap, type VolumeMap } from './volume-map.js';
 import type { SchemaFlavour } from './schema-flavour.js';
 
 export interface DrpParams {
@@ -28,13 +31,25 @@ export function affectedInstances(ctx: StepContext): AffectedInstance[] {
   return (ctx.facts[FACT.instances] as AffectedInstance[] | undefined) ?? [];
 }
 
-/** The captured map, checked against the checksum recorded when it was written. */
+/**
+ * The captured map, checked against the checksum recorded when it was written. A map that changed
+ * or broke since is not repaired by a resume: the operator restores it or abandons the run.
+ */
 export async function capturedMap(ctx: StepContext): Promise<VolumeMap> {
   const recorded = ctx.facts[FACT.map] as { sha256: string } | undefined;
-  const found = await readVolumeMap(ctx.artifacts);
-  if (!found || !recorded) throw new Error('the volume map was not captured; step 1 must run first');
+  if (!recorded) throw new Error('the volume map was not captured; step 1 must run first');
+  const path = join(ctx.artifacts.dir, MAP_JSON);
+  const where = `recorded in ${join(dirname(ctx.artifacts.dir), 'state.json')} as facts.${FACT.map}.sha256`;
+  const what = `restore the file from a copy (its sha256 must be ${recorded.sha256}; ${MAP_TSV} beside it has the same map as text), then: novaops resume ${ctx.runId} — or give the run up with: novaops abandon ${ctx.runId}`;
+  let found: Awaited<ReturnType<typeof readVolumeMap>>;
+  try {
+    found = await readVolumeMap(ctx.artifacts);
+  } catch (error) {
+    throw new DamagedRunError(`the volume map ${path} is damaged since it was captured (${messageOf(error)}); the sha256 of the captured map is ${where}`, what);
+  }
+  if (!found) throw new DamagedRunError(`the volume map ${path} is gone since it was captured; its sha256 is ${where}`, what);
   if (found.sha256 !== recorded.sha256) {
-    throw new Error(`the volume map in ${ctx.artifacts.dir} changed since it was captured (sha256 ${found.sha256} != ${recorded.sha256})`);
+    throw new DamagedRunError(`the volume map ${path} changed since it was captured: its sha256 is now ${found.sha256}, the capture's is ${where} (${recorded.sha256})`, what);
   }
   return found.map;
 }

@@ -1,6 +1,7 @@
 // DESIGN.md section 7: where a deployment keeps volume attachments, and how drp reads and
 // cleans them. Detected from information_schema; a layout we do not know stops the run.
 import { UsageError } from '../../src/engine/errors.js';
+import { showList } from '../../src/config/show-value.js';
 import type { SqlOperation, SqlParam } from '../../src/engine/operations.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../lib/sql.js';
@@ -29,9 +30,22 @@ function has(tables: Tables, table: string, columns: string[]): boolean {
   return !!found && columns.every((c) => found.has(c));
 }
 
+// The columns detectFlavour looks for in the tables the message describes (message only): listed
+// first, so the list cut by showList still shows which of them a schema has.
+const LOOKED_FOR: Record<string, readonly string[]> = {
+  volumes: ['id', 'status', 'attach_status', 'deleted', 'instance_uuid', 'mountpoint', 'attached_host', 'instance_id'],
+  volume_attachment: ['id', 'volume_id', 'instance_uuid', 'mountpoint', 'attach_status', 'deleted'],
+  block_device_mapping: ['id', 'instance_uuid', 'volume_id', 'device_name', 'boot_index', 'deleted', 'deleted_at'],
+};
+
+/** `table(col, col, … (N more))`: the columns detection looks for first, the list cut by showList. */
 function describe(tables: Tables, table: string): string {
   const found = tables.get(table);
-  return found ? `${table}(${[...found].sort().join(', ')})` : `no ${table} table`;
+  if (!found) return `no ${table} table`;
+  const sorted = [...found].sort();
+  const wanted = new Set(LOOKED_FOR[table] ?? []);
+  const ordered = [...sorted.filter((c) => wanted.has(c)), ...sorted.filter((c) => !wanted.has(c))];
+  return `${table}(${showList(ordered)})`;
 }
 
 export async function detectFlavour(ctx: StepContext): Promise<SchemaFlavour> {

@@ -47,11 +47,20 @@ export async function writeVolumeMap(artifacts: Artifacts, map: VolumeMap): Prom
   return { path, sha256: checksum(json) };
 }
 
-export async function readVolumeMap(artifacts: Artifacts): Promise<{ map: VolumeMap; sha256: string } | undefined> {
+export async function readVolumeMap(artifacts: Pick<Artifacts, 'dir' | 'read'>): Promise<{ map: VolumeMap; sha256: string } | undefined> {
   const text = await artifacts.read(MAP_JSON);
   if (text === undefined) return undefined;
-  const parsed = volumeMap.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${artifacts.dir}/${MAP_JSON} is not a valid volume map: ${parsed.error.message}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error(`${artifacts.dir}/${MAP_JSON} is not JSON`);
+  }
+  const parsed = volumeMap.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${artifacts.dir}/${MAP_JSON} is not a valid volume map (${issue ? `${issue.path.join('.') || 'top'}: ${issue.message}` : 'invalid'})`);
+  }
   return { map: parsed.data, sha256: checksum(text) };
 }
 

@@ -1,5 +1,6 @@
 // Builders for SQL operations. Statements are parameterised; the `command` field shows the
 // equivalent mysql line with the values inlined, for the plan and the transcript only.
+import { posixQuote } from '../../src/effects/shell/posix-quote.js';
 import type { DbName, RowBackup, SqlOperation, SqlParam, Target } from '../../src/engine/operations.js';
 
 function literal(value: SqlParam): string {
@@ -14,8 +15,9 @@ export function inlineParams(sql: string, params: readonly SqlParam[]): string {
   return sql.replace(/\?/g, () => literal(params[i++] ?? null));
 }
 
+/** Single-quoted for a POSIX shell: a value holding a backtick or $(...) stays text when the line is pasted. */
 function command(db: DbName, sql: string, params: readonly SqlParam[]): string {
-  return `mysql ${db} -e "${inlineParams(sql, params).replace(/"/g, '\\"')}"`;
+  return `mysql ${db} -e ${posixQuote(inlineParams(sql, params))}`;
 }
 
 export function selectRows(

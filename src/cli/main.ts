@@ -4,12 +4,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { catalogue, findEntry } from '../../runbooks/index.js';
 import { describeError, exitCodeOf } from './fail.js';
+import { showValue } from '../config/show-value.js';
 
 export interface RunFlags {
   dryRun?: boolean;
   testInstance?: string;
   yes?: boolean;
   json?: boolean;
+  abandonUnfinished?: boolean;
   [runbookOption: string]: unknown;
 }
 
@@ -18,6 +20,8 @@ function buildProgram(): Command {
     .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
     .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
     .exitOverride()
+    // commander echoes what it could not parse; a 10,000-character argument must not flood the terminal.
+    .configureOutput({ outputError: (text, write) => write(clipLongWords(text)) })
     .showHelpAfterError('(novaops --help lists the commands)');
   const configOf = () => program.opts<{ config?: string }>().config;
 
@@ -38,7 +42,8 @@ function buildProgram(): Command {
       .description(entry.summary)
       .option('--dry-run', 'execute read-only discovery only; print the exact plan')
       .option('-y, --yes', 'confirm every step without asking (a failed guard still stops the run)')
-      .option('--json', 'machine-readable events on stdout');
+      .option('--json', 'machine-readable events on stdout')
+      .option('--abandon-unfinished', 'give up (recorded) the unfinished runs of this runbook on this cloud, then run');
     if (entry.supportsTestInstance) sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance (rehearsal)');
     for (const option of entry.options) sub.addOption(new Option(option.flags, option.description));
     sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf()));
@@ -52,6 +57,12 @@ function buildProgram(): Command {
     .action(async (runId: string | undefined, flags: { yes?: boolean; json?: boolean }) =>
       (await import('./commands/resume.js')).resumeCommand(runId, flags, configOf()),
     );
+
+  program
+    .command('abandon <run-id>')
+    .description('give up an unfinished run, on the record; until then it blocks new runs of its runbook')
+    .option('--reason <text>', 'why, in a few words (kept in its transcript)')
+    .action(async (runId: string, flags: { reason?: string }) => (await import('./commands/abandon.js')).abandonCommand(runId, flags, configOf()));
 
   const transcripts = program.command('transcripts').description('recorded runs: audit trail and post-mortem material');
   transcripts
@@ -103,12 +114,19 @@ function buildProgram(): Command {
   return program;
 }
 
-/** Catches what commander would only call "unknown command" with the list of runbooks. */
+/** Catches what commander would only call "unknown command" (or answer with usage) with the list of runbooks. */
 function checkRunbookName(argv: string[]): void {
   const i = argv.indexOf('run');
-  const id = i >= 0 ? argv[i + 1] : undefined;
-  if (i < 0 || id === undefined || id.startsWith('-') || findEntry(id)) return;
-  throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${catalogue.map((r) => r.id).join(', ')} (novaops list)`);
+  if (i < 0) return;
+  const id = argv[i + 1];
+  const known = `known runbooks: ${catalogue.map((r) => r.id).join(', ')} (novaops list; novaops show <runbook>)`;
+  if (id === '--help' || id === '-h') return;
+  if (id === undefined || id.startsWith('-')) throw new UsageError('novaops run: which runbook?', `give one: novaops run <runbook> [options]; ${known}`);
+  if (!findEntry(id)) throw new UsageError(`unknown runbook ${showValue(id)}`, known);
+}
+
+function clipLongWords(text: string): string {
+  return text.replace(/\S{120,}/g, (word) => `${word.slice(0, 100)}… (${word.length} characters)`);
 }
 
 export async function main(argv: string[]): Promise<number> {

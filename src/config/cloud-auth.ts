@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import type { CloudAuth } from './types.js';
 import { ConfigError } from './errors.js';
 import { homeDir } from './paths.js';
+import { showValue } from './show-value.js';
 
 type Interface = CloudAuth['interface'];
 
@@ -17,7 +18,11 @@ export interface CloudAuthOptions {
   cloudName?: string;
   /** `clouds_yaml:` from the novaops config, already resolved. */
   cloudsYaml?: string;
+  /** The system-wide clouds.yaml, last in the search order; default /etc/openstack/clouds.yaml. */
+  systemCloudsYaml?: string;
 }
+
+export const SYSTEM_CLOUDS_YAML = '/etc/openstack/clouds.yaml';
 
 export interface ResolvedCloud {
   auth: CloudAuth;
@@ -36,15 +41,15 @@ export async function resolveCloudAuth(opts: CloudAuthOptions): Promise<Resolved
 }
 
 /** Search order of the OpenStack clients. */
-export function cloudsYamlCandidates(env: NodeJS.ProcessEnv, cwd: string): string[] {
+export function cloudsYamlCandidates(env: NodeJS.ProcessEnv, cwd: string, systemCloudsYaml = SYSTEM_CLOUDS_YAML): string[] {
   const list: string[] = [];
   if (env.OS_CLIENT_CONFIG_FILE) list.push(path.resolve(cwd, env.OS_CLIENT_CONFIG_FILE));
-  list.push(path.join(cwd, 'clouds.yaml'), path.join(homeDir(env), '.config', 'openstack', 'clouds.yaml'), '/etc/openstack/clouds.yaml');
+  list.push(path.join(cwd, 'clouds.yaml'), path.join(homeDir(env), '.config', 'openstack', 'clouds.yaml'), systemCloudsYaml);
   return list;
 }
 
 async function fromCloudsYaml(name: string, opts: CloudAuthOptions): Promise<CloudAuth> {
-  const candidates = opts.cloudsYaml ? [opts.cloudsYaml] : cloudsYamlCandidates(opts.env, opts.cwd);
+  const candidates = opts.cloudsYaml ? [opts.cloudsYaml] : cloudsYamlCandidates(opts.env, opts.cwd, opts.systemCloudsYaml);
   const file = candidates.find((f) => existsSync(f));
   if (!file) {
     throw new ConfigError(
@@ -114,9 +119,17 @@ function fromEnv(env: NodeJS.ProcessEnv): CloudAuth {
 }
 
 async function readCloudsFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    const why = { EISDIR: 'it is a directory', EACCES: 'permission denied' }[code] ?? code;
+    throw new ConfigError(`cannot read ${file}: ${why}`, 'point OS_CLIENT_CONFIG_FILE or clouds_yaml: at a readable clouds.yaml file');
+  }
   let doc: unknown;
   try {
-    doc = YAML.parse(await readFile(file, 'utf8'));
+    doc = YAML.parse(text);
   } catch (err) {
     throw new ConfigError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax of that file');
   }
@@ -133,10 +146,10 @@ export function normaliseAuthUrl(url: string, source: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError(`${source}: auth_url '${url}' is not a URL`, 'expected e.g. https://keystone.example.com:5000/v3');
+    throw new ConfigError(`${source}: auth_url ${showValue(url)} is not a URL`, 'expected e.g. https://keystone.example.com:5000/v3');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ConfigError(`${source}: auth_url '${url}' is not http(s)`, 'expected e.g. https://keystone.example.com:5000/v3');
+    throw new ConfigError(`${source}: auth_url ${showValue(url)} is not http(s)`, 'expected e.g. https://keystone.example.com:5000/v3');
   }
   const base = url.replace(/\/+$/, '');
   if (/\/v2\.0$/.test(base)) {
@@ -149,7 +162,7 @@ function parseInterface(value: string | undefined, source: string): Interface {
   if (!value) return 'public';
   const v = value.replace(/URL$/, '');
   if (v === 'public' || v === 'internal' || v === 'admin') return v;
-  throw new ConfigError(`${source}: interface '${value}' is not one of public, internal, admin`, 'fix OS_INTERFACE or interface: in clouds.yaml');
+  throw new ConfigError(`${source}: interface ${showValue(value)} is not one of public, internal, admin`, 'fix OS_INTERFACE or interface: in clouds.yaml');
 }
 
 function isRecord(v: unknown): v is Record<string, any> {

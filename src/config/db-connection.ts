@@ -33,7 +33,8 @@ export function parseDbUrl(url: string, source: string): DbConnection {
     );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const decode = (part: string, what: string): string => decodeUrlPart(part, what, scheme, source);
+  const database = decode(parsed.pathname.replace(/^\//, ''), 'database name');
   if (!host) {
     throw new ConfigError(
       `${source}: the ${scheme} connection URL names no host (unix sockets are not supported)`,
@@ -49,22 +50,41 @@ export function parseDbUrl(url: string, source: string): DbConnection {
   return {
     host,
     port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
+    user: decode(parsed.username, 'user'),
+    password: decode(parsed.password, 'password'),
     database,
     source,
   };
 }
 
-/** Reads `[database] connection` from an oslo.config file such as /etc/nova/nova.conf. */
-export async function readDbFromConf(confPath: string): Promise<DbConnection> {
+/**
+ * decodeURIComponent, but a malformed escape (`p%zzw`, a lone `%`) is the operator's to fix, not a
+ * bare "URI malformed": the message names where the URL came from and which part, never the URL.
+ */
+function decodeUrlPart(part: string, what: string, scheme: string, source: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConfigError(
+      `${source}: the ${what} in the ${scheme} connection URL has malformed percent-encoding (a % not followed by two hex digits)`,
+      'special characters in the user, password and database name must be percent-encoded: % as %25, @ as %40, / as %2F, # as %23, ? as %3F',
+    );
+  }
+}
+
+/**
+ * Reads `[database] connection` from an oslo.config file such as /etc/nova/nova.conf.
+ * `origin` says why that file, e.g. "the default for databases.nova: no novaops config file found".
+ */
+export async function readDbFromConf(confPath: string, origin?: string): Promise<DbConnection> {
   let text: string;
   try {
     text = await readFile(confPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    const why = { ENOENT: 'it does not exist', EISDIR: 'it is a directory', EACCES: 'permission denied', ENOTDIR: 'a parent of it is not a directory' }[code] ?? code;
     throw new ConfigError(
-      `cannot read ${confPath}: ${code}`,
+      `cannot read ${confPath}${origin ? ` (${origin})` : ''}: ${why} (${code})`,
       code === 'EACCES'
         ? `run novaops as a user that can read ${confPath}, or give the database URL in the novaops config (databases.*.url)`
         : `give the right path (databases.*.conf) or the database URL (databases.*.url) in the novaops config`,

@@ -1,77 +1,146 @@
 // Finds, reads and validates the novaops config and resolves everything it points at
 // (clouds.yaml, nova.conf, cinder.conf) into the NovaopsConfig the rest of novaops receives.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, statSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { DbConnection, GuestSsh, HostSpec, NovaopsConfig } from './types.js';
 import { ConfigError } from './errors.js';
 import { configFileSchema, describeIssues, type ConfigFile } from './config-file-schema.js';
-import { labConfigPath, resolvePath, resolveStateDir, userConfigPath } from './paths.js';
+import { checkStateDir, labConfigPath, resolvePath, resolveStateDir, stateDirOrigin, userConfigPath } from './paths.js';
 import { resolveCloudAuth } from './cloud-auth.js';
 import { parseDbUrl, readDbFromConf } from './db-connection.js';
-import { isAddress } from './validate.js';
+import { ValidationError, parseAddress, parseHostName } from './validate.js';
 
 export { ConfigError } from './errors.js';
-export { resolveStateDir } from './paths.js';
+export { checkStateDir, resolveStateDir, stateDirOrigin } from './paths.js';
 
 export interface LoadConfigOptions {
   /** --config */
   configPath?: string;
   env: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * The service configs whose `[database] connection` is used when the novaops config names no
+   * database. Default /etc/nova/nova.conf and /etc/cinder/cinder.conf; tests point them elsewhere.
+   */
+  serviceConfs?: { nova?: string; cinder?: string };
+  /** The user config file. Default $XDG_CONFIG_HOME/novaops/config.yaml (~/.config/novaops/config.yaml). */
+  userConfigPath?: string;
+  /** The system-wide clouds.yaml, last in the search order. Default /etc/openstack/clouds.yaml. */
+  systemCloudsYaml?: string;
 }
 
-const defaultConfs = { nova: '/etc/nova/nova.conf', cinder: '/etc/cinder/cinder.conf' } as const;
+export const DEFAULT_SERVICE_CONFS = { nova: '/etc/nova/nova.conf', cinder: '/etc/cinder/cinder.conf' } as const;
+
+/** A novaops config is a few dozen lines; anything near this size is the wrong file (and YAML parsing it takes long). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+interface Located {
+  file: string;
+  /** How it was chosen, for messages: "from --config", "the user config", ... */
+  origin: string;
+}
 
 /** Which config file applies: --config > NOVAOPS_CONFIG > user config > running lab's config > none. */
 export function locateConfigFile(opts: LoadConfigOptions): string | undefined {
+  return locate(opts)?.file;
+}
+
+function locate(opts: LoadConfigOptions): Located | undefined {
   const cwd = opts.cwd ?? process.cwd();
-  const explicit = opts.configPath ?? (opts.env.NOVAOPS_CONFIG || undefined);
-  if (explicit) {
-    const p = resolvePath(explicit, opts.env, cwd);
-    if (!existsSync(p)) {
-      const flag = opts.configPath ? '--config' : 'NOVAOPS_CONFIG';
+  // Given but empty is a mistake (an unset variable in a script, `--config "$CFG"`), not "use the next one".
+  if (opts.configPath !== undefined) return { file: explicitConfig(opts.configPath, '--config', opts.env, cwd), origin: 'from --config' };
+  if (opts.env.NOVAOPS_CONFIG !== undefined) {
+    return { file: explicitConfig(opts.env.NOVAOPS_CONFIG, 'NOVAOPS_CONFIG', opts.env, cwd), origin: 'from NOVAOPS_CONFIG' };
+  }
+  const user = opts.userConfigPath ?? userConfigPath(opts.env);
+  if (existsSync(user)) return { file: user, origin: 'the user config' };
+  const lab = labConfigPath(resolveStateDir(opts.env));
+  if (existsSync(lab)) return { file: lab, origin: "the running lab's config" };
+  return undefined;
+}
+
+function explicitConfig(value: string, flag: '--config' | 'NOVAOPS_CONFIG', env: NodeJS.ProcessEnv, cwd: string): string {
+  if (value.trim() === '') {
+    throw flag === '--config'
+      ? new ConfigError(
+          '--config was given an empty path',
+          'give the path of the novaops config file (--config /path/to/config.yaml), or leave --config out to use NOVAOPS_CONFIG or ~/.config/novaops/config.yaml',
+        )
+      : new ConfigError(
+          'NOVAOPS_CONFIG is set but empty',
+          'unset it (unset NOVAOPS_CONFIG) or give a path (export NOVAOPS_CONFIG=/path/to/config.yaml)',
+        );
+  }
+  const p = resolvePath(value, env, cwd);
+  let st: Stats;
+  try {
+    st = statSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new ConfigError(`config ${p} (from ${flag}) does not exist`, `fix ${flag}, or create the file`);
     }
-    return p;
+    throw new ConfigError(`config ${p} (from ${flag}) cannot be read: ${code === 'EACCES' ? 'permission denied' : (code ?? String(err))}`, `fix ${flag}, or the permissions on the way to the file`);
   }
-  const user = userConfigPath(opts.env);
-  if (existsSync(user)) return user;
-  const lab = labConfigPath(resolveStateDir(opts.env));
-  if (existsSync(lab)) return lab;
-  return undefined;
+  checkRegularFile(p, `from ${flag}`, st, `point ${flag} at the config file itself, e.g. ${path.join(p, 'config.yaml')}`);
+  return p;
+}
+
+function checkRegularFile(file: string, origin: string, st: Stats, dirHint: string): void {
+  if (st.isDirectory()) throw new ConfigError(`config ${file} (${origin}) is a directory, not a file`, dirHint);
+  if (!st.isFile()) {
+    throw new ConfigError(`config ${file} (${origin}) is not a regular file`, 'give the path of a YAML file (pipes and devices are not read)');
+  }
+  if (st.size > MAX_CONFIG_BYTES) throw tooLarge(file, origin, st.size);
+}
+
+function tooLarge(file: string, origin: string, size: number): ConfigError {
+  return new ConfigError(
+    `config ${file} (${origin}) is ${(size / 1024 / 1024).toFixed(1)} MiB (${size} bytes); a novaops config may be at most 1 MiB, so it was not read`,
+    'check that this is the right file: a novaops config is a few dozen lines (see Configuration in README.md)',
+  );
 }
 
 export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig> {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env;
-  const file = locateConfigFile(opts);
-  const parsed = file ? await readConfigFile(file) : {};
+  const located = locate(opts);
+  const file = located?.file;
+  const parsed = located ? await readConfigFile(located) : {};
   const baseDir = file ? path.dirname(file) : cwd;
   const where = file ? `config ${file}` : 'defaults';
   const resolve = (p: string) => resolvePath(p, env, baseDir);
+
+  // What can be checked without the network comes first, the state directory before anything:
+  // found now, not as an ENOTDIR in the middle of a run. Checked only; loading a config creates nothing.
+  const stateDir = parsed.state_dir ? resolve(parsed.state_dir) : resolveStateDir(env);
+  checkStateDir(stateDir, parsed.state_dir ? `state_dir in ${where}` : stateDirOrigin(env));
+  const hosts = resolveHosts(parsed, where, resolve);
+  const guests = resolveGuests(parsed, resolve);
 
   const cloud = await resolveCloudAuth({
     env,
     cwd,
     cloudName: parsed.cloud,
     cloudsYaml: parsed.clouds_yaml ? resolve(parsed.clouds_yaml) : undefined,
+    systemCloudsYaml: opts.systemCloudsYaml,
   });
 
   const databases = {
-    nova: await resolveDb('nova', parsed, where, resolve),
-    cinder: await resolveDb('cinder', parsed, where, resolve),
+    nova: await resolveDb('nova', parsed, where, resolve, opts),
+    cinder: await resolveDb('cinder', parsed, where, resolve, opts),
   };
 
   return {
     source: file ?? 'defaults',
     cloudName: cloud.cloudName ?? cloudNameFromUrl(cloud.auth.authUrl),
-    stateDir: parsed.state_dir ? resolve(parsed.state_dir) : resolveStateDir(env),
+    stateDir,
     cloud: cloud.auth,
     databases,
-    hosts: resolveHosts(parsed, where, resolve),
-    guests: resolveGuests(parsed, resolve),
+    hosts,
+    guests,
     api: {
       concurrency: parsed.api?.concurrency ?? 16,
       timeoutMs: parsed.api?.timeout_ms ?? 30_000,
@@ -84,10 +153,11 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
   };
 }
 
-async function readConfigFile(file: string): Promise<ConfigFile> {
+async function readConfigFile({ file, origin }: Located): Promise<ConfigFile> {
+  const text = await readBounded(file, origin);
   let doc: unknown;
   try {
-    doc = YAML.parse(await readFile(file, 'utf8'));
+    doc = YAML.parse(text);
   } catch (err) {
     throw new ConfigError(`config ${file}: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
   }
@@ -98,27 +168,93 @@ async function readConfigFile(file: string): Promise<ConfigFile> {
   return result.data;
 }
 
+/** The file's text, refused by its size before a byte is read (and never more than the limit read). */
+async function readBounded(file: string, origin: string): Promise<string> {
+  const cannotRead = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return new ConfigError(
+      `cannot read config ${file} (${origin}): ${code === 'EACCES' ? 'permission denied' : code}`,
+      code === 'EACCES' ? `run novaops as a user that can read ${file}, or fix its permissions` : 'check the path and the file',
+    );
+  };
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw cannotRead(err);
+  }
+  // Checked before open(): opening a named pipe would block.
+  checkRegularFile(file, origin, st, `remove or rename the directory ${file}, or give the config with --config`);
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw cannotRead(err);
+  }
+  try {
+    const reopened = await handle.stat();
+    checkRegularFile(file, origin, reopened, `remove or rename the directory ${file}`);
+    // It may have grown since the stat: read one byte past the limit at most.
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_CONFIG_BYTES) throw tooLarge(file, origin, Math.max(length, (await handle.stat()).size));
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw cannotRead(err);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function resolveDb(
   name: 'nova' | 'cinder',
   parsed: ConfigFile,
   where: string,
   resolve: (p: string) => string,
+  opts: LoadConfigOptions,
 ): Promise<DbConnection> {
   const spec = parsed.databases?.[name];
   if (spec && 'url' in spec) return parseDbUrl(spec.url, `${where} databases.${name}.url`);
-  const conf = spec && 'conf' in spec ? resolve(spec.conf) : defaultConfs[name];
-  return readDbFromConf(conf);
+  if (spec && 'conf' in spec) return readDbFromConf(resolve(spec.conf), `databases.${name}.conf in ${where}`);
+  const conf = opts.serviceConfs?.[name] ?? DEFAULT_SERVICE_CONFS[name];
+  const why = where === 'defaults' ? 'no novaops config file was found' : `${where} has no databases.${name}`;
+  return readDbFromConf(conf, `the default for the ${name} database: ${why}`);
+}
+
+/** A key that can be printed as it is, e.g. `hosts.compute1`; anything else is shown by showValue. */
+function plainKey(key: string): boolean {
+  return key.length > 0 && key.length <= 64 && /^[\x20-\x7e]+$/.test(key);
+}
+
+/** A ValidationError from validate.ts about a value in the config, as the ConfigError it is. */
+function inConfig<T>(where: string, hint: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ConfigError(`${where}: ${err.message}`, hint);
+    throw err;
+  }
 }
 
 function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) => string): Record<string, HostSpec> {
   const hosts: Record<string, HostSpec> = {};
   for (const [alias, h] of Object.entries(parsed.hosts ?? {})) {
+    // The keys are the compute nodes' Nova host names: they end up in messages, lock names and ssh targets.
+    inConfig(
+      where,
+      'each key under hosts: is a compute node as Nova names it (`openstack compute service list --service nova-compute`): letters, digits, hyphens and dots',
+      () => parseHostName(alias, plainKey(alias) ? `hosts.${alias}` : 'hosts (a host name)'),
+    );
     if (h.via === 'local') {
       hosts[alias] = { via: 'local', pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
     } else {
-      if (!isAddress(h.address)) {
-        throw new ConfigError(`${where}: hosts.${alias}.address '${h.address}' is neither a host name nor an IP address`, 'fix the address');
-      }
+      inConfig(where, 'give the host name or IP address ssh should connect to', () => parseAddress(h.address, `hosts.${alias}.address`));
       hosts[alias] = {
         via: 'ssh',
         address: h.address,

@@ -1,9 +1,18 @@
 // Input primitives (invariant 10): every id, host name and IQN an operator types is checked here
-// before anything runs. Pure; the CLI composes them into its own messages.
+// before anything runs. Pure; the CLI composes them into its own messages. A bad value is echoed
+// cut to about 100 characters (showValue), never whole.
 import { z } from 'zod';
+import { showValue } from './show-value.js';
 
 export class ValidationError extends Error {
   override name = 'ValidationError';
+  constructor(
+    message: string,
+    /** What to do, when the caller knows better than "give a valid value". */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
 }
 
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,37 +57,33 @@ export function isNumericId(value: string | number): boolean {
   return numericIdSchema.safeParse(String(value)).success;
 }
 
-function show(value: unknown): string {
-  return `'${String(value)}'`;
-}
-
 export function parseUuid(value: string, what: string): string {
-  if (!isUuid(value)) throw new ValidationError(`${what}: ${show(value)} is not a UUID`);
+  if (!isUuid(value)) throw new ValidationError(`${what}: ${showValue(value)} is not a UUID`);
   return value.toLowerCase();
 }
 export function parseHostName(value: string, what: string): string {
   if (!isHostName(value)) {
-    throw new ValidationError(`${what}: ${show(value)} is not a valid host name (letters, digits, hyphens, dots)`);
+    throw new ValidationError(`${what}: ${showValue(value)} is not a valid host name (letters, digits, hyphens, dots)`);
   }
   return value;
 }
 export function parseAddress(value: string, what: string): string {
-  if (!isAddress(value)) throw new ValidationError(`${what}: ${show(value)} is neither a host name nor an IP address`);
+  if (!isAddress(value)) throw new ValidationError(`${what}: ${showValue(value)} is neither a host name nor an IP address`);
   return value;
 }
 export function parseIqn(value: string, what: string): string {
   if (!isIqn(value)) {
-    throw new ValidationError(`${what}: ${show(value)} is not an iSCSI qualified name (iqn.YYYY-MM.reversed.domain[:id])`);
+    throw new ValidationError(`${what}: ${showValue(value)} is not an iSCSI qualified name (iqn.YYYY-MM.reversed.domain[:id])`);
   }
   return value;
 }
 export function parseSessionId(value: string | number, what: string): number {
-  if (!isSessionId(value)) throw new ValidationError(`${what}: ${show(value)} is not an iSCSI session id (a positive integer)`);
+  if (!isSessionId(value)) throw new ValidationError(`${what}: ${showValue(value)} is not an iSCSI session id (a positive integer)`);
   return Number(value);
 }
 export function parseNumericId(value: string | number, what: string): number {
   if (!isNumericId(value) || !Number.isSafeInteger(Number(value))) {
-    throw new ValidationError(`${what}: ${show(value)} is not a numeric id`);
+    throw new ValidationError(`${what}: ${showValue(value)} is not a numeric id`);
   }
   return Number(value);
 }

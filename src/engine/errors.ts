@@ -44,3 +44,14 @@ export class EngineRuleError extends NovaopsError {
     super(message, 'this is a defect in the runbook; nothing further was run', ExitCode.failed);
   }
 }
+
+/**
+ * A run directory whose files cannot be trusted (damaged state.json, transcript lines that are
+ * not events, a volume map changed after capture): exit 2. The run is left as it is, so that the
+ * operator can repair the file and resume, or abandon the run.
+ */
+export class DamagedRunError extends NovaopsError {
+  constructor(message: string, hint: string) {
+    super(message, hint, ExitCode.usage);
+  }
+}

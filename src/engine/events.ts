@@ -40,13 +40,15 @@ export type EngineEventBody =
       version: string;
       params: unknown;
       mode: RunMode;
-      scope: { instance?: string; name?: string } | null;
+      /** null: the whole cloud; otherwise the rehearsal's instance (ref as typed; uuid once resolved). */
+      scope: { instance?: string; name?: string; ref?: string } | null;
       operator: string;
       host: string;
       cloud: string;
       resumed: boolean;
       attempt: number;
     }
+  | { type: 'run.abandoned'; runId: string; reason: string; operator: string; host: string; by: string }
   | { type: 'step.start'; step: string; title: string; index: number; optional: boolean; warnings: string[] }
   | { type: 'guard'; step: string; name: string; ok: boolean; detail: string; heldBack: { key: string; reason: string }[] }
   | { type: 'op.planned'; step: string; item: string | null; opId: string; op: PlannedOperation }
@@ -75,7 +77,8 @@ export type EngineEventBody =
       durationMs: number;
       counts: { done: number; failed: number; held: number; skipped: number };
       apiRequests: Record<string, number>;
-      runDir: string;
+      /** null when the run was refused before its directory was created (nothing was written). */
+      runDir: string | null;
     };
 
 export type EngineEvent = EngineEventBody & EventBase;

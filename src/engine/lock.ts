@@ -18,6 +18,8 @@ export interface LockHolder {
 }
 
 export interface RunLock {
+  /** True until release(): what RunStore.claim() asks before a run's directory may be written. */
+  held(): boolean;
   release(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function acquireRunLock(
   await writePrivateFile(path, `${JSON.stringify(me)}\n`);
   let released = false;
   return {
+    held: () => !released,
     async release() {
       if (released) return;
       released = true;

@@ -2,6 +2,15 @@
 // every printed line passes through one Redactor that knows the run's secrets.
 
 const MASK = '***';
+const KEYS = 'auth_password|password|secret|admin_password|os_password|token';
+// "key": "value" in JSON, and \"key\": \"value\" in JSON nested in a JSON string (an output chunk),
+// where an inner escape \" arrives as \\\" and an inner \\ as \\\\.
+const PLAIN_VALUE = String.raw`(?:[^"\\]|\\.)*`;
+const NESTED_VALUE = String.raw`(?:[^"\\]|\\\\\\"|\\\\\\\\|\\\\[^"\\])*`;
+const SECRET_FIELDS = [
+  new RegExp(String.raw`(\\"(?:${KEYS})\\"\s*:\s*\\")(${NESTED_VALUE})(\\")`, 'gi'),
+  new RegExp(String.raw`("(?:${KEYS})"\s*:\s*")(${PLAIN_VALUE})(")`, 'gi'),
+];
 
 export class Redactor {
   private readonly needles: string[];
@@ -19,7 +28,10 @@ export class Redactor {
   }
 
   redact(text: string): string {
+    // Secrets that are not the run's own: CHAP credentials in a volume's connection_info, a
+    // password field in any JSON body, whatever read or answer carried them into the text.
     let out = text;
+    for (const field of SECRET_FIELDS) out = out.replace(field, (_m, before: string, _value: string, after: string) => `${before}${MASK}${after}`);
     for (const needle of this.needles) {
       if (out.includes(needle)) out = out.split(needle).join(MASK);
     }

@@ -1,41 +1,21 @@
 // A run's directory: state.json (rewritten atomically), items.jsonl (fsync'd acknowledgements),
 // transcript.jsonl (events) and artifacts/ (volume map, row backups, rollback SQL).
+//
+// Invariant 14: only the process holding a run's lock writes its directory. A store opened from
+// disk is read-only until claim() is handed the lock; every write path checks that, so a resume
+// refused by the lock cannot touch the run that the lock's holder is driving.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { showValue } from '../config/show-value.js';
 import { DurableJournal } from '../effects/files/journal.js';
-import { readIfExists, writeFileDurably } from '../effects/files/durable-write.js';
+import { readIfExists, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
 import { ensureDir, fileExists, listNames } from '../effects/files/local-files.js';
-import type { RunOutcome, StepOutcome } from './events.js';
-import type { Artifacts, RunMode } from './runbook.js';
+import { DamagedRunError, EngineRuleError, UsageError } from './errors.js';
+import type { RunLock } from './lock.js';
+import type { Artifacts } from './runbook.js';
+import { parseRunState, type RunState } from './run-state.js';
 
-export type RunStatus = 'running' | RunOutcome;
-
-export interface StepState {
-  status: 'pending' | 'running' | StepOutcome;
-  detail?: string;
-  startedAt?: string;
-  endedAt?: string;
-}
-
-export interface RunState {
-  runId: string;
-  runbook: string;
-  version: string;
-  params: unknown;
-  mode: RunMode;
-  /** The operator's --test-instance argument and what it resolved to; kept across resumes. */
-  scope: { ref: string; uuid: string; name?: string } | null;
-  cloud: string;
-  operator: string;
-  host: string;
-  pid: number;
-  status: RunStatus;
-  createdAt: string;
-  updatedAt: string;
-  attempts: number;
-  steps: Record<string, StepState>;
-  facts: Record<string, unknown>;
-}
+export type { RunScope, RunState, RunStatus, StepState } from './run-state.js';
 
 export type ItemRecordStatus = 'started' | 'done' | 'failed' | 'held';
 
@@ -49,6 +29,7 @@ export interface ItemRecord {
 
 export const STATE_FILE = 'state.json';
 export const ITEMS_FILE = 'items.jsonl';
+const RUN_ID = /^\d{8}-\d{6}-[a-z][a-z0-9-]{0,40}-[0-9a-f]{4}$/;
 
 export function runsDir(stateDir: string): string {
   return join(stateDir, 'runs');
@@ -59,44 +40,85 @@ export function newRunId(runbook: string, now = new Date()): string {
   return `${stamp}-${runbook}-${randomBytes(2).toString('hex')}`;
 }
 
+/** A run id as the operator typed it: the shape newRunId makes, nothing that could leave runs/. */
+export function checkRunId(runId: string): string {
+  if (RUN_ID.test(runId)) return runId;
+  throw new UsageError(`${showValue(runId)} is not a run id (they look like 20260101-120000-drp-1a2b)`, 'novaops transcripts list shows the recorded runs');
+}
+
+/** The runbook id a run id names, readable even when the run's state.json is not. */
+export function runbookOfRunId(runId: string): string | undefined {
+  return RUN_ID.test(runId) ? runId.slice(16, -5) : undefined;
+}
+
 export class RunStore {
   readonly items: DurableJournal;
   readonly artifacts: Artifacts;
+  private claimed: boolean;
 
   private constructor(
     readonly dir: string,
     public state: RunState,
+    claimed: boolean,
+    private readonly fs?: DurableFs,
   ) {
+    this.claimed = claimed;
     this.items = new DurableJournal(join(dir, ITEMS_FILE));
-    this.artifacts = directoryArtifacts(join(dir, 'artifacts'));
+    this.artifacts = directoryArtifacts(join(dir, 'artifacts'), () => this.assertClaimed('write an artifact'), fs);
   }
 
-  static async create(stateDir: string, state: RunState): Promise<RunStore> {
+  /**
+   * A new run's directory. Called only once the run was admitted (lock held, scope resolved).
+   * `fs` replaces the file operations of state.json and the artifacts (tests inject faults there).
+   */
+  static async create(stateDir: string, state: RunState, fs?: DurableFs): Promise<RunStore> {
     const dir = join(runsDir(stateDir), state.runId);
     await ensureDir(join(dir, 'artifacts'));
-    const store = new RunStore(dir, state);
+    const store = new RunStore(dir, state, true, fs);
     await store.save();
     return store;
   }
 
+  /** An existing run, read-only until claim(). A damaged state.json is a DamagedRunError naming the file. */
   static async open(stateDir: string, runId: string): Promise<RunStore> {
+    checkRunId(runId);
     const dir = join(runsDir(stateDir), runId);
-    const text = await readIfExists(join(dir, STATE_FILE));
-    if (text === undefined) throw new Error(`no ${STATE_FILE} in ${dir}`);
-    const state = JSON.parse(text) as RunState;
-    return new RunStore(dir, state);
+    const path = join(dir, STATE_FILE);
+    let text: string | undefined;
+    try {
+      text = await readIfExists(path);
+    } catch (error) {
+      throw new DamagedRunError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'check the permissions of the run directory');
+    }
+    if (text === undefined) throw new UsageError(`no run ${runId} in ${runsDir(stateDir)}`, 'novaops transcripts list shows the recorded runs');
+    const parsed = parseRunState(text);
+    if (!parsed.ok) throw damagedState(path, parsed.problem);
+    if (parsed.state.runId !== runId) throw damagedState(path, `it names run ${showValue(parsed.state.runId)}, not ${runId}`);
+    return new RunStore(dir, parsed.state, false);
+  }
+
+  /** Makes an opened run writable: only with the cloud's lock in hand. */
+  claim(lock: RunLock): void {
+    if (!lock.held()) throw new EngineRuleError(`run ${this.state.runId}: its directory may only be written while holding the lock`);
+    this.claimed = true;
   }
 
   get transcriptPath(): string {
     return join(this.dir, 'transcript.jsonl');
   }
 
+  get writable(): boolean {
+    return this.claimed;
+  }
+
   async save(): Promise<void> {
+    this.assertClaimed('save state.json');
     this.state.updatedAt = new Date().toISOString();
-    await writeFileDurably(join(this.dir, STATE_FILE), `${JSON.stringify(this.state, null, 2)}\n`);
+    await writeFileDurably(join(this.dir, STATE_FILE), `${JSON.stringify(this.state, null, 2)}\n`, 0o600, { fs: this.fs });
   }
 
   async record(record: Omit<ItemRecord, 'ts'>): Promise<void> {
+    this.assertClaimed('journal an item');
     await this.items.append(JSON.stringify({ ...record, ts: new Date().toISOString() }));
   }
 
@@ -108,6 +130,17 @@ export class RunStore {
   async close(): Promise<void> {
     await this.items.close();
   }
+
+  private assertClaimed(what: string): void {
+    if (!this.claimed) throw new EngineRuleError(`refused to ${what} of run ${this.state.runId}: this process does not hold its lock`);
+  }
+}
+
+function damagedState(path: string, problem: string): DamagedRunError {
+  return new DamagedRunError(
+    `${path} is damaged: ${problem}`,
+    'the run cannot be resumed as it is: restore state.json from a copy of the run directory, or move the directory out of runs/ (keep it for the post-mortem) and start a new run',
+  );
 }
 
 export function itemId(step: string, key: string): string {
@@ -125,6 +158,7 @@ export async function readItemRecords(path: string): Promise<Map<string, ItemRec
     } catch {
       continue; // torn last line after a kill
     }
+    if (!record || typeof record !== 'object' || typeof record.step !== 'string' || typeof record.key !== 'string') continue;
     const id = itemId(record.step, record.key);
     const previous = latest.get(id);
     // 'started' keeps the first start time: resolve() asks "did it happen since then?".
@@ -134,20 +168,42 @@ export async function readItemRecords(path: string): Promise<Map<string, ItemRec
   return latest;
 }
 
-export async function listRuns(stateDir: string): Promise<RunState[]> {
-  const states: RunState[] = [];
-  for (const name of (await listNames(runsDir(stateDir))).sort()) {
-    try {
-      const text = await readIfExists(join(runsDir(stateDir), name, STATE_FILE));
-      if (text) states.push(JSON.parse(text) as RunState);
-    } catch {
-      // a directory without a readable state is not a run
-    }
-  }
-  return states;
+export interface DamagedRun {
+  runId: string;
+  dir: string;
+  problem: string;
 }
 
-function directoryArtifacts(dir: string): Artifacts {
+/** Every run directory: the readable runs, and the damaged ones with what is wrong. */
+export async function scanRuns(stateDir: string): Promise<{ runs: RunState[]; damaged: DamagedRun[] }> {
+  const runs: RunState[] = [];
+  const damaged: DamagedRun[] = [];
+  for (const name of (await listNames(runsDir(stateDir))).sort()) {
+    if (name.startsWith('.')) continue;
+    const dir = join(runsDir(stateDir), name);
+    let text: string | undefined;
+    try {
+      text = await readIfExists(join(dir, STATE_FILE));
+    } catch (error) {
+      damaged.push({ runId: name, dir, problem: `${STATE_FILE} unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
+    if (text === undefined) {
+      damaged.push({ runId: name, dir, problem: `no ${STATE_FILE}` });
+      continue;
+    }
+    const parsed = parseRunState(text);
+    if (parsed.ok) runs.push(parsed.state);
+    else damaged.push({ runId: name, dir, problem: `${STATE_FILE} ${parsed.problem}` });
+  }
+  return { runs, damaged };
+}
+
+export async function listRuns(stateDir: string): Promise<RunState[]> {
+  return (await scanRuns(stateDir)).runs;
+}
+
+function directoryArtifacts(dir: string, beforeWrite: () => void, fs: DurableFs | undefined): Artifacts {
   const safe = (name: string): string => {
     if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`artifact name not allowed: ${name}`);
     return join(dir, name);
@@ -155,11 +211,12 @@ function directoryArtifacts(dir: string): Artifacts {
   return {
     dir,
     async write(name, content) {
+      beforeWrite();
       const path = safe(name);
-      await writeFileDurably(path, content);
+      await writeFileDurably(path, content, 0o600, { fs });
       return path;
     },
-    read: (name) => readIfExists(safe(name)),
+    read: (name) => readIfExists(safe(name), { fs }),
     exists: (name) => fileExists(safe(name)),
   };
 }

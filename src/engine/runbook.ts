@@ -42,6 +42,21 @@ export interface StepContext<P = unknown> {
   hosts(): string[];
   /** Items a guard of an earlier step held back (they stay out of later steps too). */
   heldBack(stepId: string): HeldBack[];
+  /**
+   * Runs of this runbook on this cloud that were abandoned since its last completed run, newest
+   * first: what they captured may be the only record of state a new run can no longer see.
+   */
+  predecessors(): Promise<PriorRun[]>;
+}
+
+/** An abandoned earlier run, read-only. */
+export interface PriorRun {
+  runId: string;
+  abandonedAt: string;
+  scope: string;
+  /** Its step statuses, by step id. */
+  steps: Record<string, string>;
+  artifacts: Pick<Artifacts, 'dir' | 'read' | 'exists'>;
 }
 
 export interface Artifacts {

@@ -1,20 +1,29 @@
 // Runs a runbook: steps in order (invariant 1), each only after every earlier non-optional step
 // completed; live runs hold the cloud's lock; everything goes to the event stream, which the
 // transcript records. Also resumes an interrupted run from its state and journal.
+//
+// A new run is admitted before it exists on disk (invariant 14): the lock is taken, unfinished
+// runs of the same runbook are looked for (invariant 15) and the test scope is resolved, and only
+// then is the run directory created, with its scope in it. A refusal before that point leaves no
+// run directory; it is recorded in the refused process's output and in refusals.jsonl.
 import { hostname, userInfo } from 'node:os';
 import type { NovaopsConfig } from '../config/types.js';
+import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
 import { ExitCode, NovaopsError, UsageError } from './errors.js';
-import { EventBus, type RunOutcome } from './events.js';
+import { EventBus, type EngineEvent, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
 import type { Redactor } from './redact.js';
+import { recordRefusal } from './refusals.js';
+import { describeScope, FINAL_STATUSES, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
-import { createStepContext } from './step-context.js';
+import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
 import { runStep } from './step-runner.js';
 import { lastSeq, readTranscript, TranscriptWriter } from './transcript.js';
+import { abandonedPredecessors, abandonRun, findUnfinished, unfinishedRefusal } from './unfinished.js';
 
 export interface RunRequest {
   runbook: Runbook;
@@ -22,6 +31,8 @@ export interface RunRequest {
   mode: RunMode;
   /** --test-instance as the operator typed it (uuid or name). */
   testInstance?: string;
+  /** run --abandon-unfinished: give up the unfinished runs of this runbook (recorded in each), then run. */
+  abandonUnfinished?: boolean;
 }
 
 export interface RunDeps {
@@ -33,14 +44,17 @@ export interface RunDeps {
   onBus?(bus: EventBus): void;
   /** Aborted when the operator asks to stop (Ctrl-C): no new item starts, in-flight ones finish. */
   stop?: AbortSignal;
+  /** The file operations of the run directory (default node:fs); tests inject storage faults here. */
+  files?: DurableFs;
 }
 
 export interface RunResult {
   runId: string;
-  runDir: string;
+  /** null when the run was refused before its directory was created. */
+  runDir: string | null;
   outcome: RunOutcome;
   exitCode: number;
-  transcript: string;
+  transcript: string | null;
   /** The error that stopped the run before its steps could finish (bad input, refused): the CLI tells the operator on stderr. */
   error?: NovaopsError;
 }
@@ -53,112 +67,232 @@ function operatorName(): string {
   }
 }
 
+function scopeOf(scope: RunScope): Scope {
+  return scope.kind === 'instance' ? { instance: { uuid: scope.uuid, name: scope.name } } : {};
+}
+
+function scopeEvent(scope: RunScope): { instance?: string; name?: string } | null {
+  return scope.kind === 'instance' ? { instance: scope.uuid, name: scope.name } : null;
+}
+
 export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunResult> {
-  const { runbook } = request;
-  const state: RunState = {
-    runId: newRunId(runbook.id),
+  const { runbook, mode } = request;
+  const runId = newRunId(runbook.id);
+  const operator = operatorName();
+  const host = hostname();
+  const started = performance.now();
+  const bus = new EventBus(0);
+  deps.onBus?.(bus);
+  // Events of the admission wait here until the run directory exists, or are dropped with it.
+  const early: EngineEvent[] = [];
+  let transcript: TranscriptWriter | undefined;
+  bus.subscribe((event) => (transcript ? transcript.write(event) : early.push(event)));
+  bus.emit({
+    type: 'run.start',
+    runId,
     runbook: runbook.id,
     version: runbook.version,
     params: request.params,
-    mode: request.mode,
-    scope: null,
+    mode,
+    scope: request.testInstance === undefined ? null : { ref: request.testInstance },
+    operator,
+    host,
     cloud: deps.config.cloudName,
-    operator: operatorName(),
-    host: hostname(),
-    pid: process.pid,
-    status: 'running',
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    attempts: 1,
-    steps: Object.fromEntries(runbook.steps.map((s) => [s.id, { status: 'pending' }])),
-    facts: {},
-  };
-  const store = await RunStore.create(deps.config.stateDir, state);
-  return drive(runbook, store, deps, request.testInstance, 0);
+    resumed: false,
+    attempt: 1,
+  });
+
+  let lock: RunLock | undefined;
+  let store: RunStore;
+  try {
+    if (request.testInstance !== undefined && (!runbook.supportsTestInstance || !runbook.resolveTestInstance)) {
+      throw new UsageError(`runbook ${runbook.id} has no test mode`, 'run it without --test-instance');
+    }
+    if (mode === 'live') {
+      lock = await acquireRunLock(deps.effects.sql, deps.config.stateDir, deps.config.cloudName, { runId, runbook: runbook.id, pid: process.pid, operator, host, startedAt: new Date().toISOString() });
+      await settleUnfinished(request, deps, lock, bus, { operator, host, runId });
+    } else {
+      await warnOfUnfinished(request.runbook, deps, bus);
+    }
+    let opCounter = 0;
+    const scope: RunScope =
+      request.testInstance === undefined
+        ? { kind: 'cloud' }
+        : {
+            kind: 'instance',
+            ref: request.testInstance,
+            ...(await runbook.resolveTestInstance!(
+              createLookupContext(runId, { ...contextBase(deps, bus, mode, request.params, {}), nextOpId: (step) => `${step}#${++opCounter}` }),
+              request.testInstance,
+            )),
+          };
+    const state: RunState = {
+      runId,
+      runbook: runbook.id,
+      version: runbook.version,
+      params: request.params,
+      mode,
+      scope,
+      cloud: deps.config.cloudName,
+      operator,
+      host,
+      pid: process.pid,
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      attempts: 1,
+      steps: Object.fromEntries(runbook.steps.map((s) => [s.id, { status: 'pending' }])),
+      facts: {},
+    };
+    store = await RunStore.create(deps.config.stateDir, state, deps.files);
+    transcript = new TranscriptWriter(store, deps.redactor);
+    for (const event of early.splice(0)) transcript.write(event);
+    if (scope.kind === 'instance') bus.emit({ type: 'note', step: null, level: 'info', message: `test mode: scoped to ${describeScope(scope)}` });
+  } catch (error) {
+    await lock?.release();
+    return refusedBeforeRun(error, { runId, runbook: runbook.id, mode, operator, host, started, bus, deps });
+  }
+  return drive(runbook, store, deps, { bus, transcript, lock, started });
 }
 
 export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps): Promise<RunResult> {
-  if (store.state.mode !== 'live') {
-    throw new UsageError(`run ${store.state.runId} was a dry-run; there is nothing to resume`, `start a live run with novaops run ${runbook.id}`);
+  const { state } = store;
+  if (state.mode !== 'live') {
+    throw new UsageError(`run ${state.runId} was a dry-run; there is nothing to resume`, `start a live run with novaops run ${runbook.id}`);
   }
-  if (store.state.status === 'completed') {
-    throw new UsageError(`run ${store.state.runId} already completed`, 'novaops transcripts show ' + store.state.runId);
+  if (FINAL_STATUSES.has(state.status)) {
+    throw new UsageError(`run ${state.runId} ended ${state.status}; only interrupted, failed, aborted or blocked live runs resume`, `novaops transcripts show ${state.runId}`);
   }
-  store.state.attempts += 1;
-  store.state.pid = process.pid;
-  store.state.status = 'running';
-  const events = await readTranscript(store.transcriptPath).catch(() => []);
-  return drive(runbook, store, deps, undefined, lastSeq(events));
+  if (state.cloud !== deps.config.cloudName) {
+    throw new UsageError(
+      `run ${state.runId} was on cloud "${state.cloud}", but the config names cloud "${deps.config.cloudName}"`,
+      `resume it with the config of cloud "${state.cloud}" (--config or NOVAOPS_CONFIG)`,
+    );
+  }
+  const operator = operatorName();
+  const host = hostname();
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(deps.effects.sql, deps.config.stateDir, state.cloud, { runId: state.runId, runbook: runbook.id, pid: process.pid, operator, host, startedAt: new Date().toISOString() });
+  } catch (error) {
+    // The holder may be driving this very run: not a byte of its directory is ours to write.
+    await recordRefusal(deps.config.stateDir, { runId: state.runId, runbook: runbook.id, what: 'resume', operator, host, error });
+    throw error;
+  }
+  let bus: EventBus;
+  let transcript: TranscriptWriter;
+  try {
+    store.claim(lock);
+    const events = await readTranscript(store.transcriptPath).catch((error: unknown) => {
+      if (error instanceof NovaopsError) throw error;
+      return []; // killed before its first event reached the disk
+    });
+    bus = new EventBus(lastSeq(events));
+    deps.onBus?.(bus);
+    transcript = new TranscriptWriter(store, deps.redactor);
+    const writer = transcript;
+    bus.subscribe((event) => writer.write(event));
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  state.attempts += 1;
+  state.pid = process.pid;
+  state.status = 'running';
+  bus.emit({
+    type: 'run.start',
+    runId: state.runId,
+    runbook: runbook.id,
+    version: runbook.version,
+    params: state.params,
+    mode: state.mode,
+    scope: scopeEvent(state.scope),
+    operator,
+    host,
+    cloud: state.cloud,
+    resumed: true,
+    attempt: state.attempts,
+  });
+  return drive(runbook, store, deps, { bus, transcript, lock, started: performance.now() });
 }
 
-async function drive(
-  runbook: Runbook,
-  store: RunStore,
-  deps: RunDeps,
-  testInstance: string | undefined,
-  startSeq: number,
-): Promise<RunResult> {
+/** Refuses while an unfinished mutating run of this runbook exists, or abandons them when asked to. */
+async function settleUnfinished(request: RunRequest, deps: RunDeps, lock: RunLock, bus: EventBus, me: { operator: string; host: string; runId: string }): Promise<void> {
+  const found = await findUnfinished(deps.config.stateDir, request.runbook, deps.config.cloudName);
+  if (found.runs.length === 0 && found.damaged.length === 0) return;
+  if (!request.abandonUnfinished || found.damaged.length > 0) throw unfinishedRefusal(request.runbook.id, deps.config.cloudName, found);
+  for (const run of found.runs) {
+    const other = await RunStore.open(deps.config.stateDir, run.runId);
+    await abandonRun(other, lock, deps.redactor, { by: `run --abandon-unfinished, replaced by ${me.runId}`, reason: 'abandoned to start a new run', operator: me.operator, host: me.host });
+    bus.emit({ type: 'note', step: null, level: 'warn', message: `abandoned unfinished run ${run.runId} (${run.status}, ${describeScope(run.scope)}); its transcript records it` });
+  }
+}
+
+/** A dry-run plans against a cloud that an unfinished run left half-changed: say so on the plan. */
+async function warnOfUnfinished(runbook: Runbook, deps: RunDeps, bus: EventBus): Promise<void> {
+  const found = await findUnfinished(deps.config.stateDir, runbook, deps.config.cloudName);
+  if (found.runs.length === 0 && found.damaged.length === 0) return;
+  const refusal = unfinishedRefusal(runbook.id, deps.config.cloudName, found);
+  bus.emit({ type: 'note', step: null, level: 'warn', message: `a live run would be refused now: ${refusal.message} — ${refusal.hint}` });
+}
+
+function contextBase(deps: RunDeps, bus: EventBus, mode: RunMode, params: unknown, scope: Scope): Omit<ContextDeps, 'store' | 'nextOpId' | 'predecessors'> {
+  return { effects: deps.effects, bus, mode, params, scope, concurrency: deps.config.api.concurrency, poll: deps.config.poll };
+}
+
+interface RefusalContext {
+  runId: string;
+  runbook: string;
+  mode: RunMode;
+  operator: string;
+  host: string;
+  started: number;
+  bus: EventBus;
+  deps: RunDeps;
+}
+
+async function refusedBeforeRun(error: unknown, c: RefusalContext): Promise<RunResult> {
+  const refusal =
+    error instanceof NovaopsError
+      ? error
+      : new UsageError(`could not start the run: ${messageOf(error)}`, 'nothing was changed; check the cloud with novaops doctor, then run again');
+  c.bus.emit({
+    type: 'run.end',
+    outcome: 'refused',
+    summary: refusal.hint ? `${refusal.message} — ${refusal.hint}` : refusal.message,
+    durationMs: Math.round(performance.now() - c.started),
+    counts: { done: 0, failed: 0, held: 0, skipped: 0 },
+    apiRequests: c.deps.effects.openstack.requestCounts(),
+    runDir: null,
+  });
+  await recordRefusal(c.deps.config.stateDir, { runId: c.runId, runbook: c.runbook, what: `run (${c.mode})`, operator: c.operator, host: c.host, error: refusal });
+  return { runId: c.runId, runDir: null, outcome: 'refused', exitCode: refusal.exitCode, transcript: null, error: refusal };
+}
+
+interface Drive {
+  bus: EventBus;
+  transcript: TranscriptWriter;
+  lock: RunLock | undefined;
+  started: number;
+}
+
+async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, transcript, lock, started }: Drive): Promise<RunResult> {
   const { state } = store;
-  const bus = new EventBus(startSeq);
-  const transcript = new TranscriptWriter(store.transcriptPath, deps.redactor);
-  bus.subscribe((event) => transcript.write(event));
-  deps.onBus?.(bus);
-  const started = performance.now();
   const counts = { done: 0, failed: 0, held: 0, skipped: 0 };
-  let lock: RunLock | undefined;
   let outcome: RunOutcome = 'completed';
   let exitCode: number = ExitCode.ok;
   let summary = '';
   let opCounter = 0;
   let stopError: NovaopsError | undefined;
-  const scope: Scope = state.scope ? { instance: { uuid: state.scope.uuid, name: state.scope.name } } : {};
 
-  const ctxDeps = {
+  const ctxDeps: ContextDeps = {
+    ...contextBase(deps, bus, state.mode, state.params, scopeOf(state.scope)),
     store,
-    effects: deps.effects,
-    bus,
-    mode: state.mode,
-    params: state.params,
-    scope,
-    concurrency: deps.config.api.concurrency,
-    poll: deps.config.poll,
     nextOpId: (step: string) => `${step}#${++opCounter}`,
+    predecessors: () => abandonedPredecessors(deps.config.stateDir, runbook.id, state.cloud, state.runId),
   };
 
   try {
-    bus.emit({
-      type: 'run.start',
-      runId: state.runId,
-      runbook: runbook.id,
-      version: runbook.version,
-      params: state.params,
-      mode: state.mode,
-      scope: state.scope ? { instance: state.scope.uuid, name: state.scope.name } : null,
-      operator: state.operator,
-      host: state.host,
-      cloud: state.cloud,
-      resumed: state.attempts > 1,
-      attempt: state.attempts,
-    });
-    if (state.mode === 'live') {
-      lock = await acquireRunLock(deps.effects.sql, deps.config.stateDir, state.cloud, {
-        runId: state.runId,
-        runbook: runbook.id,
-        pid: process.pid,
-        operator: state.operator,
-        host: state.host,
-        startedAt: new Date().toISOString(),
-      });
-    }
-    if (testInstance !== undefined) {
-      if (!runbook.supportsTestInstance || !runbook.resolveTestInstance) {
-        throw new UsageError(`runbook ${runbook.id} has no test mode`, 'run it without --test-instance');
-      }
-      const resolved = await runbook.resolveTestInstance(createStepContext('scope', ctxDeps), testInstance);
-      state.scope = { ref: testInstance, uuid: resolved.uuid, name: resolved.name };
-      scope.instance = { uuid: resolved.uuid, name: resolved.name };
-      bus.emit({ type: 'note', step: null, level: 'info', message: `test mode: scoped to instance ${resolved.name ?? ''} ${resolved.uuid}`.replace('  ', ' ') });
-    }
     await store.save();
 
     let blockingFailure = false;
@@ -178,7 +312,17 @@ async function drive(
       const ctx = createStepContext(step.id, ctxDeps);
       let result;
       try {
-        result = await runStep(step, index, ctx, { ...ctxDeps, prompter: deps.prompter, stop: deps.stop });
+        result = await runStep(step, index, ctx, {
+          ...ctxDeps,
+          prompter: deps.prompter,
+          stop: deps.stop,
+          async beforeMutation() {
+            // Durable before the first mutating operation: from here on the run blocks new ones (invariant 15).
+            if (state.mutatingSince) return;
+            state.mutatingSince = new Date().toISOString();
+            await store.save();
+          },
+        });
       } catch (error) {
         if (error instanceof NovaopsError) {
           // A refusal (engine rule, bad input found by a step) ends the run; the step still closes.
@@ -225,8 +369,10 @@ async function drive(
     if (error instanceof NovaopsError) {
       stopError = error;
       exitCode = error.exitCode;
-      // Bad input and refusals changed nothing; an engine-rule breach is a failed run.
-      outcome = error.exitCode === ExitCode.failed ? 'failed' : 'refused';
+      // An engine-rule breach is a failed run. Bad input or a refusal on a run that never changed
+      // anything ends it; once it has (or on a resume), it stays resumable after the repair.
+      const untouched = state.attempts === 1 && !state.mutatingSince;
+      outcome = error.exitCode === ExitCode.failed ? 'failed' : untouched ? 'refused' : 'blocked';
       summary = error.hint ? `${error.message} — ${error.hint}` : error.message;
     } else {
       outcome = 'failed';

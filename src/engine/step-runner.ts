@@ -23,6 +23,8 @@ export interface StepRunDeps {
   concurrency: number;
   nextOpId(step: string): string;
   stop?: AbortSignal;
+  /** Called before the first mutating operation of a step executes (durably marks the run as changing the cloud). */
+  beforeMutation(): Promise<void>;
 }
 
 export interface StepResult {
@@ -94,6 +96,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     if (!answer) return { outcome: 'aborted', detail: 'the operator answered no', counts };
   }
 
+  if (!step.readOnly) await deps.beforeMutation();
   if (step.transactional) {
     await runTransactional(step, todo, deps, item);
   } else {

@@ -2,11 +2,24 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, resolveStateDir } from '../../src/config/load-config.js';
+import { ConfigError, loadConfig as realLoadConfig, resolveStateDir, type LoadConfigOptions } from '../../src/config/load-config.js';
 import { parseDbUrl, readDbFromConf } from '../../src/config/db-connection.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
+
+/**
+ * loadConfig with every default search path in the temp dir: no test reads the machine's
+ * /etc/nova/nova.conf, /etc/cinder/cinder.conf or /etc/openstack/clouds.yaml (a host with a real
+ * OpenStack has them).
+ */
+function loadConfig(opts: LoadConfigOptions) {
+  return realLoadConfig({
+    serviceConfs: { nova: path.join(dir, 'etc', 'nova', 'nova.conf'), cinder: path.join(dir, 'etc', 'cinder', 'cinder.conf') },
+    systemCloudsYaml: path.join(dir, 'etc', 'openstack', 'clouds.yaml'),
+    ...opts,
+  });
+}
 
 const novaConf = (conn: string) => `[DEFAULT]\n# a comment\ndebug = true\n\n[api_database]\nconnection = mysql+pymysql://api:x@h/nova_api\n\n[database]\nconnection = ${conn}\n`;
 
@@ -203,9 +216,31 @@ poll: { initial_ms: 10, max_ms: 20, timeout_ms: 30 }
       await rm(user);
       expect((await loadConfig({ env: e, cwd: dir })).source).toBe(lab);
       await rm(lab);
-      // No file at all: the databases come from /etc/nova/nova.conf, which this machine lacks.
+      // No file at all: the databases come from the default nova.conf (here in the temp dir, absent).
       const err = await errorOf(loadConfig({ env: e, cwd: dir }));
-      expect(err.message).toContain('/etc/nova/nova.conf');
+      expect(err.message).toContain(path.join(dir, 'etc', 'nova', 'nova.conf'));
+      expect(err.message).toMatch(/no novaops config file was found/);
+      // ... and when those files exist, they are what is used.
+      await write('etc/nova/nova.conf', novaConf('mysql+pymysql://nova:pw@10.1.1.1/nova'));
+      await write('etc/cinder/cinder.conf', novaConf('mysql+pymysql://cinder:pw@10.1.1.2/cinder'));
+      const c = await loadConfig({ env: e, cwd: dir });
+      expect(c.source).toBe('defaults');
+      expect(c.databases.nova).toMatchObject({ host: '10.1.1.1', database: 'nova', source: `${path.join(dir, 'etc', 'nova', 'nova.conf')} [database] connection` });
+      expect(c.databases.cinder).toMatchObject({ host: '10.1.1.2', database: 'cinder' });
+    });
+
+    it('the user config path can be given (the CLI uses ~/.config/novaops/config.yaml)', async () => {
+      const user = await write('elsewhere/user.yaml', `databases:\n  nova: { conf: ${dir}/nova.conf }\n  cinder: { conf: ${dir}/cinder.conf }\napi: { concurrency: 7 }\n`);
+      const c = await loadConfig({ env: { ...env, ...osEnv }, cwd: dir, userConfigPath: user });
+      expect(c.source).toBe(user);
+      expect(c.api.concurrency).toBe(7);
+    });
+
+    it('the system clouds.yaml path can be given (the CLI uses /etc/openstack/clouds.yaml)', async () => {
+      await write('etc/openstack/clouds.yaml', 'clouds:\n  sys:\n    auth: { auth_url: "http://127.0.0.1:1/v3", username: u, password: p, project_name: pr }\n');
+      const cfgPath = await write('cfg.yaml', dbs);
+      const c = await loadConfig({ configPath: cfgPath, env: { ...env, OS_CLOUD: 'sys' }, cwd: dir });
+      expect(c.cloud.source).toBe(`clouds.yaml (${path.join(dir, 'etc', 'openstack', 'clouds.yaml')}) cloud "sys"`);
     });
 
     it('NOVAOPS_STATE_DIR decides where the lab config is looked for', async () => {

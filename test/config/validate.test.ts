@@ -48,4 +48,21 @@ describe('validate', () => {
     expect(parseNumericId('42', 'id')).toBe(42);
     expect(() => parseNumericId('4e2', 'id')).toThrow(/is not a numeric id/);
   });
+
+  it('echo a bad value cut to about 100 characters, never whole', () => {
+    const long = 'x'.repeat(10_000);
+    for (const parse of [parseUuid, parseHostName, parseIqn, parseSessionId]) {
+      let message = '';
+      try {
+        parse(long, '--arg');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^--arg: 'x{100}…' \(10000 characters\) is not/);
+      expect(message.length).toBeLessThan(250);
+    }
+    // Control characters are shown escaped, not sent to the terminal.
+    expect(() => parseHostName('a\u001b[2Jb', '--host')).toThrow("--host: 'a\\x1b[2Jb' is not a valid host name");
+  });
 });

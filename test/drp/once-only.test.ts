@@ -51,7 +51,7 @@ describe('once only', () => {
       body: JSON.stringify({ reboot: { type: 'HARD' } }),
     });
     expect(reboot.status).toBe(202);
-    await appendFile(join(first.runDir, 'items.jsonl'), `${JSON.stringify({ step: 'reboot', key: `reboot:${x}`, status: 'started', ts: new Date().toISOString() })}\n`);
+    await appendFile(join(first.runDir!, 'items.jsonl'), `${JSON.stringify({ step: 'reboot', key: `reboot:${x}`, status: 'started', ts: new Date().toISOString() })}\n`);
 
     const events: EngineEvent[] = [];
     const store = await RunStore.open(config.stateDir, first.runId);

@@ -18,3 +18,21 @@ describe('Redactor', () => {
     expect(r.redact('about abc')).toBe('about abc');
   });
 });
+
+describe('Redactor: secret fields of any JSON it sees', () => {
+  it('masks CHAP and password fields, also in JSON nested in a JSON string, and nothing else', () => {
+    const r = new Redactor([]);
+    const conn = { driver_volume_type: 'iscsi', data: { auth_method: 'CHAP', auth_username: 'u1', auth_password: 'CHAP-s3cr3t"x' } };
+    const plain = JSON.stringify(conn);
+    const nested = JSON.stringify({ type: 'op.output', chunk: plain });
+    for (const text of [plain, nested]) {
+      const out = r.redact(text);
+      expect(out).not.toContain('CHAP-s3cr3t');
+      expect(out).toContain('auth_username');
+      expect(out).toContain('u1');
+    }
+    expect(JSON.parse(r.redact(plain)).data.auth_password).toBe('***');
+    expect(JSON.parse(JSON.parse(r.redact(nested)).chunk).data.auth_password).toBe('***');
+    expect(r.redact('{"passwordless": true, "tokens": 3}')).toBe('{"passwordless": true, "tokens": 3}');
+  });
+});

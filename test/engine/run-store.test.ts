@@ -12,7 +12,7 @@ afterEach(async () => {
 function state(runId: string): RunState {
   const now = new Date().toISOString();
   return {
-    runId, runbook: 'drp', version: '1', params: {}, mode: 'live', scope: null, cloud: 'c', operator: 'op', host: 'h',
+    runId, runbook: 'drp', version: '1', params: {}, mode: 'live', scope: { kind: 'cloud' }, cloud: 'c', operator: 'op', host: 'h',
     pid: 1, status: 'running', createdAt: now, updatedAt: now, attempts: 1, steps: {}, facts: {},
   };
 }

@@ -11,7 +11,7 @@ import { configSecrets, type NovaopsConfig } from '../../src/config/types.js';
 import { createEffects } from '../../src/effects/create-effects.js';
 import type { Effects } from '../../src/effects/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { ExitCode } from '../../src/engine/errors.js';
+import { DamagedRunError, EngineRuleError, ExitCode } from '../../src/engine/errors.js';
 import type { ShellOperation } from '../../src/engine/operations.js';
 import { assumeYes, type Prompter } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
@@ -52,8 +52,11 @@ function step(id: string, ops: ShellOperation[], extra: Partial<Step> = {}): Ste
   return { id, title: `step ${id}`, changes: 'marks', async plan() { return { items: ops.map((op, i) => ({ key: `${id}-${i}`, summary: op.summary, target: op.target, ops: [op] })) }; }, ...extra };
 }
 
+// Each test runs its own runbook id: an unfinished (failed, blocked) run of one test blocks new runs
+// of the same runbook on this cloud (invariant 15), and must not be why a later test's run stops.
+let runbooks = 0;
 function runbook(steps: Step[], extra: Partial<Runbook> = {}): Runbook {
-  return { id: 'rules', title: 'rules', version: '0', reference: 'test', summary: 'test', options: [], params: z.object({}).passthrough(), supportsTestInstance: false, steps, ...extra };
+  return { id: `rules-${++runbooks}`, title: 'rules', version: '0', reference: 'test', summary: 'test', options: [], params: z.object({}).passthrough(), supportsTestInstance: false, steps, ...extra };
 }
 
 async function run(rb: Runbook, opts: { mode?: 'live' | 'dry-run'; testInstance?: string; prompter?: Prompter } = {}): Promise<RunResult & { events: EngineEvent[] }> {
@@ -67,18 +70,35 @@ async function run(rb: Runbook, opts: { mode?: 'live' | 'dry-run'; testInstance?
 
 const marked = (name: string) => existsSync(join(marks, name));
 
+type Ev<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+const stepEnds = (events: EngineEvent[]) => events.filter((e): e is Ev<'step.end'> => e.type === 'step.end').map((e) => ({ step: e.step, outcome: e.outcome, detail: e.detail }));
+const runEnd = (events: EngineEvent[]) => events.find((e): e is Ev<'run.end'> => e.type === 'run.end')!;
+
 describe('invariant 1: order', () => {
   it('runs no step after a failed non-optional one, optional ones included', async () => {
     const result = await run(runbook([step('a', [touch('o-a')]), step('b', [fail]), step('c', [touch('o-c')]), step('d', [touch('o-d')], { optional: true, enabled: () => true })]));
-    expect(result.exitCode).toBe(ExitCode.failed);
+    expect({ outcome: result.outcome, exitCode: result.exitCode, error: result.error }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed, error: undefined });
     expect([marked('o-a'), marked('o-c'), marked('o-d')]).toEqual([true, false, false]);
     expect(result.events.filter((e) => e.type === 'step.start').map((e) => (e as { step: string }).step)).toEqual(['a', 'b']);
+    // It stopped because step b's item failed (`false` exited 1), nothing else.
+    expect(stepEnds(result.events)).toEqual([
+      { step: 'a', outcome: 'done', detail: '1 done, 0 failed, 0 held back' },
+      { step: 'b', outcome: 'failed', detail: '0 done, 1 failed, 0 held back' },
+    ]);
+    expect(result.events.find((e) => e.type === 'item' && e.step === 'b')).toMatchObject({ key: 'b-0', status: 'failed', detail: expect.stringMatching(/^exit 1\b/) });
+    expect(runEnd(result.events).summary).toMatch(/^step 1 \(step b\) failed: 0 done, 1 failed/);
   });
 
   it('goes on after a failed optional step', async () => {
     const result = await run(runbook([step('a', [fail], { optional: true, enabled: () => true }), step('b', [touch('o-b')])]));
     expect(marked('o-b')).toBe(true);
-    expect(result.outcome).toBe('failed');
+    expect({ outcome: result.outcome, exitCode: result.exitCode, error: result.error }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed, error: undefined });
+    // Failed because of the optional step a, whose failure did not stop step b.
+    expect(stepEnds(result.events)).toEqual([
+      { step: 'a', outcome: 'failed', detail: '0 done, 1 failed, 0 held back' },
+      { step: 'b', outcome: 'done', detail: '1 done, 0 failed, 0 held back' },
+    ]);
+    expect(runEnd(result.events).summary).toMatch(/^step 0 \(step a\) failed: 0 done, 1 failed/);
   });
 });
 
@@ -88,7 +108,10 @@ describe('invariant 2: guards', () => {
     const result = await run(runbook([guarded, step('after', [touch('g-2')])]));
     expect(result.exitCode).toBe(ExitCode.refused);
     expect(result.outcome).toBe('blocked');
+    expect(result.error).toBeUndefined();
     expect([marked('g-1'), marked('g-2')]).toEqual([false, false]);
+    expect(stepEnds(result.events)).toEqual([{ step: 'g', outcome: 'blocked', detail: 'guard "never" failed: nope' }]);
+    expect(runEnd(result.events).summary).toBe('blocked at step 0 (step g): guard "never" failed: nope');
     expect(result.events.find((e) => e.type === 'guard')).toMatchObject({ name: 'never', ok: false, detail: 'nope' });
   });
 });
@@ -107,6 +130,11 @@ describe('invariant 3: dry-run', () => {
     const result = await run(runbook([sneaky]), { mode: 'dry-run' });
     expect(marked('d-3')).toBe(false);
     expect(result.outcome).toBe('failed');
+    expect(result.exitCode).toBe(ExitCode.failed);
+    expect(result.error).toBeInstanceOf(EngineRuleError);
+    expect(result.error?.message).toBe('step s: "touch d-3" is mutating and cannot run as discovery');
+    expect(stepEnds(result.events)).toEqual([{ step: 's', outcome: 'failed', detail: 'step s: "touch d-3" is mutating and cannot run as discovery' }]);
+    expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
   });
 });
 
@@ -117,8 +145,13 @@ describe('invariant 4: test mode', () => {
       async resolveTestInstance() { return { uuid: 'inst-1' }; },
     });
     const result = await run(rb, { testInstance: 'inst-1' });
-    expect(result.outcome).not.toBe('completed');
+    const refusal = 'refused: "touch t-other" targets inst-2 but this run is scoped to instance inst-1';
+    expect({ outcome: result.outcome, exitCode: result.exitCode }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed });
+    expect(result.error).toBeInstanceOf(EngineRuleError);
+    expect(result.error?.message).toBe(refusal);
+    expect(stepEnds(result.events)).toEqual([{ step: 'a', outcome: 'failed', detail: refusal }]);
     expect([marked('t-mine'), marked('t-other')]).toEqual([false, false]);
+    expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
   });
 });
 
@@ -145,20 +178,28 @@ describe('invariant 7: one transaction per step, rows saved first', () => {
   it('rolls the whole step back when one statement fails', async () => {
     const before = await checksums(lab);
     const result = await run(runbook([moveHosts('UPDATE instances SET no_such_column = 1')]));
-    expect(result.outcome).toBe('failed');
+    expect({ outcome: result.outcome, exitCode: result.exitCode, error: result.error }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed, error: undefined });
+    // Failed on the broken statement, after the three good ones ran in the same transaction.
+    const ends = result.events.filter((e): e is Ev<'op.end'> => e.type === 'op.end' && e.item !== null);
+    expect(ends.map((e) => [e.item, e.ok])).toEqual([['m0', true], ['m1', true], ['m2', true], ['m3', false]]);
+    expect(ends[3].error).toMatch(/ER_BAD_FIELD_ERROR: Unknown column 'no_such_column'/);
+    const items = result.events.filter((e): e is Ev<'item'> => e.type === 'item');
+    expect(items.map((e) => [e.key, e.status])).toEqual([['m0', 'failed'], ['m1', 'failed'], ['m2', 'failed'], ['m3', 'failed']]);
+    expect(items.every((e) => /^transaction rolled back: .*Unknown column 'no_such_column'/.test(e.detail))).toBe(true);
+    expect(stepEnds(result.events)).toEqual([{ step: 'move', outcome: 'failed', detail: '0 done, 4 failed, 0 held back' }]);
     expect(await checksums(lab)).toEqual(before);
     // The rows were saved before anything was written.
-    const saved = JSON.parse(await readFile(join(result.runDir, 'artifacts', 'rows-move-attempt1.json'), 'utf8'));
+    const saved = JSON.parse(await readFile(join(result.runDir!, 'artifacts', 'rows-move-attempt1.json'), 'utf8'));
     expect(saved[0].rows).toHaveLength(1);
   });
 
   it('commits, and the generated rollback script restores the rows exactly', async () => {
     const before = await checksums(lab);
     const result = await run(runbook([moveHosts()]));
-    expect(result.outcome).toBe('completed');
+    expect({ outcome: result.outcome, exitCode: result.exitCode, error: result.error }).toEqual({ outcome: 'completed', exitCode: ExitCode.ok, error: undefined });
     const moved = await lab.rootQuery<{ n: number }[]>(`SELECT COUNT(*) AS n FROM \`${nova()}\`.instances WHERE host = 'elsewhere'`);
     expect(Number(moved[0].n)).toBe(3);
-    const script = await readFile(join(result.runDir, 'artifacts', 'rollback-move-attempt1.sql'), 'utf8');
+    const script = await readFile(join(result.runDir!, 'artifacts', 'rollback-move-attempt1.sql'), 'utf8');
     const conn = await mysql.createConnection({ uri: LAB_DB_URL, multipleStatements: true, timezone: 'Z' });
     try {
       await conn.query(script);
@@ -179,7 +220,11 @@ describe('invariant 9: iscsiadm logout names one session', () => {
     expect(sessions).toContain('iqn.2010-10.org.openstack:volume-');
     const logoutAll: ShellOperation = { kind: 'shell', host, argv: ['iscsiadm', '-m', 'session', '-u'], mutating: true, summary: 'log out of all', target: { instance: 'i-1' }, command: 'iscsiadm -m session -u' };
     const result = await run(runbook([step('logout', [logoutAll])]));
-    expect(result.outcome).toBe('failed');
+    const refusal = 'refused: "iscsiadm -m session -u" must name exactly one session with -r N; without it iscsiadm closes all sessions';
+    expect({ outcome: result.outcome, exitCode: result.exitCode }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed });
+    expect(result.error).toBeInstanceOf(EngineRuleError);
+    expect(result.error?.message).toBe(refusal);
+    expect(stepEnds(result.events)).toEqual([{ step: 'logout', outcome: 'failed', detail: refusal }]);
     expect(await readFile(file, 'utf8')).toBe(sessions);
     expect(result.events.find((e) => e.type === 'step.end')).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/must name exactly one session/) });
     expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
@@ -192,9 +237,10 @@ describe('invariant 5: capture before destroy', () => {
     let asked = 0;
     const noAtFirstQuestion: Prompter = { async confirm() { asked += 1; return { answer: false, how: 'test' }; } };
     const first = await run(drp as Runbook, { prompter: noAtFirstQuestion });
-    expect(first.outcome).toBe('aborted');
+    expect({ outcome: first.outcome, exitCode: first.exitCode }).toEqual({ outcome: 'aborted', exitCode: ExitCode.aborted });
     expect(asked).toBe(1);
-    const mapPath = join(first.runDir, 'artifacts', 'volume-map.json');
+    expect(stepEnds(first.events).at(-1)).toMatchObject({ outcome: 'failed', detail: 'the operator answered no' });
+    const mapPath = join(first.runDir!, 'artifacts', 'volume-map.json');
     const map = JSON.parse(await readFile(mapPath, 'utf8'));
     expect(map.entries.length).toBeGreaterThan(0);
     map.entries[0].device = '/dev/vdz';
@@ -203,8 +249,12 @@ describe('invariant 5: capture before destroy', () => {
     const store = await RunStore.open(config.stateDir, first.runId);
     const events: EngineEvent[] = [];
     const resumed = await resumeRun(drp as Runbook, store, { config, effects, prompter: assumeYes, redactor: new Redactor([]), onBus: (b) => b.subscribe((e) => events.push(e)) });
-    expect(resumed.outcome).toBe('failed');
-    expect(JSON.stringify(events.filter((e) => e.type === 'step.end'))).toContain('changed since it was captured');
+    // Stopped by the changed map (a damaged run: exit 2), at the DB cleanup, before any change.
+    expect({ outcome: resumed.outcome, exitCode: resumed.exitCode }).toEqual({ outcome: 'blocked', exitCode: ExitCode.usage });
+    expect(resumed.error).toBeInstanceOf(DamagedRunError);
+    expect(resumed.error?.message).toMatch(/^the volume map \S+volume-map\.json changed since it was captured: its sha256 is now [0-9a-f]{64}/);
+    expect(stepEnds(events)).toEqual([{ step: 'clean-db', outcome: 'failed', detail: resumed.error?.message }]);
+    expect(events.some((e) => e.type === 'op.start' && e.mutating)).toBe(false);
     expect(await checksums(lab)).toEqual(before);
     expect(JSON.parse(await readFile(mapPath, 'utf8')).entries[0].device).toBe('/dev/vdz');
   });

@@ -1,34 +1,34 @@
 // `novaops resume [run-id]`: continue an interrupted or failed live run with its original
 // runbook, params and scope; items already done are skipped, ambiguous ones resolved by reading.
+// Nothing here writes the run's directory: the engine does, once it holds the lock.
 import { UsageError } from '../../engine/errors.js';
-import { listRuns, RunStore } from '../../engine/run-store.js';
+import { FINAL_STATUSES } from '../../engine/run-state.js';
+import { checkRunId, RunStore, scanRuns } from '../../engine/run-store.js';
 import { resumeRun } from '../../engine/runner.js';
 import { loadRunbook } from '../../../runbooks/index.js';
 import { openConfig } from '../cloud-session.js';
 import { driveRun } from '../drive-run.js';
 
-const RESUMABLE = new Set(['running', 'failed', 'aborted', 'blocked']);
-
 export async function resumeCommand(runId: string | undefined, flags: { yes?: boolean; json?: boolean }, configPath: string | undefined): Promise<void> {
+  if (runId !== undefined) checkRunId(runId);
   const config = await openConfig(configPath);
-  const id = runId ?? (await latestResumable(config.stateDir));
-  let store: RunStore;
-  try {
-    store = await RunStore.open(config.stateDir, id);
-  } catch {
-    throw new UsageError(`no run ${id} in ${config.stateDir}/runs`, 'novaops transcripts list shows the recorded runs');
-  }
-  if (!RESUMABLE.has(store.state.status)) {
-    throw new UsageError(`run ${id} ended ${store.state.status}; only interrupted, failed, aborted or blocked live runs resume`);
+  const id = runId ?? (await latestResumable(config.stateDir, config.cloudName));
+  const store = await RunStore.open(config.stateDir, id);
+  if (store.state.mode !== 'live' || FINAL_STATUSES.has(store.state.status)) {
+    throw new UsageError(`run ${id} ended ${store.state.status}${store.state.mode === 'dry-run' ? ' (a dry-run)' : ''}; only interrupted, failed, aborted or blocked live runs resume`, `novaops transcripts show ${id}`);
   }
   const runbook = await loadRunbook(store.state.runbook);
   if (!runbook) throw new UsageError(`run ${id} used runbook '${store.state.runbook}', which this novaops does not have`);
   await driveRun(configPath, flags, (deps) => resumeRun(runbook, store, deps));
 }
 
-async function latestResumable(stateDir: string): Promise<string> {
-  const runs = (await listRuns(stateDir)).filter((r) => r.mode === 'live' && RESUMABLE.has(r.status));
-  const latest = runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).pop();
-  if (!latest) throw new UsageError('no interrupted or failed run to resume', 'novaops transcripts list shows the recorded runs');
+async function latestResumable(stateDir: string, cloud: string): Promise<string> {
+  const { runs, damaged } = await scanRuns(stateDir);
+  const resumable = runs.filter((r) => r.mode === 'live' && r.cloud === cloud && !FINAL_STATUSES.has(r.status));
+  const latest = resumable.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).pop();
+  if (!latest) {
+    const also = damaged.length ? ` (${damaged.length} damaged run director${damaged.length === 1 ? 'y' : 'ies'} skipped: ${damaged.map((d) => d.runId).join(', ')})` : '';
+    throw new UsageError(`no interrupted or failed run on cloud "${cloud}" to resume${also}`, 'novaops transcripts list shows the recorded runs');
+  }
   return latest.runId;
 }

@@ -11,7 +11,7 @@ export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: 
   const params = parseParams(runbook, flags);
   if (flags.testInstance !== undefined) checkTestInstanceRef(flags.testInstance);
   const mode = flags.dryRun ? 'dry-run' : 'live';
-  await driveRun(configPath, flags, (deps) => startRun({ runbook, params, mode, testInstance: flags.testInstance }, deps));
+  await driveRun(configPath, flags, (deps) => startRun({ runbook, params, mode, testInstance: flags.testInstance, abandonUnfinished: !!flags.abandonUnfinished }, deps));
 }
 
 function parseParams(runbook: Runbook, flags: RunFlags): unknown {

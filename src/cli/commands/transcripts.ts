@@ -1,53 +1,54 @@
 // `novaops transcripts list|show`: the recorded runs, rendered the way the operator saw them.
+// A damaged run directory never hides the others: it is listed, flagged, and the exit code says so.
 import { join } from 'node:path';
-import { UsageError } from '../../engine/errors.js';
+import { ExitCode, UsageError } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { listRuns, runsDir } from '../../engine/run-store.js';
-import { readTranscript, TRANSCRIPT_FILE } from '../../engine/transcript.js';
+import { describeScope } from '../../engine/run-state.js';
+import { checkRunId, runsDir, scanRuns } from '../../engine/run-store.js';
+import { damagedTranscript, readTranscriptFile, TRANSCRIPT_FILE } from '../../engine/transcript.js';
+import { describeError } from '../fail.js';
 import { openConfigForState } from '../state-dir.js';
+import { renderMarkdown } from '../presenters/markdown.js';
 import { formatEvent } from '../presenters/format-event.js';
 
 export async function listTranscripts(configPath: string | undefined): Promise<void> {
   const stateDir = await openConfigForState(configPath);
-  const runs = await listRuns(stateDir);
-  if (runs.length === 0) {
+  const { runs, damaged } = await scanRuns(stateDir);
+  if (runs.length === 0 && damaged.length === 0) {
     process.stdout.write(`no recorded runs in ${runsDir(stateDir)}\n`);
     return;
   }
-  for (const run of runs) {
-    const scope = run.scope ? ` test-instance ${run.scope.name ?? run.scope.uuid}` : '';
-    process.stdout.write(`${run.runId}  ${run.runbook.padEnd(13)} ${run.mode.padEnd(7)} ${run.status.padEnd(9)} ${run.operator}@${run.host}${scope}\n`);
+  const lines = [
+    ...runs.map((run) => ({
+      id: run.runId,
+      text: `${run.runId}  ${run.runbook.padEnd(13)} ${run.mode.padEnd(7)} ${run.status.padEnd(9)} ${run.operator}@${run.host}${run.scope.kind === 'instance' ? `  test ${describeScope(run.scope)}` : ''}`,
+    })),
+    ...damaged.map((d) => ({ id: d.runId, text: `${d.runId}  DAMAGED: ${d.problem}` })),
+  ].sort((a, b) => a.id.localeCompare(b.id));
+  process.stdout.write(`${lines.map((l) => l.text).join('\n')}\n`);
+  if (damaged.length > 0) {
+    process.stderr.write(
+      `novaops: ${damaged.length} run director${damaged.length === 1 ? 'y is' : 'ies are'} damaged: ${damaged.map((d) => `${d.dir} (${d.problem})`).join('; ')}\n` +
+        `  what to do: restore its state.json from a copy, or move the directory out of ${runsDir(stateDir)} (keep it for the post-mortem)\n`,
+    );
+    process.exitCode = ExitCode.usage;
   }
 }
 
 export async function showTranscript(runId: string, flags: { markdown?: boolean }, configPath: string | undefined): Promise<void> {
+  checkRunId(runId);
   const stateDir = await openConfigForState(configPath);
   const path = join(runsDir(stateDir), runId, TRANSCRIPT_FILE);
-  let events: EngineEvent[];
+  let read: { events: EngineEvent[]; damaged: { line: number; problem: string }[] };
   try {
-    events = await readTranscript(path);
+    read = await readTranscriptFile(path);
   } catch {
     throw new UsageError(`no transcript for run '${runId}' (${path})`, 'novaops transcripts list shows the recorded runs');
   }
-  process.stdout.write(flags.markdown ? renderMarkdown(runId, events) : renderText(events));
-}
-
-function renderText(events: EngineEvent[]): string {
-  return `${events.flatMap((e) => formatEvent(e)).join('\n')}\n`;
-}
-
-function renderMarkdown(runId: string, events: EngineEvent[]): string {
-  const out = [`# novaops run ${runId}`, ''];
-  for (const event of events) {
-    const lines = formatEvent(event).filter((l) => l.trim() !== '');
-    if (lines.length === 0) continue;
-    if (event.type === 'step.start') {
-      out.push('', `## ${lines[0].replace(/^== /, '')}`, '', ...lines.slice(1).map((l) => `> ${l.trim()}`));
-    } else if (event.type === 'run.end') {
-      out.push('', `## Result`, '', ...lines.map((l) => `- ${l.replace(/^== /, '').trim()}`));
-    } else {
-      out.push(...lines.map((l) => `- \`${l.trim().replace(/`/g, "'")}\``));
-    }
+  // What can be read is shown (it is the post-mortem's material); the damage is named after it.
+  process.stdout.write(flags.markdown ? renderMarkdown(runId, read.events) : `${read.events.flatMap((e) => formatEvent(e)).join('\n')}\n`);
+  if (read.damaged.length > 0) {
+    process.stderr.write(`${describeError(damagedTranscript(path, read.damaged))}\n`);
+    process.exitCode = ExitCode.usage;
   }
-  return `${out.join('\n')}\n`;
 }

@@ -10,8 +10,10 @@ export function formatEvent(event: EngineEvent): string[] {
       return [
         `novaops ${event.runbook} ${event.version} — run ${event.runId}${event.resumed ? ` (resumed, attempt ${event.attempt})` : ''}`,
         `  cloud ${event.cloud}, operator ${event.operator}@${event.host}, mode ${event.mode === 'dry-run' ? 'DRY-RUN (nothing will be changed)' : 'LIVE'}` +
-          (event.scope ? `, test mode: instance ${event.scope.name ?? ''} ${event.scope.instance}`.replace('  ', ' ') : ''),
+          (event.scope ? `, test mode: instance ${[event.scope.name, event.scope.instance ?? event.scope.ref].filter(Boolean).join(' ')}` : ''),
       ];
+    case 'run.abandoned':
+      return ['', `== ABANDONED by ${event.operator}@${event.host} (${event.by}): ${event.reason}`];
     case 'step.start':
       return [
         '',
@@ -55,8 +57,9 @@ export function formatEvent(event: EngineEvent): string[] {
         `== ${event.outcome.toUpperCase()}: ${event.summary}`,
         `  items: ${event.counts.done} done, ${event.counts.failed} failed, ${event.counts.held} held back, ${event.counts.skipped} already done; took ${formatMs(event.durationMs)}`,
         ...(Object.keys(event.apiRequests).length ? [`  API requests: ${formatCounts(event.apiRequests)}`] : []),
-        `  run directory: ${event.runDir}`,
-        `  transcript: ${event.runDir}/transcript.jsonl`,
+        ...(event.runDir
+          ? [`  run directory: ${event.runDir}`, `  transcript: ${event.runDir}/transcript.jsonl`]
+          : ['  no run directory was created: nothing was recorded or changed']),
       ];
   }
 }

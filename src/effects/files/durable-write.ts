@@ -1,35 +1,71 @@
 // Writes that survive a crash or power loss at any instant (invariant 5): the file is either the
 // old content or the new, never half of either.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 
+/** The part of a file handle a durable write uses; node's FileHandle satisfies it. */
+export interface DurableFileHandle {
+  writeFile(data: string | Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The file operations a durable write performs, injectable the way zx injects its side effects
+ * (tests pass a recording wrapper around the real one). Defaults to node:fs/promises.
+ */
+export interface DurableFs {
+  open(file: string, flags: string, mode?: number): Promise<DurableFileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(file: string): Promise<void>;
+  readFile(file: string, encoding: 'utf8'): Promise<string>;
+}
+
+export interface DurableWriteOptions {
+  fs?: DurableFs;
+}
+
+const defaultFs: DurableFs = {
+  open: (file, flags, mode) => nodeFs.open(file, flags, mode),
+  rename: (from, to) => nodeFs.rename(from, to),
+  unlink: (file) => nodeFs.unlink(file),
+  readFile: (file, encoding) => nodeFs.readFile(file, encoding),
+};
+
 /** Temp file in the same directory, write, fsync, rename over the target, fsync the directory. */
-export async function writeFileDurably(file: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileDurably(
+  file: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+  options: DurableWriteOptions = {},
+): Promise<void> {
+  const fs = options.fs ?? defaultFs;
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
+  const handle = await fs.open(tmp, 'wx', mode);
   try {
     await handle.writeFile(content);
     await handle.sync();
   } catch (err) {
     await handle.close();
-    await unlink(tmp).catch(() => undefined);
+    await fs.unlink(tmp).catch(() => undefined);
     throw err;
   }
   await handle.close();
   try {
-    await rename(tmp, file);
+    await fs.rename(tmp, file);
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
+    await fs.unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await syncDir(dir);
+  await syncDir(dir, options);
 }
 
-export async function readIfExists(file: string): Promise<string | undefined> {
+export async function readIfExists(file: string, options: DurableWriteOptions = {}): Promise<string | undefined> {
+  const fs = options.fs ?? defaultFs;
   try {
-    return await readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -37,8 +73,9 @@ export async function readIfExists(file: string): Promise<string | undefined> {
 }
 
 /** A rename is only durable once the directory entry is on disk. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+export async function syncDir(dir: string, options: DurableWriteOptions = {}): Promise<void> {
+  const fs = options.fs ?? defaultFs;
+  const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
   } finally {

@@ -41,13 +41,12 @@ interface Pending {
 }
 
 export class DurableJournal {
-  private handle: Promise<FileHandle>;
+  // Opened on the first append: a journal that was only read must not create or touch the file.
+  private handle: Promise<FileHandle> | null = null;
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
 
-  constructor(readonly path: string) {
-    this.handle = open(path, 'a', 0o600);
-  }
+  constructor(readonly path: string) {}
 
   /** Resolves once the line is on disk. */
   append(line: string): Promise<void> {
@@ -58,7 +57,16 @@ export class DurableJournal {
   }
 
   private async flushLoop(): Promise<void> {
-    const fh = await this.handle;
+    this.handle ??= open(this.path, 'a', 0o600);
+    let fh: FileHandle;
+    try {
+      fh = await this.handle;
+    } catch (error) {
+      this.handle = null;
+      for (const p of this.queue.splice(0)) p.reject(error);
+      this.flushing = null;
+      return;
+    }
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
@@ -75,6 +83,7 @@ export class DurableJournal {
 
   async close(): Promise<void> {
     if (this.flushing) await this.flushing;
-    await (await this.handle).close();
+    if (this.handle) await (await this.handle).close();
+    this.handle = null;
   }
 }

@@ -1,5 +1,8 @@
 // OpenStack over REST with fetch: one Keystone token per run, bounded concurrency (a recovery may
 // issue thousands of calls), limit/marker pagination, and failures carrying the API's own message.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import type { CloudAuth } from '../../config/types.js';
 import type { ApiOperation, ApiService, OperationResult } from '../../engine/operations.js';
@@ -21,6 +24,32 @@ export interface OpenStackOptions {
 const retryableStatus = new Set([502, 503, 504]);
 const getRetries = 2;
 
+/** The version in novaops' package.json, found upward from this file (src/ in tests, dist/src/ when built). */
+function novaopsVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'novaops' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here, or not ours: look further up
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+
+const VERSION = novaopsVersion();
+
+/**
+ * Sent on every API request, Keystone's included. Real clouds log the User-Agent of each request:
+ * it lets an operator find one run's requests (this process's pid) in the API logs.
+ */
+export function novaopsUserAgent(pid: number = process.pid): string {
+  return `novaops/${VERSION} (pid ${pid})`;
+}
+
 const microversionService: Record<ApiService, string> = { compute: 'compute', volumev3: 'volume', identity: 'identity' };
 
 interface RawResponse {
@@ -41,7 +70,11 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
   };
 
   const send = (url: string, init: RequestInit) =>
-    limit(() => fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) }));
+    limit(() => {
+      const headers = new Headers(init.headers);
+      headers.set('User-Agent', novaopsUserAgent());
+      return fetch(url, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+    });
 
   const identity = (): Promise<Identity> => {
     if (!identityPromise) {

@@ -92,7 +92,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       if ((m = /^\/identity\/v3(\/.*)?$/.exec(p))) {
         service = 'identity';
         ctx.path = m[1] ?? '';
-        sim.stats.request(`${method} identity ${ctx.path === '/auth/tokens' ? '/auth/tokens' : ctx.path || '/'}`, false);
+        sim.stats.request(`${method} identity ${ctx.path === '/auth/tokens' ? '/auth/tokens' : ctx.path || '/'}`, false, header(req, 'user-agent') ?? '');
         ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
         reply = await handleIdentity(ctx);
       } else if ((m = /^\/compute\/v2\.1(\/.*)?$/.exec(p)) || (m = /^\/volume\/v3\/([0-9a-f]{32})(\/.*)?$/.exec(p))) {
@@ -101,7 +101,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         ctx.path = (isCompute ? m[1] : m[2]) ?? '/';
         const found = matchRoute(isCompute ? compute : volume, method, ctx.path);
         const shape = found ? statsShape(found.route.shape, ctx.body) : ctx.path;
-        sim.stats.request(`${method} ${service} ${shape}`, method !== 'GET');
+        sim.stats.request(`${method} ${service} ${shape}`, method !== 'GET', header(req, 'user-agent') ?? '');
         ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
         if (!ctx.token) {
           throw new ApiError(401, { error: { code: 401, title: 'Unauthorized', message: UNAUTHORIZED } }, {

@@ -1,8 +1,14 @@
 // Request counters for tests and the bench: how often each call shape was made, and how many
-// reboots / attaches each server / volume received (to prove "once only").
+// reboots / attaches each server / volume received (to prove "once only"). Requests are also
+// counted by User-Agent (novaops sends `novaops/<version> (pid <pid>)`), so a test can tell which
+// process sent what: a refused run must have sent no mutating request of its own.
 export interface StatsSnapshot {
   requests: Record<string, number>;
   mutatingRequests: number;
+  /** Every request (Keystone's included), by User-Agent header ('' when none was sent). */
+  requestsByUserAgent: Record<string, number>;
+  /** Mutating requests (what mutatingRequests counts: non-GET Nova and Cinder calls), by User-Agent. */
+  mutatingByUserAgent: Record<string, number>;
   rebootsByServer: Record<string, number>;
   attachesByVolume: Record<string, number>;
 }
@@ -11,12 +17,16 @@ export class Stats {
   private s: StatsSnapshot = Stats.empty();
 
   static empty(): StatsSnapshot {
-    return { requests: {}, mutatingRequests: 0, rebootsByServer: {}, attachesByVolume: {} };
+    return { requests: {}, mutatingRequests: 0, requestsByUserAgent: {}, mutatingByUserAgent: {}, rebootsByServer: {}, attachesByVolume: {} };
   }
 
-  request(key: string, mutating: boolean): void {
+  request(key: string, mutating: boolean, userAgent = ''): void {
     this.s.requests[key] = (this.s.requests[key] ?? 0) + 1;
-    if (mutating) this.s.mutatingRequests++;
+    this.s.requestsByUserAgent[userAgent] = (this.s.requestsByUserAgent[userAgent] ?? 0) + 1;
+    if (mutating) {
+      this.s.mutatingRequests++;
+      this.s.mutatingByUserAgent[userAgent] = (this.s.mutatingByUserAgent[userAgent] ?? 0) + 1;
+    }
   }
 
   reboot(serverId: string): void {

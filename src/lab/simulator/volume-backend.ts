@@ -1,5 +1,6 @@
 // The two volume bookkeeping layouts (modern Cinder + Nova BDMs, legacy nova-volume) behind one
 // interface, so the Nova and Cinder handlers do not care which flavour the lab runs.
+import { createHash } from 'node:crypto';
 import type { Ctx } from './context.js';
 
 export interface InstanceRow {
@@ -78,6 +79,11 @@ export function alreadyAttachedMessage(volumeId: string, instanceUuid: string): 
   return `Invalid volume: volume ${volumeId} is already attached to instances: ${instanceUuid}`;
 }
 
+/** A per-volume CHAP secret, stable across the lab's runs so tests can look for it. */
+export function chapSecret(volumeId: string): string {
+  return `CHAP-${createHash('sha256').update(`lab-chap:${volumeId}`).digest('hex').slice(0, 20)}`;
+}
+
 export function connectionInfo(volumeId: string, iqn: string): Record<string, unknown> {
   return {
     driver_volume_type: 'iscsi',
@@ -87,7 +93,11 @@ export function connectionInfo(volumeId: string, iqn: string): Record<string, un
       target_portal: '127.0.0.1:3260',
       target_lun: 1,
       volume_id: volumeId,
+      // As Cinder's LVM/iSCSI driver hands them out: the CHAP credentials travel in connection_info,
+      // so every row backup of it holds a secret (kept 0600, never in a transcript or export).
       auth_method: 'CHAP',
+      auth_username: `chap-${volumeId.slice(0, 8)}`,
+      auth_password: chapSecret(volumeId),
       access_mode: 'rw',
       encrypted: false,
     },
