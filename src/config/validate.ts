@@ -2,16 +2,14 @@
 // before anything runs. Pure; the CLI composes them into its own messages. A bad value is echoed
 // cut to about 100 characters (showValue), never whole.
 import { z } from 'zod';
+import { ExitCode, NovaopsError } from '../errors.js';
 import { showValue } from './show-value.js';
 
-export class ValidationError extends Error {
-  override name = 'ValidationError';
-  constructor(
-    message: string,
-    /** What to do, when the caller knows better than "give a valid value". */
-    readonly hint?: string,
-  ) {
-    super(message);
+/** A value the operator typed that is not what it must be: exit 2. */
+export class ValidationError extends NovaopsError {
+  /** hint: what to do, when the caller knows better than "give a valid value". */
+  constructor(message: string, hint?: string) {
+    super(message, hint, ExitCode.usage);
   }
 }
 

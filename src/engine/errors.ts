@@ -1,28 +1,9 @@
 // Errors that end a command with a known exit code. Each carries what to do next, because the
 // person reading it is on call and wants the next command, not a stack trace.
 
-export const ExitCode = {
-  ok: 0,
-  /** The run went through but some items or a step failed; `novaops resume` can finish it. */
-  failed: 1,
-  /** Bad input or configuration; nothing was changed. */
-  usage: 2,
-  /** Refused: a guard failed, or another run holds the lock. Nothing further was changed. */
-  refused: 3,
-  /** The operator answered no. */
-  aborted: 4,
-} as const;
+import { ExitCode, NovaopsError } from '../errors.js';
 
-export class NovaopsError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string | undefined,
-    readonly exitCode: number,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export { ExitCode, NovaopsError };
 
 /** Bad input, bad config, unreachable dependency before anything changed: exit 2. */
 export class UsageError extends NovaopsError {

@@ -1,4 +1,5 @@
 // Commands on compute hosts (locally for the lab, over ssh for a real cloud) and on guests.
+import { ExitCode, NovaopsError } from '../../errors.js';
 import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
 import { isAddress } from '../../config/validate.js';
@@ -6,13 +7,10 @@ import type { HostsEffect } from '../types.js';
 import { buildSshArgv } from './ssh-argv.js';
 import { runArgv } from './run-argv.js';
 
-export class HostsError extends Error {
-  override name = 'HostsError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
+export class HostsError extends NovaopsError {
+  declare readonly hint: string;
+  constructor(message: string, hint: string) {
+    super(message, hint, ExitCode.failed);
   }
 }
 

@@ -1,11 +1,9 @@
 // A failure to talk to OpenStack at all (as opposed to an API answering "no"), with what to do.
-export class OpenStackError extends Error {
-  override name = 'OpenStackError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
+import { ExitCode, NovaopsError } from '../../errors.js';
+export class OpenStackError extends NovaopsError {
+  declare readonly hint: string;
+  constructor(message: string, hint: string) {
+    super(message, hint, ExitCode.failed);
   }
 }
 

@@ -1,16 +1,18 @@
 // Database failures worded for an operator: which database, where its credentials came from,
 // what to do. The password is scrubbed from anything the driver said, just in case.
+import { ExitCode, NovaopsError } from '../../errors.js';
 import type { DbConnection } from '../../config/types.js';
 
-export class SqlError extends Error {
-  override name = 'SqlError';
+/** A database failure: bad input when it is the connection or the credentials (exit 2). */
+export class SqlError extends NovaopsError {
+  declare readonly hint: string;
   constructor(
     message: string,
-    readonly hint: string,
+    hint: string,
     /** The driver's error code (ECONNREFUSED, ER_ACCESS_DENIED_ERROR, ER_PARSE_ERROR, ...). */
     readonly code?: string,
   ) {
-    super(message);
+    super(message, hint, ExitCode.usage);
   }
 }
 
