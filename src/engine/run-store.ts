@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { showValue } from '../config/show-value.js';
 import { DurableJournal } from '../effects/files/journal.js';
-import { readIfExists, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
-import { ensureDir, fileExists, listNames } from '../effects/files/local-files.js';
+import { readIfExists, syncDir, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
+import { ensureDir, fileExists, listNames, moveIntoPlace } from '../effects/files/local-files.js';
 import { DamagedRunError, EngineRuleError, UsageError } from './errors.js';
 import type { RunLock } from './lock.js';
 import type { Artifacts } from './runbook.js';
@@ -72,11 +72,15 @@ export class RunStore {
    * `fs` replaces the file operations of state.json and the artifacts (tests inject faults there).
    */
   static async create(stateDir: string, state: RunState, fs?: DurableFs): Promise<RunStore> {
+    // Born complete: built under a dot-name (which no listing reads), then renamed into place, so
+    // that a kill at any instant leaves either no run directory or one with its state.json.
     const dir = join(runsDir(stateDir), state.runId);
-    await ensureDir(join(dir, 'artifacts'));
-    const store = new RunStore(dir, state, true, fs);
-    await store.save();
-    return store;
+    const building = join(runsDir(stateDir), `.${state.runId}.creating`);
+    await ensureDir(join(building, 'artifacts'));
+    await new RunStore(building, state, true, fs).save();
+    await moveIntoPlace(building, dir);
+    await syncDir(runsDir(stateDir));
+    return new RunStore(dir, state, true, fs);
   }
 
   /** An existing run, read-only until claim(). A damaged state.json is a DamagedRunError naming the file. */

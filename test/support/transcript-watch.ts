@@ -25,7 +25,8 @@ export async function readEvents(path: string): Promise<EngineEvent[]> {
 
 export async function runIds(stateDir: string): Promise<string[]> {
   try {
-    return (await readdir(join(stateDir, 'runs'))).sort();
+    // A dot-name is a run directory still being built (renamed into place once whole): not a run yet.
+    return (await readdir(join(stateDir, 'runs'))).filter((name) => !name.startsWith('.')).sort();
   } catch {
     return [];
   }

@@ -1,6 +1,6 @@
 // Plain local file operations the engine needs for its own run directories and lock file,
 // kept here so that every side effect of novaops lives under src/effects.
-import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 
 export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -29,4 +29,9 @@ export async function writePrivateFile(file: string, content: string): Promise<v
 
 export async function removeFile(file: string): Promise<void> {
   await unlink(file).catch(() => undefined);
+}
+
+/** Moves a whole directory into place in one step (same file system), e.g. a run directory born complete. */
+export async function moveIntoPlace(from: string, to: string): Promise<void> {
+  await rename(from, to);
 }
