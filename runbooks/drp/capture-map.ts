@@ -3,7 +3,7 @@
 // durably; never captured again over an existing map (after the cleanup the live state no
 // longer holds the attachments).
 import type { Step, StepContext } from '../../src/engine/runbook.js';
-import { listVolumes, showVolume, type Volume } from '../../src/effects/openstack/ops.js';
+import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { affectedInstances, capturedMap, FACT, flavourOf, type DrpParams } from './facts.js';
 import { readAttachments } from './schema-flavour.js';
 import { MAP_JSON, MAP_TSV, pairKey, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';

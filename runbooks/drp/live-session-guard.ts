@@ -2,7 +2,7 @@
 // Resetting such a volume to available while its target is still exported lets it attach to a
 // second instance and corrupt data. Those volumes are held back and named; the others go on.
 import type { Guard, HeldBack } from '../../src/engine/runbook.js';
-import { listSessionsOp, parseSessions, sessionMatchesVolume } from '../lib/iscsi-sessions.js';
+import { listSessionsOp, parseSessions, sessionMatchesVolume } from '../../src/operations/iscsi-sessions.js';
 import type { DrpParams } from './facts.js';
 
 export const liveSessionGuard: Guard<DrpParams> = {

@@ -3,7 +3,7 @@
 // Since Liberty the libvirt driver may ignore the requested device: where a volume landed
 // elsewhere is a warning naming the instance (fstab by device name needs a look), not a failure.
 import type { ItemOutcome, Step, StepContext } from '../../src/engine/runbook.js';
-import { attachVolume, listVolumes, showVolume, type Volume } from '../../src/effects/openstack/ops.js';
+import { attachVolume, listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { capturedMap, type DrpParams } from './facts.js';
 import { pairKey, waveOf } from './volume-map.js';

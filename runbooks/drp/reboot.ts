@@ -2,7 +2,7 @@
 // Some stop at the plymouth stage: that is expected, and they must NOT be rebooted again; the
 // re-attach in step 4 lets them go on booting.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
-import { listInstanceActions, listServers, rebootServer, showServer, type Server } from '../../src/effects/openstack/ops.js';
+import { listInstanceActions, listServers, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { affectedInstances, type DrpParams } from './facts.js';
 

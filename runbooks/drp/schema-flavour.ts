@@ -2,9 +2,9 @@
 // cleans them. Detected from information_schema; a layout we do not know stops the run.
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/config/show-value.js';
-import type { SqlOperation, SqlParam } from '../../src/engine/operations.js';
+import type { SqlOperation, SqlParam } from '../../src/operations/types.js';
 import type { StepContext } from '../../src/engine/runbook.js';
-import { selectRows, updateRows } from '../lib/sql.js';
+import { selectRows, updateRows } from '../../src/operations/sql.js';
 import type { MapEntry } from './volume-map.js';
 
 export type SchemaFlavour = 'modern' | 'cinder-columns' | 'nova-volume';

@@ -1,6 +1,6 @@
 // The interfaces of the only code that touches the world. The engine executes operations
 // through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
-import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../engine/operations.js';
+import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
 
 export interface SqlTransaction {
   query(sql: string, params: SqlParam[]): Promise<{ rows: Row[]; affectedRows: number }>;

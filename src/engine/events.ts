@@ -1,6 +1,6 @@
 // The engine's one event stream. The transcript, the plain and JSON presenters and the TUI are
 // all subscribers; each event is also one line of transcript.jsonl (DESIGN.md section 4).
-import type { Operation, OperationResult, Target } from './operations.js';
+import type { Operation, OperationResult, Target } from '../operations/types.js';
 import type { RunMode } from './runbook.js';
 
 export type StepOutcome = 'done' | 'failed' | 'blocked' | 'skipped' | 'planned';

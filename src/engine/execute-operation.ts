@@ -1,7 +1,7 @@
 // Executes one operation through the effects. The only place the engine turns an operation
 // value into I/O; dry-run never reaches here with a mutating operation.
 import type { Effects } from '../effects/types.js';
-import type { ApiOperation, Operation, OperationResult, ShellOperation, SqlOperation } from './operations.js';
+import type { ApiOperation, Operation, OperationResult, ShellOperation, SqlOperation } from '../operations/types.js';
 import { assertShellAllowed } from './shell-policy.js';
 
 export const GUEST_PREFIX = 'guest:';

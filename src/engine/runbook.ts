@@ -2,7 +2,7 @@
 // plans (returns operations as values), is guarded, and may settle (wait, read-only) and
 // resolve ambiguous items on resume (read-only). The runner owns every side effect.
 import type { z } from 'zod';
-import type { Operation, OperationResult, ReadOperation, Target } from './operations.js';
+import type { Operation, OperationResult, ReadOperation, Target } from '../operations/types.js';
 
 export type RunMode = 'live' | 'dry-run';
 

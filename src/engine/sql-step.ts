@@ -3,7 +3,7 @@
 // statement, then the commits. Any failure rolls every transaction back.
 import type { SqlEffect, SqlTransaction } from '../effects/types.js';
 import type { Artifacts, PlanItem } from './runbook.js';
-import type { DbName, Row, SqlOperation } from './operations.js';
+import type { DbName, Row, SqlOperation } from '../operations/types.js';
 import { EngineRuleError } from './errors.js';
 
 export interface SqlStepHooks {

@@ -5,7 +5,7 @@ import type { Effects } from '../effects/types.js';
 import { EngineRuleError } from './errors.js';
 import { emitOperationEnd, type EventBus } from './events.js';
 import { executeOperation, messageOf } from './execute-operation.js';
-import type { OperationResult, ReadOperation } from './operations.js';
+import type { OperationResult, ReadOperation } from '../operations/types.js';
 import type { HeldBack, PriorRun, RunMode, Scope, StepContext } from './runbook.js';
 import type { RunStore } from './run-store.js';
 

@@ -13,7 +13,7 @@ import { configSecrets, type NovaopsConfig } from '../../src/config/types.js';
 import { createEffects } from '../../src/effects/create-effects.js';
 import type { Effects } from '../../src/effects/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { ShellOperation } from '../../src/engine/operations.js';
+import type { ShellOperation } from '../../src/operations/types.js';
 import { assumeYes } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook } from '../../src/engine/runbook.js';

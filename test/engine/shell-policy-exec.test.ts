@@ -14,7 +14,7 @@ import type { Effects } from '../../src/effects/types.js';
 import { EngineRuleError, ExitCode } from '../../src/engine/errors.js';
 import { EventBus, type EngineEvent } from '../../src/engine/events.js';
 import { executeOperation } from '../../src/engine/execute-operation.js';
-import type { ShellOperation } from '../../src/engine/operations.js';
+import type { ShellOperation } from '../../src/operations/types.js';
 import { assumeYes } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook } from '../../src/engine/runbook.js';

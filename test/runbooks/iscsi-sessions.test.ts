@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSessionOutput, parseSessions, sessionMatchesVolume } from '../../runbooks/lib/iscsi-sessions.js';
+import { parseSessionOutput, parseSessions, sessionMatchesVolume } from '../../src/operations/iscsi-sessions.js';
 
 // The guide's own sample output (seeds/003), plus the modern "(non-flash)" suffix.
 const GUIDE = `tcp: [1] 172.16.40.244:3260,1 iqn.2010-10.org.openstack:volume-0000000e

@@ -5,7 +5,7 @@ import { createEffects } from '../../effects/create-effects.js';
 import type { Effects } from '../../effects/types.js';
 import { messageOf } from '../../engine/execute-operation.js';
 import { Redactor } from '../../engine/redact.js';
-import { NO_ACTIVE_SESSIONS } from '../../../runbooks/lib/iscsi-sessions.js';
+import { NO_ACTIVE_SESSIONS } from '../../operations/iscsi-sessions.js';
 import { openConfig } from '../cloud-session.js';
 
 interface Check {

@@ -1,6 +1,6 @@
 // The ssh command line. Host keys are always checked strictly and known_hosts is only ever read
 // (invariant 11): an unknown or changed key fails the command instead of being trusted.
-import { posixCommand } from '../shell/posix-quote.js';
+import { posixCommand } from '../../operations/posix-quote.js';
 
 export interface SshTarget {
   address: string;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import type { CloudAuth } from '../../config/types.js';
-import type { ApiOperation, ApiService, OperationResult } from '../../engine/operations.js';
+import type { ApiOperation, ApiService, OperationResult } from '../../operations/types.js';
 import type { Identity, OpenStackEffect } from '../types.js';
 import { authenticate, safeJson } from './keystone.js';
 import { apiMessage } from './api-message.js';

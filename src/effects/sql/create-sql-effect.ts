@@ -3,7 +3,7 @@
 import mysql from 'mysql2/promise';
 import type { Connection, Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { DbConnection } from '../../config/types.js';
-import type { DbName, Row, SqlParam } from '../../engine/operations.js';
+import type { DbName, Row, SqlParam } from '../../operations/types.js';
 import type { SqlEffect, SqlTransaction } from '../types.js';
 import { SqlError, toSqlError } from './sql-error.js';
 

@@ -2,9 +2,9 @@
 //   tcp: [9] 172.16.40.244:3260,1 iqn.2010-10.org.openstack:volume-00000014 (non-flash)
 // and the operations that read it on a compute node. The session id and the target name are
 // checked (invariant 10) before anything may use them, e.g. in `iscsiadm -m session -u -r N`.
-import type { ShellOperation } from '../../src/engine/operations.js';
-import { ValidationError, parseIqn, parseSessionId } from '../../src/config/validate.js';
-import { showValue } from '../../src/config/show-value.js';
+import type { ShellOperation } from './types.js';
+import { ValidationError, parseIqn, parseSessionId } from '../config/validate.js';
+import { showValue } from '../config/show-value.js';
 
 export interface IscsiSession {
   transport: string;

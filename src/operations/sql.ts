@@ -1,7 +1,7 @@
 // Builders for SQL operations. Statements are parameterised; the `command` field shows the
 // equivalent mysql line with the values inlined, for the plan and the transcript only.
-import { posixQuote } from '../../src/effects/shell/posix-quote.js';
-import type { DbName, RowBackup, SqlOperation, SqlParam, Target } from '../../src/engine/operations.js';
+import { posixQuote } from './posix-quote.js';
+import type { DbName, RowBackup, SqlOperation, SqlParam, Target } from './types.js';
 
 function literal(value: SqlParam): string {
   if (value === null) return 'NULL';
