@@ -58,8 +58,8 @@ export const drp: Runbook<DrpParams> = {
   summary,
   options,
   params,
-  supportsTestInstance: true,
-  resolveTestInstance,
+  testScope: 'instance',
+  resolveTestScope: resolveTestInstance,
   steps: [
     preflight,
     captureMapStep,

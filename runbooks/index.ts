@@ -1,14 +1,15 @@
 // The runbook catalogue: what `novaops list` and the argument parser need, without loading any
 // runbook's code (start-up time is what an operator waits for at 3 a.m.). Ids are stable:
 // transcripts and resumes refer to them.
-import type { OptionSpec, Runbook } from '../src/engine/runbook.js';
+import type { OptionSpec, Runbook, TestScopeKind } from '../src/engine/runbook.js';
 
 export interface CatalogueEntry {
   id: string;
   title: string;
   summary: string;
   reference: string;
-  supportsTestInstance: boolean;
+  /** The rehearsal it offers: --test-instance, --test-host (or none). */
+  testScope?: TestScopeKind;
   options: OptionSpec[];
   load(): Promise<Runbook>;
 }
@@ -19,7 +20,7 @@ export const catalogue: readonly CatalogueEntry[] = [
     title: 'Recover cloud after disaster (power loss)',
     summary: 'capture the volume map, clean the stale DB state, reboot the instances, reattach the volumes, optionally reboot guests over SSH',
     reference: 'Compute admin guide §5.4.14.4 "Recover cloud after disaster"; "Nova Disaster Recovery Process"',
-    supportsTestInstance: true,
+    testScope: 'instance',
     options: [{ flags: '--ssh-reboot', description: 'step 5: SSH into each instance and run `shutdown -r now` from inside', key: 'sshReboot' }],
     load: async () => (await import('./drp.js')).drp,
   },

@@ -14,7 +14,6 @@ export const cleanStep: Step<DrpParams> = {
   id: 'clean-db',
   title: 'Clean the stale DB state of the mapped volumes',
   changes: 'Cinder volumes/volume_attachment and Nova block_device_mapping rows of the mapped volumes, in one transaction per database, rows saved first',
-  transactional: true,
   async plan(ctx) {
     const map = await capturedMap(ctx);
     // One item per captured attachment, for the guard to hold back; consolidate() below turns

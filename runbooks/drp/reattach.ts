@@ -14,6 +14,7 @@ export const reattachStep: Step<DrpParams> = {
   id: 'reattach',
   title: 'Reattach the volumes to their instances at their mount points',
   changes: 'attaches each mapped volume to its instance through the Compute API',
+  unguarded: 'it attaches only the captured pairs, each volume to the instance it came from; Nova itself refuses a volume that is not available, and a multi-attach volume goes one attachment at a time',
   async plan(ctx) {
     const map = await capturedMap(ctx);
     const held = new Set(ctx.heldBack('clean-db').map((h) => h.key));

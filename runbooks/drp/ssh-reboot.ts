@@ -9,6 +9,7 @@ export const sshRebootStep: Step<DrpParams> = {
   id: 'ssh-reboot',
   title: 'Log in to the instances with SSH and reboot them from inside',
   changes: 'runs `shutdown -r now` inside each recovered instance over SSH',
+  unguarded: 'optional, run only with --ssh-reboot, on the instances this run recovered: the orderly reboot from inside that the guide prescribes',
   optional: true,
   enabled: (params) => params.sshReboot,
   async plan(ctx) {

@@ -18,12 +18,12 @@ export function checkTestInstanceRef(ref: string): void {
   );
 }
 
-export async function resolveTestInstance(ctx: StepContext, ref: string): Promise<{ uuid: string; name?: string }> {
+export async function resolveTestInstance(ctx: StepContext, ref: string): Promise<{ kind: 'instance'; uuid: string; name?: string }> {
   checkTestInstanceRef(ref);
   if (isUuid(ref)) {
     const uuid = parseUuid(ref, '--test-instance');
     const found = await ctx.tryRead(showServer(uuid));
-    if (found.ok && found.value) return { uuid: found.value.id, name: found.value.name };
+    if (found.ok && found.value) return { kind: 'instance', uuid: found.value.id, name: found.value.name };
     if (found.status === 404) {
       throw new UsageError(`--test-instance: no instance ${ref} in this cloud (Nova answered 404)`, 'check the UUID with `openstack server list --all-projects`');
     }
@@ -32,7 +32,7 @@ export async function resolveTestInstance(ctx: StepContext, ref: string): Promis
   const escaped = ref.replace(/[.]/g, '\\.');
   const { value: servers } = await ctx.read(listServers({ allProjects: true, name: `^${escaped}$` }));
   const exact = servers.filter((s) => s.name === ref);
-  if (exact.length === 1) return { uuid: exact[0].id, name: exact[0].name };
+  if (exact.length === 1) return { kind: 'instance', uuid: exact[0].id, name: exact[0].name };
   if (exact.length === 0) {
     throw new UsageError(`--test-instance: no instance named ${showValue(ref)}`, 'check the name with `openstack server list --all-projects`, or pass its UUID');
   }

@@ -9,6 +9,7 @@ import { showValue } from '../config/show-value.js';
 export interface RunFlags {
   dryRun?: boolean;
   testInstance?: string;
+  testHost?: string;
   yes?: boolean;
   json?: boolean;
   abandonUnfinished?: boolean;
@@ -44,7 +45,8 @@ function buildProgram(): Command {
       .option('-y, --yes', 'confirm every step without asking (a failed guard still stops the run)')
       .option('--json', 'machine-readable events on stdout')
       .option('--abandon-unfinished', 'give up (recorded) the unfinished runs of this runbook on this cloud, then run');
-    if (entry.supportsTestInstance) sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance (rehearsal)');
+    if (entry.testScope === 'instance') sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance and its volumes (rehearsal)');
+    if (entry.testScope === 'host') sub.option('--test-host <host>', 'scope the whole runbook to one compute host (rehearsal)');
     for (const option of entry.options) sub.addOption(new Option(option.flags, option.description));
     sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf()));
   }

@@ -13,6 +13,8 @@ export interface PlannedOperation {
   command: string;
   mutating: boolean;
   target: Target;
+  /** Runs even after an earlier operation of its item failed (restores what the item changed). */
+  always?: boolean;
   /** sql */
   db?: string;
   sql?: string;
@@ -41,7 +43,7 @@ export type EngineEventBody =
       params: unknown;
       mode: RunMode;
       /** null: the whole cloud; otherwise the rehearsal's instance (ref as typed; uuid once resolved). */
-      scope: { instance?: string; name?: string; ref?: string } | null;
+      scope: { kind: 'instance' | 'host' | 'volume'; ref: string; instance?: string; host?: string; volume?: string; name?: string } | null;
       operator: string;
       host: string;
       cloud: string;
@@ -111,7 +113,7 @@ export class EventBus {
 }
 
 export function planOperation(op: Operation): PlannedOperation {
-  const base = { kind: op.kind, summary: op.summary, command: op.command, mutating: op.mutating, target: op.target };
+  const base = { kind: op.kind, summary: op.summary, command: op.command, mutating: op.mutating, target: op.target, ...(op.always ? { always: true } : {}) };
   switch (op.kind) {
     case 'sql':
       return { ...base, db: op.db, sql: op.sql, params: op.params };

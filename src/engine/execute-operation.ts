@@ -3,6 +3,7 @@
 import type { Effects } from '../effects/types.js';
 import type { ApiOperation, Operation, OperationResult, ShellOperation, SqlOperation } from '../operations/types.js';
 import { assertShellAllowed } from './shell-policy.js';
+import { EngineRuleError } from './errors.js';
 
 export const GUEST_PREFIX = 'guest:';
 
@@ -50,23 +51,18 @@ async function executeShell(op: ShellOperation, effects: Effects): Promise<Opera
 
 async function executeSql(op: SqlOperation, effects: Effects): Promise<OperationResult> {
   const started = performance.now();
+  if (op.mutating) refuseMutatingSql(op);
   try {
-    if (!op.mutating) {
-      const rows = await effects.sql.select(op.db, op.sql, op.params);
-      return { ok: true, durationMs: performance.now() - started, rows, value: rows };
-    }
-    const tx = await effects.sql.begin(op.db);
-    try {
-      const result = await tx.query(op.sql, op.params);
-      await tx.commit();
-      return { ok: true, durationMs: performance.now() - started, affectedRows: result.affectedRows };
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+    const rows = await effects.sql.select(op.db, op.sql, op.params);
+    return { ok: true, durationMs: performance.now() - started, rows, value: rows };
   } catch (error) {
     return { ok: false, durationMs: performance.now() - started, error: messageOf(error) };
   }
+}
+
+/** Mutating SQL has one way in: the step transaction, with its rows saved first (sql-step.ts). */
+function refuseMutatingSql(op: SqlOperation): never {
+  throw new EngineRuleError(`"${op.summary}" is mutating SQL; it runs only in its step's transaction, after the rows are saved`);
 }
 
 function lastLine(text: string): string {

@@ -3,15 +3,19 @@
 // above all the scope: a rehearsal whose scope cannot be known must never resume on the cloud.
 import { z } from 'zod';
 import type { RunOutcome, StepOutcome } from './events.js';
-import type { RunMode } from './runbook.js';
+import type { RunMode, Scope } from './runbook.js';
 
 export type RunStatus = 'running' | RunOutcome | 'abandoned';
 
 /** The statuses after which a run is over: nothing resumes it and nothing waits for it. */
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>(['completed', 'planned', 'refused', 'abandoned']);
 
-/** What a run may touch: the whole cloud, or (a rehearsal) one instance and its volumes. */
-export type RunScope = { kind: 'cloud' } | { kind: 'instance'; ref: string; uuid: string; name?: string };
+/** What a run may touch: the whole cloud, or (a rehearsal) one instance and its volumes, one host, one volume. */
+export type RunScope =
+  | { kind: 'cloud' }
+  | { kind: 'instance'; ref: string; uuid: string; name?: string }
+  | { kind: 'host'; ref: string; name: string }
+  | { kind: 'volume'; ref: string; id: string; name?: string };
 
 export interface StepState {
   status: 'pending' | 'running' | StepOutcome;
@@ -53,6 +57,8 @@ const stepState = z.object({
 const runScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cloud') }),
   z.object({ kind: z.literal('instance'), ref: z.string(), uuid: z.string().min(1), name: z.string().optional() }),
+  z.object({ kind: z.literal('host'), ref: z.string(), name: z.string().min(1) }),
+  z.object({ kind: z.literal('volume'), ref: z.string(), id: z.string().min(1), name: z.string().optional() }),
 ]);
 
 export const runStateSchema = z.object({
@@ -109,5 +115,28 @@ export function isUnfinishedMutating(state: RunState): boolean {
 
 /** The scope as the run.start event and the transcript list show it. */
 export function describeScope(scope: RunScope): string {
-  return scope.kind === 'cloud' ? 'whole cloud' : `instance ${scope.name ? `${scope.name} ` : ''}${scope.uuid}`;
+  switch (scope.kind) {
+    case 'cloud':
+      return 'whole cloud';
+    case 'instance':
+      return `instance ${scope.name ? `${scope.name} ` : ''}${scope.uuid}`;
+    case 'host':
+      return `host ${scope.name}`;
+    case 'volume':
+      return `volume ${scope.name ? `${scope.name} ` : ''}${scope.id}`;
+  }
+}
+
+/** What the steps see of a run's scope. */
+export function stepScope(scope: RunScope): Scope {
+  switch (scope.kind) {
+    case 'cloud':
+      return {};
+    case 'instance':
+      return { instance: { uuid: scope.uuid, name: scope.name } };
+    case 'host':
+      return { host: scope.name };
+    case 'volume':
+      return { volume: { id: scope.id, name: scope.name } };
+  }
 }

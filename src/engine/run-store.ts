@@ -17,7 +17,7 @@ import { parseRunState, type RunState } from './run-state.js';
 
 export type { RunScope, RunState, RunStatus, StepState } from './run-state.js';
 
-export type ItemRecordStatus = 'started' | 'done' | 'failed' | 'held';
+export type ItemRecordStatus = 'started' | 'done' | 'failed' | 'held' | 'op-done';
 
 export interface ItemRecord {
   step: string;
@@ -25,6 +25,17 @@ export interface ItemRecord {
   status: ItemRecordStatus;
   ts: string;
   detail?: string;
+  /** 'op-done': which operation of a multi-operation item was acknowledged (its index). */
+  op?: number;
+  /** 'failed': the item's `always` operations ran after the failure and undid its earlier ones. */
+  undone?: boolean;
+}
+
+export interface ItemJournal {
+  /** The latest item-level record of every item. */
+  items: Map<string, ItemRecord>;
+  /** Operations acknowledged since the item last started over, by item id. */
+  opsDone: Map<string, Set<number>>;
 }
 
 export const STATE_FILE = 'state.json';
@@ -128,7 +139,12 @@ export class RunStore {
 
   /** The latest record of every item of every step, folded from the journal. */
   async itemRecords(): Promise<Map<string, ItemRecord>> {
-    return readItemRecords(join(this.dir, ITEMS_FILE));
+    return (await readItemJournal(join(this.dir, ITEMS_FILE))).items;
+  }
+
+  /** Items and their acknowledged operations, folded from the journal. */
+  async journal(): Promise<ItemJournal> {
+    return readItemJournal(join(this.dir, ITEMS_FILE));
   }
 
   async close(): Promise<void> {
@@ -152,7 +168,12 @@ export function itemId(step: string, key: string): string {
 }
 
 export async function readItemRecords(path: string): Promise<Map<string, ItemRecord>> {
+  return (await readItemJournal(path)).items;
+}
+
+export async function readItemJournal(path: string): Promise<ItemJournal> {
   const latest = new Map<string, ItemRecord>();
+  const opsDone = new Map<string, Set<number>>();
   const text = (await readIfExists(path)) ?? '';
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -164,12 +185,18 @@ export async function readItemRecords(path: string): Promise<Map<string, ItemRec
     }
     if (!record || typeof record !== 'object' || typeof record.step !== 'string' || typeof record.key !== 'string') continue;
     const id = itemId(record.step, record.key);
+    if (record.status === 'op-done') {
+      if (typeof record.op === 'number') (opsDone.get(id) ?? opsDone.set(id, new Set()).get(id)!).add(record.op);
+      continue;
+    }
+    // Undone by its `always` operations: the item starts over from its first operation.
+    if (record.status === 'failed' && record.undone) opsDone.delete(id);
     const previous = latest.get(id);
     // 'started' keeps the first start time: resolve() asks "did it happen since then?".
     if (record.status === 'started' && previous?.status === 'started') continue;
     latest.set(id, record);
   }
-  return latest;
+  return { items: latest, opsDone };
 }
 
 export interface DamagedRun {

@@ -6,10 +6,24 @@ import type { Operation, OperationResult, ReadOperation, Target } from '../opera
 
 export type RunMode = 'live' | 'dry-run';
 
-/** Test mode narrows a whole run to one instance (and the volumes attached to it). */
+/**
+ * Test mode narrows a whole run to one instance (and the volumes attached to it), one host, or one
+ * volume; every mutating operation must target it (invariant 4). Empty: the whole cloud.
+ */
 export interface Scope {
   instance?: { uuid: string; name?: string };
+  host?: string;
+  volume?: { id: string; name?: string };
 }
+
+/** The kinds of rehearsal a runbook offers: --test-instance, --test-host, or one volume. */
+export type TestScopeKind = 'instance' | 'host' | 'volume';
+
+/** What a test scope reference resolved to. */
+export type ResolvedScope =
+  | { kind: 'instance'; uuid: string; name?: string }
+  | { kind: 'host'; name: string }
+  | { kind: 'volume'; id: string; name?: string };
 
 export interface OptionSpec {
   /** commander flag syntax, e.g. '--ssh-reboot' or '--threshold <minutes>'. */
@@ -119,8 +133,11 @@ export interface Step<P = unknown> {
   /** An optional step runs only when enabled; its failure does not block later steps. */
   optional?: boolean;
   enabled?(params: P): boolean;
-  /** SQL items of a step run in one transaction per database, after their rows are saved. */
-  transactional?: boolean;
+  /**
+   * Why this mutating step has no guard, in words `novaops show` prints. A mutating step has
+   * guards, or this (the engine refuses a runbook that has neither).
+   */
+  unguarded?: string;
   /** Lines the operator must read before this step runs (e.g. "do NOT reboot a second time"). */
   warnings?: string[];
   guards?: Guard<P>[];
@@ -152,9 +169,9 @@ export interface Runbook<P = any> {
   summary: string;
   options: OptionSpec[];
   params: z.ZodType<P>;
-  /** Whether --test-instance applies. */
-  supportsTestInstance: boolean;
-  /** Resolves --test-instance (uuid or name) to one instance; throws a UsageError otherwise. */
-  resolveTestInstance?(ctx: StepContext<P>, ref: string): Promise<{ uuid: string; name?: string }>;
+  /** The rehearsal this runbook offers, if any (--test-instance, --test-host). */
+  testScope?: TestScopeKind;
+  /** Resolves the operator's reference (uuid, name, host) to exactly one target; a UsageError otherwise. */
+  resolveTestScope?(ctx: StepContext<P>, ref: string): Promise<ResolvedScope>;
   steps: Step<P>[];
 }

@@ -10,14 +10,15 @@ import { hostname, userInfo } from 'node:os';
 import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
-import { ExitCode, NovaopsError, UsageError } from './errors.js';
-import { EventBus, type EngineEvent, type RunOutcome } from './events.js';
+import { EngineRuleError, ExitCode, NovaopsError, UsageError } from './errors.js';
+import { EventBus, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
 import type { Redactor } from './redact.js';
 import { recordRefusal } from './refusals.js';
-import { describeScope, FINAL_STATUSES, type RunScope } from './run-state.js';
+import { checkRunbook } from './runbook-rules.js';
+import { describeScope, FINAL_STATUSES, stepScope, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
 import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
@@ -29,8 +30,8 @@ export interface RunRequest {
   runbook: Runbook;
   params: unknown;
   mode: RunMode;
-  /** --test-instance as the operator typed it (uuid or name). */
-  testInstance?: string;
+  /** The rehearsal target as the operator typed it (--test-instance uuid|name, --test-host name). */
+  testScope?: string;
   /** run --abandon-unfinished: give up the unfinished runs of this runbook (recorded in each), then run. */
   abandonUnfinished?: boolean;
 }
@@ -67,13 +68,20 @@ function operatorName(): string {
   }
 }
 
-function scopeOf(scope: RunScope): Scope {
-  return scope.kind === 'instance' ? { instance: { uuid: scope.uuid, name: scope.name } } : {};
+function scopeEvent(scope: RunScope): EventScope {
+  switch (scope.kind) {
+    case 'cloud':
+      return null;
+    case 'instance':
+      return { kind: 'instance', ref: scope.ref, instance: scope.uuid, name: scope.name };
+    case 'host':
+      return { kind: 'host', ref: scope.ref, host: scope.name };
+    case 'volume':
+      return { kind: 'volume', ref: scope.ref, volume: scope.id, name: scope.name };
+  }
 }
 
-function scopeEvent(scope: RunScope): { instance?: string; name?: string } | null {
-  return scope.kind === 'instance' ? { instance: scope.uuid, name: scope.name } : null;
-}
+type EventScope = Extract<EngineEventBody, { type: 'run.start' }>['scope'];
 
 export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunResult> {
   const { runbook, mode } = request;
@@ -94,7 +102,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
     version: runbook.version,
     params: request.params,
     mode,
-    scope: request.testInstance === undefined ? null : { ref: request.testInstance },
+    scope: request.testScope === undefined || !runbook.testScope ? null : { kind: runbook.testScope, ref: request.testScope },
     operator,
     host,
     cloud: deps.config.cloudName,
@@ -105,8 +113,9 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
   let lock: RunLock | undefined;
   let store: RunStore;
   try {
-    if (request.testInstance !== undefined && (!runbook.supportsTestInstance || !runbook.resolveTestInstance)) {
-      throw new UsageError(`runbook ${runbook.id} has no test mode`, 'run it without --test-instance');
+    checkRunbook(runbook);
+    if (request.testScope !== undefined && (!runbook.testScope || !runbook.resolveTestScope)) {
+      throw new UsageError(`runbook ${runbook.id} has no test mode`, 'run it without a test scope');
     }
     if (mode === 'live') {
       lock = await acquireRunLock(deps.effects.sql, deps.config.stateDir, deps.config.cloudName, { runId, runbook: runbook.id, pid: process.pid, operator, host, startedAt: new Date().toISOString() });
@@ -116,16 +125,18 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
     }
     let opCounter = 0;
     const scope: RunScope =
-      request.testInstance === undefined
+      request.testScope === undefined
         ? { kind: 'cloud' }
         : {
-            kind: 'instance',
-            ref: request.testInstance,
-            ...(await runbook.resolveTestInstance!(
+            ref: request.testScope,
+            ...(await runbook.resolveTestScope!(
               createLookupContext(runId, { ...contextBase(deps, bus, mode, request.params, {}), nextOpId: (step) => `${step}#${++opCounter}` }),
-              request.testInstance,
+              request.testScope,
             )),
           };
+    if (scope.kind !== 'cloud' && scope.kind !== runbook.testScope) {
+      throw new EngineRuleError(`runbook ${runbook.id} resolved its ${runbook.testScope} test scope to a ${scope.kind}`);
+    }
     const state: RunState = {
       runId,
       runbook: runbook.id,
@@ -147,7 +158,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
     store = await RunStore.create(deps.config.stateDir, state, deps.files);
     transcript = new TranscriptWriter(store, deps.redactor);
     for (const event of early.splice(0)) transcript.write(event);
-    if (scope.kind === 'instance') bus.emit({ type: 'note', step: null, level: 'info', message: `test mode: scoped to ${describeScope(scope)}` });
+    if (scope.kind !== 'cloud') bus.emit({ type: 'note', step: null, level: 'info', message: `test mode: scoped to ${describeScope(scope)}` });
   } catch (error) {
     await lock?.release();
     return refusedBeforeRun(error, { runId, runbook: runbook.id, mode, operator, host, started, bus, deps });
@@ -157,6 +168,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
 
 export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps): Promise<RunResult> {
   const { state } = store;
+  checkRunbook(runbook);
   if (state.mode !== 'live') {
     throw new UsageError(`run ${state.runId} was a dry-run; there is nothing to resume`, `start a live run with novaops run ${runbook.id}`);
   }
@@ -286,7 +298,7 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
   let stopError: NovaopsError | undefined;
 
   const ctxDeps: ContextDeps = {
-    ...contextBase(deps, bus, state.mode, state.params, scopeOf(state.scope)),
+    ...contextBase(deps, bus, state.mode, state.params, stepScope(state.scope)),
     store,
     nextOpId: (step: string) => `${step}#${++opCounter}`,
     predecessors: () => abandonedPredecessors(deps.config.stateDir, runbook.id, state.cloud, state.runId),

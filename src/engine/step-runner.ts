@@ -3,14 +3,16 @@
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
 import type { EventBus, StepOutcome } from './events.js';
-import { emitOperationEnd, planOperation } from './events.js';
-import { executeOperation, messageOf } from './execute-operation.js';
+import { planOperation } from './events.js';
+import { messageOf } from './execute-operation.js';
 import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
 import { itemId, type RunStore } from './run-store.js';
 import { assertInScope } from './scope.js';
 import { assertShellAllowed } from './shell-policy.js';
 import { runSqlStep } from './sql-step.js';
+import { runItem } from './run-item.js';
+import { checkPlan } from './runbook-rules.js';
 import { heldBackFactKey } from './step-context.js';
 
 export interface StepRunDeps {
@@ -64,6 +66,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
   }
   await ctx.setFact(heldBackFactKey(step.id), held);
   if (step.consolidate) plan = { ...plan, items: await step.consolidate(ctx, plan.items) };
+  const execution = checkPlan(step, plan.items);
 
   // Scope and planned operations: every operation is shown, dry-run or not.
   for (const planItem of plan.items) {
@@ -78,7 +81,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)`, counts };
   }
 
-  const todo = await itemsStillToDo(step, plan.items, ctx, deps, item);
+  const { todo, opsDone } = await itemsStillToDo(step, plan.items, ctx, deps, item);
   if (todo.length === 0) {
     return finish(step, ctx, counts, plan.items.length === 0 ? 'nothing to do' : 'every item was already done');
   }
@@ -97,10 +100,10 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
   }
 
   if (!step.readOnly) await deps.beforeMutation();
-  if (step.transactional) {
+  if (execution === 'transaction') {
     await runTransactional(step, todo, deps, item);
   } else {
-    await runItems(step, todo, ctx, deps, item);
+    await runItems(step, todo, opsDone, ctx, deps, item);
   }
   if (deps.stop?.aborted) {
     return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed} not started`, counts };
@@ -125,9 +128,9 @@ async function itemsStillToDo(
   ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'skipped', detail: string) => void,
-): Promise<PlanItem[]> {
-  if (deps.store.state.attempts <= 1) return items;
-  const records = await deps.store.itemRecords();
+): Promise<{ todo: PlanItem[]; opsDone: ReadonlyMap<string, ReadonlySet<number>> }> {
+  if (deps.store.state.attempts <= 1) return { todo: items, opsDone: new Map() };
+  const { items: records, opsDone } = await deps.store.journal();
   const todo: PlanItem[] = [];
   const redo: string[] = [];
   for (const planItem of items) {
@@ -148,7 +151,7 @@ async function itemsStillToDo(
     todo.push(planItem);
   }
   if (redo.length > 0) ctx.note(`resume will redo ${redo.length} item(s): ${redo.slice(0, 20).join('; ')}${redo.length > 20 ? '; ...' : ''}`);
-  return todo;
+  return { todo, opsDone };
 }
 
 async function runTransactional(
@@ -185,11 +188,11 @@ async function runTransactional(
 async function runItems(
   step: Step,
   items: PlanItem[],
+  opsDone: ReadonlyMap<string, ReadonlySet<number>>,
   ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'failed', detail: string) => void,
 ): Promise<void> {
-  const { bus, store } = deps;
   const limit = pLimit(deps.concurrency);
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
@@ -200,22 +203,9 @@ async function runItems(
         .map((planItem) =>
           limit(async () => {
             if (deps.stop?.aborted) return;
-            // Durable before the first operation: a crash after this line is an ambiguous item
-            // that resume resolves by reading state, never by repeating it blindly.
-            await store.record({ step: step.id, key: planItem.key, status: 'started' });
-            for (const op of planItem.ops) {
-              const opId = deps.nextOpId(step.id);
-              bus.emit({ type: 'op.start', step: step.id, item: planItem.key, opId, summary: op.summary, command: op.command, mutating: op.mutating });
-              const result = await executeOperation(op, deps.effects);
-              emitOperationEnd(bus, step.id, planItem.key, opId, result);
-              if (!result.ok) {
-                await store.record({ step: step.id, key: planItem.key, status: 'failed', detail: result.error });
-                item(planItem.key, 'failed', result.error ?? 'failed');
-                return;
-              }
-            }
-            await store.record({ step: step.id, key: planItem.key, status: 'done' });
-            if (!step.settle) item(planItem.key, 'done', 'acknowledged');
+            const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? new Set(), deps);
+            if (!result.ok) item(planItem.key, 'failed', result.error);
+            else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
             else acknowledged.push(planItem);
           }),
         ),

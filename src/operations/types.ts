@@ -22,6 +22,11 @@ interface OperationBase {
   target: Target;
   /** The command an operator could type by hand to do the same thing. */
   command: string;
+  /**
+   * Runs even when an earlier operation of its item failed: what restarts a stopped service or
+   * restores what the item took away (invariant 13). Later operations that are not `always` do not run.
+   */
+  always?: boolean;
 }
 
 /** Rows a mutating SQL statement will change, saved (with a rollback script) before it runs. */

@@ -38,7 +38,7 @@ function confReader(novaConf: string): Runbook<Record<string, never>> {
     summary: 'reads a file that holds a password',
     options: [],
     params: z.object({}).strict(),
-    supportsTestInstance: false,
+    
     steps: [
       {
         id: 'read-conf',

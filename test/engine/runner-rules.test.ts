@@ -49,20 +49,20 @@ function touch(name: string, instance = 'i-1'): ShellOperation {
 const fail: ShellOperation = { kind: 'shell', host: 'compute1', argv: ['false'], mutating: true, summary: 'fail', target: { instance: 'i-1' }, command: 'false' };
 
 function step(id: string, ops: ShellOperation[], extra: Partial<Step> = {}): Step {
-  return { id, title: `step ${id}`, changes: 'marks', async plan() { return { items: ops.map((op, i) => ({ key: `${id}-${i}`, summary: op.summary, target: op.target, ops: [op] })) }; }, ...extra };
+  return { id, title: `step ${id}`, changes: 'marks', unguarded: 'a test step', async plan() { return { items: ops.map((op, i) => ({ key: `${id}-${i}`, summary: op.summary, target: op.target, ops: [op] })) }; }, ...extra };
 }
 
 // Each test runs its own runbook id: an unfinished (failed, blocked) run of one test blocks new runs
 // of the same runbook on this cloud (invariant 15), and must not be why a later test's run stops.
 let runbooks = 0;
 function runbook(steps: Step[], extra: Partial<Runbook> = {}): Runbook {
-  return { id: `rules-${++runbooks}`, title: 'rules', version: '0', reference: 'test', summary: 'test', options: [], params: z.object({}).passthrough(), supportsTestInstance: false, steps, ...extra };
+  return { id: `rules-${++runbooks}`, title: 'rules', version: '0', reference: 'test', summary: 'test', options: [], params: z.object({}).passthrough(), steps, ...extra };
 }
 
 async function run(rb: Runbook, opts: { mode?: 'live' | 'dry-run'; testInstance?: string; prompter?: Prompter } = {}): Promise<RunResult & { events: EngineEvent[] }> {
   const events: EngineEvent[] = [];
   const result = await startRun(
-    { runbook: rb, params: {}, mode: opts.mode ?? 'live', testInstance: opts.testInstance },
+    { runbook: rb, params: {}, mode: opts.mode ?? 'live', testScope: opts.testInstance },
     { config, effects, prompter: opts.prompter ?? assumeYes, redactor: new Redactor(configSecrets(config)), onBus: (bus) => bus.subscribe((e) => events.push(e)) },
   );
   return { ...result, events };
@@ -141,8 +141,8 @@ describe('invariant 3: dry-run', () => {
 describe('invariant 4: test mode', () => {
   it('refuses an operation on another instance than the chosen one', async () => {
     const rb = runbook([step('a', [touch('t-mine', 'inst-1'), touch('t-other', 'inst-2')])], {
-      supportsTestInstance: true,
-      async resolveTestInstance() { return { uuid: 'inst-1' }; },
+      testScope: 'instance',
+      async resolveTestScope() { return { kind: 'instance', uuid: 'inst-1' }; },
     });
     const result = await run(rb, { testInstance: 'inst-1' });
     const refusal = 'refused: "touch t-other" targets inst-2 but this run is scoped to instance inst-1';
@@ -163,7 +163,7 @@ describe('invariant 7: one transaction per step, rows saved first', () => {
       id: 'move',
       title: 'move',
       changes: 'instances.host',
-      transactional: true,
+      unguarded: 'a test step',
       async plan(ctx) {
         const { rows = [] } = await ctx.read(selectRows('nova', 'instances', 'SELECT uuid FROM instances WHERE deleted = 0 ORDER BY id LIMIT 3'));
         const ops = rows.map((r) =>

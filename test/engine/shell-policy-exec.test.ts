@@ -109,7 +109,7 @@ describe('shell policy at execution time (a read-only-declared logout of every s
       summary: 'a read-only step whose discovery read is a logout of every session',
       options: [],
       params: z.object({}).strict(),
-      supportsTestInstance: false,
+      
       steps: [
         {
           id: 'discover',

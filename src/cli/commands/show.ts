@@ -9,18 +9,20 @@ export async function showCommand(id: string): Promise<void> {
     `${runbook.id} — ${runbook.title} (version ${runbook.version})`,
     `reference: ${runbook.reference}`,
     `${runbook.summary}`,
+    'every SQL change runs in its step\'s transaction, one per database, the affected rows saved with a rollback script first',
     '',
   ];
   for (const [index, step] of runbook.steps.entries()) {
     out.push(`Step ${index}: ${step.title}${step.optional ? ' (optional)' : ''}${step.readOnly ? ' [read-only]' : ''}`);
     out.push(`  changes: ${step.changes}`);
-    if (step.transactional) out.push('  one transaction per database; affected rows saved with a rollback script first');
     for (const guard of step.guards ?? []) out.push(`  guard: ${guard.name} — ${guard.describe}`);
+    if (!step.readOnly && !step.guards?.length && step.unguarded) out.push(`  no guard: ${step.unguarded}`);
     for (const warning of step.warnings ?? []) out.push(`  warning: ${warning}`);
   }
   out.push('', 'options:');
   out.push('  --dry-run                 execute read-only discovery only; print the exact plan');
-  if (runbook.supportsTestInstance) out.push('  --test-instance <id>      scope the whole runbook to one instance (rehearsal)');
+  if (runbook.testScope === 'instance') out.push('  --test-instance <id>      scope the whole runbook to one instance and its volumes (rehearsal)');
+  if (runbook.testScope === 'host') out.push('  --test-host <host>        scope the whole runbook to one compute host (rehearsal)');
   for (const option of runbook.options) out.push(`  ${option.flags.padEnd(25)} ${option.description}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

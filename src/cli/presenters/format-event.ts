@@ -10,7 +10,7 @@ export function formatEvent(event: EngineEvent): string[] {
       return [
         `novaops ${event.runbook} ${event.version} — run ${event.runId}${event.resumed ? ` (resumed, attempt ${event.attempt})` : ''}`,
         `  cloud ${event.cloud}, operator ${event.operator}@${event.host}, mode ${event.mode === 'dry-run' ? 'DRY-RUN (nothing will be changed)' : 'LIVE'}` +
-          (event.scope ? `, test mode: instance ${[event.scope.name, event.scope.instance ?? event.scope.ref].filter(Boolean).join(' ')}` : ''),
+          (event.scope ? `, test mode: ${event.scope.kind} ${[event.scope.name, event.scope.instance ?? event.scope.host ?? event.scope.volume ?? event.scope.ref].filter(Boolean).join(' ')}` : ''),
       ];
     case 'run.abandoned':
       return ['', `== ABANDONED by ${event.operator}@${event.host} (${event.by}): ${event.reason}`];
@@ -29,7 +29,7 @@ export function formatEvent(event: EngineEvent): string[] {
       const op = event.op;
       if (op.kind === 'sql') return [`  plan: SQL [${op.db}] ${op.sql}  -- params ${JSON.stringify(op.params)}`];
       if (op.kind === 'api') return [`  plan: ${op.command}    (${op.method} ${op.service} ${op.path}${op.body === undefined ? '' : ` ${JSON.stringify(op.body)}`})`];
-      return [`  plan: [${op.host}] ${op.command}`];
+      return [`  plan: [${op.host}] ${op.command}${op.always ? '    (always: runs even if the item failed)' : ''}`];
     }
     case 'op.start':
       return [];

@@ -1,0 +1,58 @@
+// One item's operations, in order, each journaled (DESIGN section 2): an item of several
+// operations (stop services, usermod, chown, start services) resumes from its first
+// unacknowledged operation, and after a failure only its `always` operations still run — what
+// restarts what the item stopped (invariant 13), said so in the transcript.
+import type { Effects } from '../effects/types.js';
+import type { EventBus } from './events.js';
+import { emitOperationEnd } from './events.js';
+import { executeOperation } from './execute-operation.js';
+import type { PlanItem } from './runbook.js';
+import type { RunStore } from './run-store.js';
+
+export interface ItemRunDeps {
+  store: RunStore;
+  effects: Effects;
+  bus: EventBus;
+  nextOpId(step: string): string;
+}
+
+export type ItemResult = { ok: true } | { ok: false; error: string };
+
+/** Runs `item`; `acknowledged` holds the indexes of its operations an earlier attempt finished. */
+export async function runItem(stepId: string, item: PlanItem, acknowledged: ReadonlySet<number>, deps: ItemRunDeps): Promise<ItemResult> {
+  const { bus, store } = deps;
+  const several = item.ops.length > 1;
+  // Durable before the first operation: a crash after this line is an ambiguous item that resume
+  // resolves by reading state, never by repeating it blindly.
+  await store.record({ step: stepId, key: item.key, status: 'started' });
+  let failure: string | undefined;
+  let undone = false;
+  for (const [index, op] of item.ops.entries()) {
+    if (acknowledged.has(index)) {
+      bus.emit({ type: 'note', step: stepId, level: 'info', message: `${item.key}: "${op.summary}" was done in an earlier attempt; not repeated` });
+      continue;
+    }
+    if (failure !== undefined && !op.always) continue;
+    if (failure !== undefined) {
+      bus.emit({ type: 'note', step: stepId, level: 'warn', message: `${item.key}: running "${op.summary}" although the item failed (it restores what the item changed)` });
+    }
+    const opId = deps.nextOpId(stepId);
+    bus.emit({ type: 'op.start', step: stepId, item: item.key, opId, summary: op.summary, command: op.command, mutating: op.mutating });
+    const result = await executeOperation(op, deps.effects);
+    emitOperationEnd(bus, stepId, item.key, opId, result);
+    if (result.ok) {
+      if (failure !== undefined) undone = true;
+      else if (several) await store.record({ step: stepId, key: item.key, status: 'op-done', op: index });
+      continue;
+    }
+    const error = result.error ?? 'failed';
+    if (failure === undefined) failure = several ? `${op.summary}: ${error}` : error;
+    else failure += `; then "${op.summary}" failed too: ${error}`;
+  }
+  if (failure !== undefined) {
+    await store.record({ step: stepId, key: item.key, status: 'failed', detail: failure, undone });
+    return { ok: false, error: undone ? `${failure} (its restoring operations ran; a resume starts the item over)` : failure };
+  }
+  await store.record({ step: stepId, key: item.key, status: 'done' });
+  return { ok: true };
+}
