@@ -12,8 +12,8 @@ import { reattachStep } from './drp/reattach.js';
 import { rebootStep } from './drp/reboot.js';
 import { cleanStep } from './drp/clean-db.js';
 import { sshRebootStep } from './drp/ssh-reboot.js';
-import { detectFlavour, readAttachments } from './drp/schema-flavour.js';
-import { FACT, type AffectedInstance, type DrpParams } from './drp/facts.js';
+import { detectFlavour, readAttachments } from './lib/schema-flavour.js';
+import { affectedFact, flavourFact, type AffectedInstance, type DrpParams } from './drp/facts.js';
 import { findEntry } from './index.js';
 
 const params = z.object({ sshReboot: z.boolean().default(false) }).strict();
@@ -33,8 +33,8 @@ const preflight: Step<DrpParams> = {
       .map((s) => ({ uuid: s.id, name: s.name, host: s.host ?? null, addresses: s.addresses.filter((a) => a.type !== 'floating').map((a) => a.addr) }));
     const inError = servers.filter((s) => s.status === 'ERROR');
     const attachments = await readAttachments(ctx, flavour, scoped);
-    await ctx.setFact(FACT.flavour, flavour);
-    await ctx.setFact(FACT.instances, affected);
+    await flavourFact.set(ctx, flavour);
+    await affectedFact.set(ctx, affected);
     const notes = [
       `schema flavour: ${flavour}`,
       `${servers.length} instance(s) seen, ${affected.length} SHUTOFF after the power loss (affected), ${servers.length - affected.length - inError.length} running or otherwise left alone`,

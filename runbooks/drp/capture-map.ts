@@ -4,8 +4,8 @@
 // longer holds the attachments).
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
-import { affectedInstances, capturedMap, FACT, flavourOf, type DrpParams } from './facts.js';
-import { readAttachments } from './schema-flavour.js';
+import { affectedInstances, capturedMap, flavourOf, mapFact, type DrpParams } from './facts.js';
+import { readAttachments } from '../lib/schema-flavour.js';
 import { MAP_JSON, MAP_TSV, pairKey, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';
 
 export const captureMapStep: Step<DrpParams> = {
@@ -17,9 +17,9 @@ export const captureMapStep: Step<DrpParams> = {
     if (await ctx.artifacts.exists(MAP_JSON)) {
       // Killed after the map was written: the map on disk is the record, never captured again.
       // A checksum already recorded must still match; one not yet recorded is taken from the file.
-      if (!ctx.facts[FACT.map]) {
+      if (!mapFact.get(ctx)) {
         const found = (await readVolumeMap(ctx.artifacts))!;
-        await ctx.setFact(FACT.map, { sha256: found.sha256, entries: found.map.entries.length });
+        await mapFact.set(ctx, { sha256: found.sha256, entries: found.map.entries.length });
       }
       const map = await capturedMap(ctx);
       return { items: [], notes: [`reusing the volume map captured at ${map.capturedAt} (${map.entries.length} attachment(s)); it is never captured twice`] };
@@ -51,7 +51,7 @@ export const captureMapStep: Step<DrpParams> = {
       scope,
       entries,
     });
-    await ctx.setFact(FACT.map, { sha256, entries: entries.length });
+    await mapFact.set(ctx, { sha256, entries: entries.length });
     const notes = [`volume map: ${entries.length} attachment(s) written to ${path} (and ${MAP_TSV}), read back, sha256 ${sha256.slice(0, 16)}`];
     if (boot.length) notes.push(`${boot.length} boot volume(s) left alone: the instances boot from them`);
     if (errorDeleting.length) notes.push(`${errorDeleting.length} volume(s) in error_deleting left as they are`);

@@ -4,7 +4,7 @@
 // refuses the re-attach). Boot volumes are not in the map and never touched.
 import type { PlanItem, Step } from '../../src/engine/runbook.js';
 import { capturedMap, flavourOf, type DrpParams } from './facts.js';
-import { cleanupOps, cleanupLeftovers } from './schema-flavour.js';
+import { cleanupOps, cleanupLeftovers } from '../lib/schema-flavour.js';
 import { pairKey } from './volume-map.js';
 
 /** Attachments per statement: large enough for few round trips, small enough for readable plans and short locks. */

@@ -82,7 +82,7 @@ export interface Artifacts {
 }
 
 /** One unit of mutating work, recorded as done the moment its operations are acknowledged. */
-export interface PlanItem {
+export interface PlanItem<D = unknown> {
   /** Stable across resumes, e.g. 'reboot:<uuid>'. */
   key: string;
   summary: string;
@@ -93,6 +93,8 @@ export interface PlanItem {
    * second attachment of a multi-attach volume waits for the first). Default 0.
    */
   wave?: number;
+  /** What the step needs of this item later (settle, resolve, verify), typed, instead of keys rebuilt from strings. */
+  data?: D;
 }
 
 export interface HeldBack {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { checkTestInstanceRef, resolveTestInstance } from '../../runbooks/lib/test-instance.js';
-import { detectFlavour } from '../../runbooks/drp/schema-flavour.js';
+import { detectFlavour } from '../../runbooks/lib/schema-flavour.js';
 
 function usageError(f: () => unknown): UsageError {
   let err: unknown;

@@ -16,7 +16,7 @@ import { executeOperation } from '../../src/engine/execute-operation.js';
 import type { OperationResult, ReadOperation, RowBackup, SqlOperation, SqlParam } from '../../src/operations/types.js';
 import type { Artifacts, StepContext } from '../../src/engine/runbook.js';
 import { runSqlStep } from '../../src/engine/sql-step.js';
-import { cleanupLeftovers, cleanupOps, detectFlavour, readAttachments, type SchemaFlavour } from '../../runbooks/drp/schema-flavour.js';
+import { cleanupLeftovers, cleanupOps, detectFlavour, readAttachments, type SchemaFlavour } from '../../runbooks/lib/schema-flavour.js';
 import type { MapEntry } from '../../runbooks/drp/volume-map.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 import { createTestLab, type TestLab } from '../support/lab.js';

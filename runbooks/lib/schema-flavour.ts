@@ -1,11 +1,18 @@
-// DESIGN.md section 7: where a deployment keeps volume attachments, and how drp reads and
-// cleans them. Detected from information_schema; a layout we do not know stops the run.
+// DESIGN.md section 7: where a deployment keeps volume attachments, and how the runbooks read and
+// clean them (drp for every mapped attachment, iscsi-cleanup for one volume). Detected from
+// information_schema; a layout we do not know stops the run.
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/config/show-value.js';
 import type { SqlOperation, SqlParam } from '../../src/operations/types.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
-import type { MapEntry } from './volume-map.js';
+
+/** One volume attachment to clean: the volume, the instance it was attached to (and where). */
+export interface Attachment {
+  volumeId: string;
+  instanceUuid: string;
+  device?: string | null;
+}
 
 export type SchemaFlavour = 'modern' | 'cinder-columns' | 'nova-volume';
 
@@ -140,7 +147,7 @@ export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, 
 
 const NOW = 'UTC_TIMESTAMP()';
 
-function pairList(entries: readonly MapEntry[]): { sql: string; params: SqlParam[] } {
+function pairList(entries: readonly Attachment[]): { sql: string; params: SqlParam[] } {
   return {
     sql: `(volume_id, instance_uuid) IN (${entries.map(() => '(?, ?)').join(', ')})`,
     params: entries.flatMap((e) => [e.volumeId, e.instanceUuid]),
@@ -155,7 +162,7 @@ function idList(ids: readonly SqlParam[]): string {
  * The statements that clean a set of captured (volume, instance) pairs, in the detected form:
  * set-based, so a thousand attachments cost a handful of statements, not thousands.
  */
-export function cleanupOps(flavour: SchemaFlavour, entries: readonly MapEntry[]): SqlOperation[] {
+export function cleanupOps(flavour: SchemaFlavour, entries: readonly Attachment[]): SqlOperation[] {
   const instances = new Set(entries.map((e) => e.instanceUuid));
   // Test mode checks that every operation targets the chosen instance; a chunk of one instance's pairs does.
   const target = { instance: instances.size === 1 ? entries[0].instanceUuid : undefined, volume: entries.length === 1 ? entries[0].volumeId : undefined };
@@ -225,7 +232,7 @@ export function cleanupOps(flavour: SchemaFlavour, entries: readonly MapEntry[])
  * What is left to clean after the commit, read back: live attachment rows or BDMs of a cleaned
  * pair, and cleaned volumes that are not available/detached although nothing holds them.
  */
-export async function cleanupLeftovers(ctx: StepContext, flavour: SchemaFlavour, entries: MapEntry[]): Promise<string[]> {
+export async function cleanupLeftovers(ctx: StepContext, flavour: SchemaFlavour, entries: Attachment[]): Promise<string[]> {
   if (entries.length === 0) return [];
   const attachments = await readAttachments(ctx, flavour, ctx.scope.instance?.uuid);
   const live = new Set(attachments.map((a) => `${a.volumeId}|${a.instanceUuid}`));
