@@ -1,7 +1,7 @@
 // The runbook catalogue: what `novaops list` and the argument parser need, without loading any
 // runbook's code (start-up time is what an operator waits for at 3 a.m.). Ids are stable:
 // transcripts and resumes refer to them.
-import type { OptionSpec, Runbook, TestScopeKind } from '../src/engine/runbook.js';
+import type { ArgumentSpec, OptionSpec, Runbook, TestScopeKind } from '../src/engine/runbook.js';
 
 export interface CatalogueEntry {
   id: string;
@@ -11,6 +11,7 @@ export interface CatalogueEntry {
   /** The rehearsal it offers: --test-instance, --test-host (or none). */
   testScope?: TestScopeKind;
   options: OptionSpec[];
+  arguments?: ArgumentSpec[];
   load(): Promise<Runbook>;
 }
 

@@ -48,7 +48,15 @@ function buildProgram(): Command {
     if (entry.testScope === 'instance') sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance and its volumes (rehearsal)');
     if (entry.testScope === 'host') sub.option('--test-host <host>', 'scope the whole runbook to one compute host (rehearsal)');
     for (const option of entry.options) sub.addOption(new Option(option.flags, option.description));
-    sub.action(async (flags: RunFlags) => (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf()));
+    for (const argument of entry.arguments ?? []) sub.argument(argument.syntax, argument.description);
+    sub.action(async (...args: unknown[]) => {
+      // commander passes the positional arguments first, then the options, then the command.
+      const flags = args[args.length - 2] as RunFlags;
+      (entry.arguments ?? []).forEach((argument, i) => {
+        if (args[i] !== undefined) flags[argument.key] = args[i];
+      });
+      await (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf());
+    });
   }
 
   program

@@ -25,6 +25,15 @@ export type ResolvedScope =
   | { kind: 'host'; name: string }
   | { kind: 'volume'; id: string; name?: string };
 
+/** A positional argument of `novaops run <runbook>`, e.g. reset-state's instances. */
+export interface ArgumentSpec {
+  /** commander syntax: '<instance...>' (required, variadic) or '[instance...]'. */
+  syntax: string;
+  description: string;
+  /** Key in the params object. */
+  key: string;
+}
+
 export interface OptionSpec {
   /** commander flag syntax, e.g. '--ssh-reboot' or '--threshold <minutes>'. */
   flags: string;
@@ -170,6 +179,8 @@ export interface Runbook<P = any> {
   reference: string;
   summary: string;
   options: OptionSpec[];
+  /** Positional arguments, in order (most runbooks have none). */
+  arguments?: ArgumentSpec[];
   params: z.ZodType<P>;
   /** The rehearsal this runbook offers, if any (--test-instance, --test-host). */
   testScope?: TestScopeKind;

@@ -24,7 +24,7 @@ function testScopeRef(flags: RunFlags): string | undefined {
 
 function parseParams(runbook: Runbook, flags: RunFlags): unknown {
   const raw: Record<string, unknown> = {};
-  for (const option of runbook.options) if (flags[option.key] !== undefined) raw[option.key] = flags[option.key];
+  for (const spec of [...runbook.options, ...(runbook.arguments ?? [])]) if (flags[spec.key] !== undefined) raw[spec.key] = flags[spec.key];
   try {
     return runbook.params.parse(raw);
   } catch (error) {
