@@ -1,10 +1,11 @@
 // `novaops show <runbook>`: the procedure as the runner will execute it.
+import { showValue } from '../../config/show-value.js';
 import { UsageError } from '../../engine/errors.js';
 import { catalogue, loadRunbook } from '../../../runbooks/index.js';
 
 export async function showCommand(id: string): Promise<void> {
   const runbook = await loadRunbook(id);
-  if (!runbook) throw new UsageError(`unknown runbook '${id}'`, `known runbooks: ${catalogue.map((r) => r.id).join(', ')}`);
+  if (!runbook) throw new UsageError(`unknown runbook ${showValue(id)}`, `known runbooks: ${catalogue.map((r) => r.id).join(', ')}`);
   const out: string[] = [
     `${runbook.id} — ${runbook.title} (version ${runbook.version})`,
     `reference: ${runbook.reference}`,
@@ -18,6 +19,10 @@ export async function showCommand(id: string): Promise<void> {
     for (const guard of step.guards ?? []) out.push(`  guard: ${guard.name} — ${guard.describe}`);
     if (!step.readOnly && !step.guards?.length && step.unguarded) out.push(`  no guard: ${step.unguarded}`);
     for (const warning of step.warnings ?? []) out.push(`  warning: ${warning}`);
+  }
+  if (runbook.arguments?.length) {
+    out.push('', `usage: novaops run ${runbook.id} ${runbook.arguments.map((a) => a.syntax).join(' ')} [options]`);
+    for (const argument of runbook.arguments) out.push(`  ${argument.syntax.padEnd(25)} ${argument.description}`);
   }
   out.push('', 'options:');
   out.push('  --dry-run                 execute read-only discovery only; print the exact plan');
