@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { showValue } from '../config/show-value.js';
 import { DurableJournal } from '../effects/files/journal.js';
-import { readIfExists, syncDir, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
+import { openDurableStream, readIfExists, syncDir, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
 import { ensureDir, fileExists, listNames, moveIntoPlace } from '../effects/files/local-files.js';
 import { DamagedRunError, EngineRuleError, UsageError } from './errors.js';
 import type { RunLock } from './lock.js';
@@ -248,6 +248,11 @@ function directoryArtifacts(dir: string, beforeWrite: () => void, fs: DurableFs 
       return path;
     },
     read: (name) => readIfExists(safe(name), { fs }),
+    async stream(name) {
+      beforeWrite();
+      const path = safe(name);
+      return { path, ...(await openDurableStream(path, 0o600, { fs })) };
+    },
     exists: (name) => fileExists(safe(name)),
   };
 }

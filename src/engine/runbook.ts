@@ -88,6 +88,15 @@ export interface Artifacts {
   write(name: string, content: string): Promise<string>;
   read(name: string): Promise<string | undefined>;
   exists(name: string): Promise<boolean>;
+  /** A durable write in pieces, for what is too large to hold at once; the file appears on close(). */
+  stream(name: string): Promise<ArtifactStream>;
+}
+
+export interface ArtifactStream {
+  readonly path: string;
+  write(chunk: string): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 /** One unit of mutating work, recorded as done the moment its operations are acknowledged. */

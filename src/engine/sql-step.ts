@@ -1,8 +1,12 @@
-// A transactional step (invariant 7): one transaction per database, the affected rows locked,
+// A step's mutating SQL (invariant 7): one transaction per database, the affected rows locked,
 // saved to the run dir with a generated rollback script (durably, before any write), then every
 // statement, then the commits. Any failure rolls every transaction back.
+//
+// The rows are streamed to the backup and the rollback script one statement's worth at a time:
+// a recovery of thousands of attachments, each row with its connection_info, must not have to
+// fit in the memory of a jump host.
 import type { SqlEffect, SqlTransaction } from '../effects/types.js';
-import type { Artifacts, PlanItem } from './runbook.js';
+import type { ArtifactStream, Artifacts, PlanItem } from './runbook.js';
 import type { DbName, Row, SqlOperation } from '../operations/types.js';
 import { EngineRuleError } from './errors.js';
 
@@ -15,14 +19,6 @@ export interface SqlStepResult {
   backupFile: string;
   rollbackFile: string;
   affectedRows: number;
-}
-
-interface Backup {
-  db: DbName;
-  schema: string;
-  table: string;
-  key: string;
-  rows: Row[];
 }
 
 // Order of commits: Cinder first, then Nova. If Nova's commit failed after Cinder's, a resumed
@@ -44,19 +40,32 @@ export async function runSqlStep(
   const sqlOps = ops as { item: PlanItem; op: SqlOperation }[];
   const dbs = COMMIT_ORDER.filter((db) => sqlOps.some(({ op }) => op.db === db));
   const txs = new Map<DbName, SqlTransaction>();
+  const suffix = `${stepId}-attempt${attempt}`;
+  let backup: ArtifactStream | undefined;
+  let rollback: ArtifactStream | undefined;
   try {
     for (const db of dbs) txs.set(db, await sql.begin(db));
 
-    const backups: Backup[] = [];
+    backup = await artifacts.stream(`rows-${suffix}.json`);
+    rollback = await artifacts.stream(`rollback-${suffix}.sql`);
+    await rollback.write(rollbackHeader(stepId));
+    await backup.write('[');
+    const seen = new Set<string>();
+    let first = true;
     for (const { op } of sqlOps) {
       if (!op.backup) continue;
       const { table, key, where, params } = op.backup;
       const { rows } = await txs.get(op.db)!.query(`SELECT * FROM ${table} WHERE ${where} FOR UPDATE`, params);
-      backups.push({ db: op.db, schema: sql.schemaName(op.db), table, key, rows });
+      const saved = { db: op.db, schema: sql.schemaName(op.db), table, key, rows };
+      await backup.write(`${first ? '\n' : ',\n'}${JSON.stringify(saved)}`);
+      await rollback.write(rollbackLines(saved, seen, sql));
+      first = false;
     }
-    const suffix = `${stepId}-attempt${attempt}`;
-    const backupFile = await artifacts.write(`rows-${suffix}.json`, `${JSON.stringify(backups, null, 2)}\n`);
-    const rollbackFile = await artifacts.write(`rollback-${suffix}.sql`, rollbackScript(stepId, backups, sql));
+    await backup.write('\n]\n');
+    await rollback.write('COMMIT;\n');
+    // Both on disk before the first statement runs.
+    await backup.close();
+    await rollback.close();
 
     let affectedRows = 0;
     for (const { item, op } of sqlOps) {
@@ -75,36 +84,42 @@ export async function runSqlStep(
       await txs.get(db)!.commit();
       txs.delete(db);
     }
-    return { backupFile, rollbackFile, affectedRows };
+    return { backupFile: backup.path, rollbackFile: rollback.path, affectedRows };
+  } catch (error) {
+    await backup?.abort();
+    await rollback?.abort();
+    throw error;
   } finally {
     for (const tx of txs.values()) await tx.rollback().catch(() => undefined);
   }
 }
 
-/** UPDATE statements that put every saved row back as it was, column by column. */
-function rollbackScript(stepId: string, backups: Backup[], sql: SqlEffect): string {
-  const lines = [
+function rollbackHeader(stepId: string): string {
+  return [
     `-- novaops rollback for step ${stepId}, generated ${new Date().toISOString()}`,
     '-- Restores the rows exactly as they were before the step. Review before running:',
     '--   mysql --defaults-extra-file=<your credentials> < this-file.sql',
+    '-- It holds the rows as saved, connection_info (CHAP credentials) included: keep it private.',
     'START TRANSACTION;',
-  ];
-  const seen = new Set<string>();
-  for (const backup of backups) {
-    for (const row of backup.rows) {
-      const id = `${backup.schema}.${backup.table}.${String(row[backup.key])}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const columns = Object.keys(row).filter((c) => c !== backup.key);
-      const assignments = columns.map((c) => `\`${c}\` = ?`).join(', ');
-      lines.push(
-        sql.format(`UPDATE \`${backup.schema}\`.\`${backup.table}\` SET ${assignments} WHERE \`${backup.key}\` = ?;`, [
-          ...columns.map((c) => row[c] as never),
-          row[backup.key] as never,
-        ]),
-      );
-    }
+    '',
+  ].join('\n');
+}
+
+/** UPDATE statements that put every saved row back as it was, column by column. */
+function rollbackLines(backup: { schema: string; table: string; key: string; rows: Row[] }, seen: Set<string>, sql: SqlEffect): string {
+  const lines: string[] = [];
+  for (const row of backup.rows) {
+    const id = `${backup.schema}.${backup.table}.${String(row[backup.key])}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const columns = Object.keys(row).filter((c) => c !== backup.key);
+    const assignments = columns.map((c) => `\`${c}\` = ?`).join(', ');
+    lines.push(
+      sql.format(`UPDATE \`${backup.schema}\`.\`${backup.table}\` SET ${assignments} WHERE \`${backup.key}\` = ?;`, [
+        ...columns.map((c) => row[c] as never),
+        row[backup.key] as never,
+      ]),
+    );
   }
-  lines.push('COMMIT;', '');
-  return lines.join('\n');
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

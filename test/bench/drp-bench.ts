@@ -20,7 +20,7 @@ const VOLUMES = 2000;
 const HOSTS = 10;
 const SETTINGS = { latencyMs: 20, rebootMs: 2000, attachMs: 1000 };
 const LIST_RUNS = 10;
-const GOALS = { drpMs: 60_000, listMs: 300, dryRunMs: 3_000 };
+const GOALS = { drpMs: 60_000, listMs: 300, dryRunMs: 3_000, drpRssMiB: 150 };
 /** The whole bench (lab up, scenario, every CLI run, teardown) must finish within this. */
 const OVERALL_TIMEOUT_MS = 15 * 60_000;
 /** Any single CLI run is killed after this. */
@@ -48,7 +48,8 @@ const children = new Set<number>();
 function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { pollRss?: boolean } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The launcher itself, as an operator's shell runs it: its shebang carries the V8 flags.
+    const child = spawn(BIN, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = child.pid;
     if (pid !== undefined) children.add(pid);
     let stdout = '';
@@ -267,7 +268,9 @@ async function main(): Promise<number> {
     say('');
     say(`drp --yes --json           wall ${ms(live.wallMs).padStart(8)}   goal < ${ms(GOALS.drpMs)}   ${verdict(live.wallMs, GOALS.drpMs)}`);
     say(`  exit ${live.code}${live.signal ? ` signal ${live.signal}` : ''}, outcome ${end?.outcome ?? '(no run.end)'}, run.end durationMs ${end ? ms(end.durationMs as number) : '-'}, counts ${end ? JSON.stringify(end.counts) : '-'}`);
-    say(`  peak RSS (VmHWM)         ${live.peakRssKb === null ? 'n/a' : `${(live.peakRssKb / 1024).toFixed(1)} MiB`}`);
+    say(
+      `  peak RSS (VmHWM)         ${live.peakRssKb === null ? 'n/a' : `${(live.peakRssKb / 1024).toFixed(1)} MiB   goal < ${GOALS.drpRssMiB} MiB   ${verdict(live.peakRssKb / 1024, GOALS.drpRssMiB)}`}`,
+    );
     const delta = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : `${(b - a).toFixed(1)} s`);
     say(
       `  CPU during the run       novaops ${live.cpuS === null ? 'n/a' : `${live.cpuS.toFixed(1)} s`}, simulator ${delta(cpuBefore.sim, cpuAfter.sim)}, ` +

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { writeFileDurably, readIfExists } from '../../src/effects/files/durable-write.js';
+import { openDurableStream, readIfExists, writeFileDurably } from '../../src/effects/files/durable-write.js';
 import { createEffects } from '../../src/effects/create-effects.js';
 import type { Effects } from '../../src/effects/types.js';
 import { executeOperation } from '../../src/engine/execute-operation.js';
@@ -198,6 +198,10 @@ function dirArtifacts(dir: string): Artifacts {
     },
     read: (name) => readIfExists(path.join(dir, name)),
     exists: async (name) => (await readIfExists(path.join(dir, name))) !== undefined,
+    stream: async (name) => {
+      const p = path.join(dir, name);
+      return { path: p, ...(await openDurableStream(p)) };
+    },
   };
 }
 

@@ -82,3 +82,46 @@ export async function syncDir(dir: string, options: DurableWriteOptions = {}): P
     await handle.close();
   }
 }
+
+/** A file written in pieces that appears, whole and durable, only when closed. */
+export interface DurableStream {
+  write(chunk: string): Promise<void>;
+  /** fsync, rename into place, fsync the directory. */
+  close(): Promise<void>;
+  /** Drops the temp file; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * writeFileDurably for content too large to hold at once (row backups of thousands of rows):
+ * the same temp file, fsync and rename, with the content appended chunk by chunk.
+ */
+export async function openDurableStream(file: string, mode = 0o600, options: DurableWriteOptions = {}): Promise<DurableStream> {
+  const fs = options.fs ?? defaultFs;
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', mode);
+  let open = true;
+  const abort = async () => {
+    if (open) await handle.close().catch(() => undefined);
+    open = false;
+    await fs.unlink(tmp).catch(() => undefined);
+  };
+  return {
+    // A FileHandle's writeFile() continues from the current position: consecutive calls append.
+    write: (chunk) => handle.writeFile(chunk),
+    async close() {
+      try {
+        await handle.sync();
+        await handle.close();
+        open = false;
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+      await syncDir(dir, options);
+    },
+    abort,
+  };
+}
