@@ -7,31 +7,24 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import type { NovaopsConfig } from '../../src/config/types.js';
-import { createEffects } from '../../src/effects/create-effects.js';
-import type { Effects } from '../../src/effects/types.js';
 import type { Prompter } from '../../src/engine/prompter.js';
-import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook } from '../../src/engine/runbook.js';
-import { startRun } from '../../src/engine/runner.js';
 import { drp } from '../../runbooks/drp.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { checksums, type Checksums } from '../support/db-snapshot.js';
+import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 let lab: TestLab;
-let config: NovaopsConfig;
-let effects: Effects;
+let engine: LabEngine;
 let cloudBefore: Checksums;
 
 beforeAll(async () => {
   lab = await createTestLab();
-  config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
-  effects = createEffects(config);
+  engine = await labEngine(lab);
 });
 afterAll(async () => {
-  await effects?.close();
+  await engine?.close();
   await lab?.destroy();
 });
 let generation = 0;
@@ -46,7 +39,7 @@ const sayNo: Prompter = { confirm: async () => ({ answer: false, how: 'test: no'
 
 /** A live drp, stopped by the operator at its first confirmation (the DB cleanup): resumable, map captured. */
 async function stoppedRun(): Promise<{ runId: string; runDir: string }> {
-  const result = await startRun({ runbook: drp as Runbook, params: { sshReboot: false }, mode: 'live' }, { config, effects, prompter: sayNo, redactor: new Redactor([]) });
+  const result = await engine.run(drp as Runbook, { params: { sshReboot: false }, prompter: sayNo });
   expect(result.outcome).toBe('aborted');
   cloudBefore = await checksums(lab);
   await lab.resetStats();

@@ -3,32 +3,24 @@
 // storage fault is injected under the real engine, the real drp and a real lab.
 import * as fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import type { NovaopsConfig } from '../../src/config/types.js';
-import { createEffects } from '../../src/effects/create-effects.js';
 import type { DurableFs } from '../../src/effects/files/durable-write.js';
-import type { Effects } from '../../src/effects/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { assumeYes } from '../../src/engine/prompter.js';
-import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook } from '../../src/engine/runbook.js';
-import { startRun } from '../../src/engine/runner.js';
 import { drp } from '../../runbooks/drp.js';
 import { checksums } from '../support/db-snapshot.js';
+import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 let lab: TestLab;
-let config: NovaopsConfig;
-let effects: Effects;
+let engine: LabEngine;
 
 beforeAll(async () => {
   lab = await createTestLab();
   await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 3 });
-  config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
-  effects = createEffects(config);
+  engine = await labEngine(lab);
 });
 afterAll(async () => {
-  await effects?.close();
+  await engine?.close();
   await lab?.destroy();
 });
 
@@ -47,11 +39,7 @@ describe('the volume map read back', () => {
   it('other bytes than were written stop the run before the cleanup; nothing changes', async () => {
     const before = await checksums(lab);
     await lab.resetStats();
-    const events: EngineEvent[] = [];
-    const result = await startRun(
-      { runbook: drp as Runbook, params: { sshReboot: false }, mode: 'live' },
-      { config, effects, prompter: assumeYes, redactor: new Redactor([]), files: lyingStorage, onBus: (bus) => bus.subscribe((e) => events.push(e)) },
-    );
+    const { events, ...result } = await engine.run(drp as Runbook, { params: { sshReboot: false }, files: lyingStorage });
     expect(result.outcome).toBe('failed');
     const ends = events.filter((e): e is Extract<EngineEvent, { type: 'step.end' }> => e.type === 'step.end');
     expect(ends.map((e) => [e.step, e.outcome])).toEqual([['preflight', 'done'], ['capture-map', 'failed']]);

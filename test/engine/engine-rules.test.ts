@@ -6,38 +6,29 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadConfig } from '../../src/config/load-config.js';
-import { configSecrets, type NovaopsConfig } from '../../src/config/types.js';
-import { createEffects } from '../../src/effects/create-effects.js';
-import type { Effects } from '../../src/effects/types.js';
 import { EngineRuleError, ExitCode } from '../../src/engine/errors.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { executeOperation } from '../../src/engine/execute-operation.js';
-import { assumeYes } from '../../src/engine/prompter.js';
-import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook, Step } from '../../src/engine/runbook.js';
-import { RunStore } from '../../src/engine/run-store.js';
-import { resumeRun, startRun, type RunResult } from '../../src/engine/runner.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 import type { Operation, ShellOperation } from '../../src/operations/types.js';
 import { checksums } from '../support/db-snapshot.js';
+import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 let lab: TestLab;
-let config: NovaopsConfig;
-let effects: Effects;
+let engine: LabEngine;
 let marks: string;
 
 beforeAll(async () => {
   lab = await createTestLab({ hosts: 1 });
   await lab.scenario('power-loss', { instances: 3, volumes: 3, seed: 2 });
-  config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
-  effects = createEffects(config);
+  engine = await labEngine(lab);
   marks = join(lab.stateDir, 'marks');
   await mkdir(marks, { recursive: true });
 });
 afterAll(async () => {
-  await effects?.close();
+  await engine?.close();
   await lab?.destroy();
 });
 
@@ -54,17 +45,8 @@ function runbook(steps: Step[]): Runbook {
 function oneItem(id: string, ops: Operation[], extra: Partial<Step> = {}): Step {
   return { id, title: `step ${id}`, changes: 'marks', unguarded: 'a test step', async plan() { return { items: [{ key: `${id}-item`, summary: id, target: ops[0].target, ops }] }; }, ...extra };
 }
-async function run(rb: Runbook): Promise<RunResult & { events: EngineEvent[] }> {
-  const events: EngineEvent[] = [];
-  const result = await startRun({ runbook: rb, params: {}, mode: 'live' }, { config, effects, prompter: assumeYes, redactor: new Redactor(configSecrets(config)), onBus: (b) => b.subscribe((e) => events.push(e)) });
-  return { ...result, events };
-}
-async function resume(rb: Runbook, runId: string): Promise<RunResult & { events: EngineEvent[] }> {
-  const events: EngineEvent[] = [];
-  const store = await RunStore.open(config.stateDir, runId);
-  const result = await resumeRun(rb, store, { config, effects, prompter: assumeYes, redactor: new Redactor([]), onBus: (b) => b.subscribe((e) => events.push(e)) });
-  return { ...result, events };
-}
+const run = (rb: Runbook) => engine.run(rb);
+const resume = (rb: Runbook, runId: string) => engine.resume(rb, runId);
 const opStarts = (events: EngineEvent[]) => events.filter((e) => e.type === 'op.start' && e.item !== null).map((e) => (e as { summary: string }).summary);
 
 describe('a read-only step plans nothing mutating', () => {
@@ -85,8 +67,8 @@ describe('mutating SQL never runs outside its step transaction', () => {
 
   it('a statement executed on its own is refused, and the row is unchanged', async () => {
     const before = await checksums(lab);
-    await expect(executeOperation(moveOne(await firstUuid()), effects)).rejects.toThrow(EngineRuleError);
-    await expect(executeOperation(moveOne(await firstUuid()), effects)).rejects.toThrow(/is mutating SQL; it runs only in its step's transaction, after the rows are saved/);
+    await expect(executeOperation(moveOne(await firstUuid()), engine.effects)).rejects.toThrow(EngineRuleError);
+    await expect(executeOperation(moveOne(await firstUuid()), engine.effects)).rejects.toThrow(/is mutating SQL; it runs only in its step's transaction, after the rows are saved/);
     expect(await checksums(lab)).toEqual(before);
   });
 
@@ -109,7 +91,7 @@ describe('mutating SQL never runs outside its step transaction', () => {
     expect(existsSync(mark('mixed'))).toBe(false);
     expect(await checksums(lab)).toEqual(before);
     // A read stays a read: discovery SQL is not caught by the rule.
-    const read = await executeOperation(selectRows('nova', 'count', 'SELECT COUNT(*) AS n FROM instances'), effects);
+    const read = await executeOperation(selectRows('nova', 'count', 'SELECT COUNT(*) AS n FROM instances'), engine.effects);
     expect(read.ok).toBe(true);
   });
 });
