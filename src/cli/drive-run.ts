@@ -30,6 +30,8 @@ export async function driveRun(configPath: string | undefined, flags: DriveFlags
     // Bad input or a refusal found inside the run (unknown --test-instance, unknown schema, no one
     // to confirm): the presenter showed it as the run's end; stderr gets it with what to do.
     if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
+    // A blocked or failed run says so on stderr too: stdout may be piped to a file or a pager.
+    else if (result.exitCode !== 0 && result.outcome !== 'planned') process.stderr.write(`${session.redactor.redact(`novaops: ${result.outcome}: ${result.summary}`)}\n`);
     process.exitCode = result.exitCode;
   } finally {
     await session.close();

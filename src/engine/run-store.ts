@@ -194,6 +194,8 @@ export async function readItemJournal(path: string): Promise<ItemJournal> {
     const previous = latest.get(id);
     // 'started' keeps the first start time: resolve() asks "did it happen since then?".
     if (record.status === 'started' && previous?.status === 'started') continue;
+    // Done is done: a later attempt's guard holding the item back does not undo it.
+    if (record.status === 'held' && previous?.status === 'done') continue;
     latest.set(id, record);
   }
   return { items: latest, opsDone };

@@ -56,6 +56,8 @@ export interface RunResult {
   outcome: RunOutcome;
   exitCode: number;
   transcript: string | null;
+  /** The run.end summary: what happened and, when it did not complete, what to do next. */
+  summary: string;
   /** The error that stopped the run before its steps could finish (bad input, refused): the CLI tells the operator on stderr. */
   error?: NovaopsError;
 }
@@ -278,7 +280,7 @@ async function refusedBeforeRun(error: unknown, c: RefusalContext): Promise<RunR
     runDir: null,
   });
   await recordRefusal(c.deps.config.stateDir, { runId: c.runId, runbook: c.runbook, what: `run (${c.mode})`, operator: c.operator, host: c.host, error: refusal });
-  return { runId: c.runId, runDir: null, outcome: 'refused', exitCode: refusal.exitCode, transcript: null, error: refusal };
+  return { runId: c.runId, runDir: null, outcome: 'refused', exitCode: refusal.exitCode, transcript: null, summary: refusal.message, error: refusal };
 }
 
 interface Drive {
@@ -407,5 +409,5 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
     await store.close().catch(() => undefined);
     await lock?.release();
   }
-  return { runId: state.runId, runDir: store.dir, outcome, exitCode, transcript: store.transcriptPath, error: stopError };
+  return { runId: state.runId, runDir: store.dir, outcome, exitCode, transcript: store.transcriptPath, summary, error: stopError };
 }
