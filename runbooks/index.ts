@@ -25,6 +25,40 @@ export const catalogue: readonly CatalogueEntry[] = [
     options: [{ flags: '--ssh-reboot', description: 'step 5: SSH into each instance and run `shutdown -r now` from inside', key: 'sshReboot' }],
     load: async () => (await import('./drp.js')).drp,
   },
+  {
+    id: 'reset-state',
+    title: 'Reset the state of an instance',
+    summary: 'show vm_state/task_state of stuck instances, reset them to error (or --active) through the API, optionally delete them (--delete)',
+    reference: 'Compute admin guide §5.5.7 "Reset the state of an instance"',
+    testScope: 'instance',
+    arguments: [{ syntax: '[instance...]', description: 'the instances to reset: UUIDs or exact names (or --stuck-for instead)', key: 'instances' }],
+    options: [
+      { flags: '--stuck-for <duration>', description: 'every instance whose task has not moved for this long, e.g. 30m, 2h, 90s, 1h30m', key: 'stuckFor' },
+      { flags: '--active', description: 'reset to active instead of error (an instance being deleted is still reset to error and deleted)', key: 'active' },
+      { flags: '--delete', description: 'reset to error, then delete each instance and wait until it is gone', key: 'delete' },
+      { flags: '--force', description: 'also reset named instances that are not stuck', key: 'force' },
+    ],
+    load: async () => (await import('./reset-state.js')).resetState,
+  },
+  {
+    id: 'failed-node',
+    title: 'Recover from a failed compute node',
+    summary: "move a dead compute host's instances to another host: fence it, evacuate (or, --method db, the guide's manual recovery), move their Placement allocations, read back the end state",
+    reference: 'Compute admin guide §5.4.14 "Recover from a failed compute node": §5.4.14.1 "Evacuate instances", §5.4.14.2 "Manual recovery"',
+    testScope: 'instance',
+    options: [
+      { flags: '--failed-host <host>', description: 'the compute host that failed (its Nova host name)', key: 'failedHost' },
+      { flags: '--target-host <host>', description: 'the compute host to move its instances to (nova-compute up and enabled)', key: 'targetHost' },
+      { flags: '--method <method>', description: 'evacuate (default: Nova rebuilds each instance on the target) or db (the manual recovery: host and node in the database, libvirt.xml, hard reboot)', key: 'method' },
+      { flags: '--allow-rebuild', description: 'also move image-backed instances whose disk is not on shared storage: they are rebuilt from their image, their root disk is LOST', key: 'allowRebuild' },
+      { flags: '--fenced <host>', description: 'the failed host, typed again: you fenced it by other means (powered off through its BMC) and novaops cannot check', key: 'fenced' },
+      { flags: '--instances-path <path>', description: 'instances_path of nova.conf on the target host (default /var/lib/nova/instances)', key: 'instancesPath' },
+      { flags: '--service-vm-names <regex>', description: 'service VMs left alone in bulk, by name (default ^amphora-)', key: 'serviceVmNames' },
+      { flags: '--service-vm-metadata <keys>', description: 'service VMs left alone in bulk, by metadata key (comma-separated)', key: 'serviceVmMetadata' },
+      { flags: '--update-attached-host', description: "--method db: record the target host in Cinder's attachments of the moved instances", key: 'updateAttachedHost' },
+    ],
+    load: async () => (await import('./failed-node.js')).failedNode,
+  },
 ];
 
 export function findEntry(id: string): CatalogueEntry | undefined {

@@ -101,6 +101,10 @@ function buildProgram(): Command {
     .option('--latency-ms <ms>', 'added to every API request', '0')
     .option('--reboot-ms <ms>', 'how long a hard reboot takes', '300')
     .option('--attach-ms <ms>', 'how long an attach takes', '200')
+    .option('--evacuate-ms <ms>', 'how long an evacuation takes')
+    .option('--delete-ms <ms>', 'how long a delete takes')
+    .option('--service-down-time-ms <ms>', "how long without a heartbeat before a compute service reads down (Nova's service_down_time, 60 s)")
+    .option('--report-interval-ms <ms>', "how often the simulated computes heartbeat (Nova's report_interval, 10 s)")
     .action(async (flags: Record<string, string>) => (await import('./commands/lab.js')).labUpCommand(flags));
   lab
     .command('down')
@@ -114,10 +118,16 @@ function buildProgram(): Command {
     .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
   lab
     .command('scenario <name>')
-    .description('set the lab to a scenario: power-loss')
+    .description('set the lab to a scenario: power-loss, failed-node or stuck-instance')
     .option('--instances <n>', 'instances', '20')
     .option('--volumes <n>', 'volumes', '30')
-    .option('--live-session', 'leave one mapped volume with a live iSCSI session')
+    .option('--live-session', 'power-loss: leave one mapped volume with a live iSCSI session')
+    .option('--shared-storage', 'failed-node: the target host sees the instances path of the failed one')
+    .option('--legacy-libvirt-xml', 'failed-node: libvirt.xml files under the instances path, as on older deployments')
+    .option('--other-instances <n>', 'failed-node: instances on the hosts that did not fail')
+    .option('--failed-host <host>', 'failed-node: which host dies (default the first)')
+    .option('--target-host <host>', 'failed-node: the host to recover onto (default the next)')
+    .option('--heartbeat-age <s>', "failed-node: seconds since the failed host's last heartbeat")
     .option('--seed <n>', 'random seed', '1')
     .action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
 

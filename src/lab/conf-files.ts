@@ -42,13 +42,19 @@ export async function readCloudsYaml(file: string): Promise<CloudCredentials> {
   return { authUrl: auth.auth_url, username: auth.username, password: String(auth.password) };
 }
 
-export async function writeServiceConf(file: string, service: 'nova' | 'cinder', db: Required<DbServer>): Promise<void> {
+export async function writeServiceConf(file: string, service: 'nova' | 'cinder' | 'placement', db: Required<DbServer>): Promise<void> {
+  const defaults: Record<typeof service, string[]> = {
+    nova: ['instance_name_template = instance-%08x'],
+    cinder: ['volume_name_template = volume-%s'],
+    placement: [],
+  };
   const body = [
     `# ${service}.conf written by novaops lab: only the sections novaops reads.`,
     '[DEFAULT]',
-    service === 'nova' ? 'instance_name_template = instance-%08x' : 'volume_name_template = volume-%s',
+    ...defaults[service],
     '',
-    '[database]',
+    // Placement keeps its connection in its own section, as /etc/placement/placement.conf does.
+    service === 'placement' ? '[placement_database]' : '[database]',
     `connection = ${oslodbUrl(db)}`,
     '',
   ].join('\n');

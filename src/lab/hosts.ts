@@ -19,6 +19,16 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await writeFile(hp.nextSid, '1\n');
 }
 
+/**
+ * Power a simulated host off (its nova-compute stops reporting and doing work; its iscsiadm answers
+ * like an unreachable host) or on again (nova-compute starts: see simulator/compute-startup.ts).
+ */
+export async function setHostPower(labDirectory: string, host: string, on: boolean): Promise<void> {
+  const hp = hostPaths(labDirectory, host);
+  if (on) await rm(hp.poweredOff, { force: true });
+  else await writeFile(hp.poweredOff, `${new Date().toISOString()}\n`);
+}
+
 /** Back to a freshly booted host: no instance dirs, no iSCSI sessions. */
 export async function resetHostState(labDirectory: string, host: string): Promise<void> {
   const hp = hostPaths(labDirectory, host);

@@ -42,7 +42,8 @@ async function dropShared(info: LabInfo, dbServer: string | undefined): Promise<
   const url = dbServer ?? process.env.NOVAOPS_LAB_DB ?? `mysql://root:@${info.db.host}:${info.db.port}`;
   const conn = await adminConnection(parseDbUrl(url));
   try {
-    await dropDatabases(conn, [info.db.schemas.nova, info.db.schemas.cinder], info.db.user);
+    const schemas = [info.db.schemas.nova, info.db.schemas.cinder, info.db.schemas.placement].filter((s): s is string => Boolean(s));
+    await dropDatabases(conn, schemas, info.db.user);
   } finally {
     await conn.end();
   }

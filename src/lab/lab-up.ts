@@ -57,7 +57,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       host: admin.host,
       port: admin.port,
       user: labUser,
-      schemas: { nova: `${prefix}nova`, cinder: `${prefix}cinder` },
+      schemas: { nova: `${prefix}nova`, cinder: `${prefix}cinder`, placement: `${prefix}placement` },
       private: false,
       prefix,
     };
@@ -68,7 +68,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       host: '127.0.0.1',
       port: server.port,
       user: labUser,
-      schemas: { nova: 'nova', cinder: 'cinder' },
+      schemas: { nova: 'nova', cinder: 'cinder', placement: 'placement' },
       private: true,
       pid: server.pid,
       dataDir: server.dataDir,
@@ -79,13 +79,19 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const dbPassword = randomPassword();
   const conn = await adminConnection(admin);
   try {
-    await provisionDatabases(conn, { schemas: dbInfo.schemas, user: labUser, password: dbPassword, flavour });
+    await provisionDatabases(conn, {
+      schemas: { nova: dbInfo.schemas.nova, cinder: dbInfo.schemas.cinder, placement: dbInfo.schemas.placement! },
+      user: labUser,
+      password: dbPassword,
+      flavour,
+    });
   } finally {
     await conn.end();
   }
   const common = { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword };
   await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova });
   await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });
+  await writeServiceConf(p.placementConf, 'placement', { ...common, database: dbInfo.schemas.placement! });
 
   const mode = opts.simulator ?? 'daemon';
   const port = await freeLoopbackPort();
@@ -104,6 +110,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     cloudName: LAB_CLOUD_NAME,
     novaConf: p.novaConf,
     cinderConf: p.cinderConf,
+    placementConf: p.placementConf,
     configFile: p.configFile,
     hosts,
     settings,

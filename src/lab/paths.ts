@@ -12,6 +12,7 @@ export function labPaths(dir: string) {
     cloudsYaml: path.join(dir, 'clouds.yaml'),
     novaConf: path.join(dir, 'nova.conf'),
     cinderConf: path.join(dir, 'cinder.conf'),
+    placementConf: path.join(dir, 'placement.conf'),
     configFile: path.join(dir, 'novaops.yaml'),
     scenarioJson: path.join(dir, 'scenario.json'),
     simulatorLog: path.join(dir, 'simulator.log'),
@@ -23,6 +24,8 @@ export function labPaths(dir: string) {
     hostsDir: path.join(dir, 'hosts'),
     /** Targets the (simulated) volume host exports; read by `iscsiadm -m discovery`. */
     iscsiTargets: path.join(dir, 'iscsi-targets'),
+    /** Present when every host mounts one shared instances path (a scenario's --shared-storage). */
+    sharedStorage: path.join(dir, 'shared-instances-path'),
   };
 }
 

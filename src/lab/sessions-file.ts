@@ -34,18 +34,27 @@ async function atomicWrite(file: string, text: string): Promise<void> {
   await rename(tmp, file);
 }
 
-/** Appends login sessions for one host; concurrent callers are batched into one rewrite. */
+/** Appends login sessions (and removes logged-out ones) for one host; concurrent callers are batched into one rewrite. */
 export class SessionAppender {
-  private pending = new Map<string, { iqns: string[]; waiters: (() => void)[] }>();
+  private pending = new Map<string, { ops: { iqn: string; add: boolean }[]; waiters: (() => void)[] }>();
   private running = new Set<string>();
 
   constructor(private readonly labDirectory: string) {}
 
   add(host: string, iqn: string): Promise<void> {
+    return this.queue(host, [{ iqn, add: true }]);
+  }
+
+  /** A logout (os-brick disconnect_volume) of every session to these targets on the host. */
+  remove(host: string, iqns: string[]): Promise<void> {
+    return iqns.length === 0 ? Promise.resolve() : this.queue(host, iqns.map((iqn) => ({ iqn, add: false })));
+  }
+
+  private queue(host: string, ops: { iqn: string; add: boolean }[]): Promise<void> {
     return new Promise((resolve) => {
       let p = this.pending.get(host);
-      if (!p) this.pending.set(host, (p = { iqns: [], waiters: [] }));
-      p.iqns.push(iqn);
+      if (!p) this.pending.set(host, (p = { ops: [], waiters: [] }));
+      p.ops.push(...ops);
       p.waiters.push(resolve);
       void this.flush(host);
     });
@@ -59,7 +68,7 @@ export class SessionAppender {
         const batch = this.pending.get(host);
         if (!batch) break;
         this.pending.delete(host);
-        await this.append(host, batch.iqns).catch(() => undefined);
+        await this.apply(host, batch.ops).catch(() => undefined);
         batch.waiters.forEach((w) => w());
       }
     } finally {
@@ -67,22 +76,27 @@ export class SessionAppender {
     }
   }
 
-  private async append(host: string, iqns: string[]): Promise<void> {
+  private async apply(host: string, ops: { iqn: string; add: boolean }[]): Promise<void> {
     const hp = hostPaths(this.labDirectory, host);
     await mkdir(hp.iscsiDir, { recursive: true });
     const existing = await readFile(hp.sessions, 'utf8').catch(() => '');
     const nextText = await readFile(hp.nextSid, 'utf8').catch(() => '');
     let sid = Number.parseInt(nextText, 10);
     if (!Number.isFinite(sid)) sid = 1;
-    const present = new Set(existing.split('\n').map((l) => l.split(' ')[3]).filter(Boolean));
-    let add = '';
-    for (const iqn of iqns) {
-      // One session per target, as a real initiator keeps it.
-      if (present.has(iqn)) continue;
-      present.add(iqn);
-      add += sessionLine(sid++, iqn) + '\n';
+    let lines = existing.split('\n').filter((l) => l.length > 0);
+    const present = new Set(lines.map((l) => l.split(' ')[3]));
+    for (const op of ops) {
+      if (op.add) {
+        // One session per target, as a real initiator keeps it.
+        if (present.has(op.iqn)) continue;
+        present.add(op.iqn);
+        lines.push(sessionLine(sid++, op.iqn));
+      } else if (present.has(op.iqn)) {
+        present.delete(op.iqn);
+        lines = lines.filter((l) => l.split(' ')[3] !== op.iqn);
+      }
     }
-    await atomicWrite(hp.sessions, existing + add);
+    await atomicWrite(hp.sessions, lines.map((l) => l + '\n').join(''));
     await atomicWrite(hp.nextSid, `${sid}\n`);
   }
 }

@@ -12,6 +12,18 @@ export interface SimSettings {
   attachMs: number;
   /** Like libvirt since Liberty: the requested device name is ignored, the next free one is used. */
   ignoreRequestedDevice: boolean;
+  /**
+   * nova.conf [DEFAULT] service_down_time (60 s): a service whose last heartbeat is older is down.
+   * Heartbeats are kept to the second (services.last_seen_up is a DATETIME, as in Nova), so keep it
+   * above reportIntervalMs + 1.5 s or an up service can read down for a moment.
+   */
+  serviceDownTimeMs: number;
+  /** nova.conf [DEFAULT] report_interval (10 s): how often a running nova-compute heartbeats. */
+  reportIntervalMs: number;
+  /** Time from an accepted evacuate to the instance ACTIVE on its new host (the rebuild). */
+  evacuateMs: number;
+  /** Time from an accepted delete to the instance gone (when its compute service is up). */
+  deleteMs: number;
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
@@ -19,13 +31,18 @@ export const DEFAULT_SETTINGS: SimSettings = {
   rebootMs: 300,
   attachMs: 200,
   ignoreRequestedDevice: false,
+  serviceDownTimeMs: 60_000,
+  reportIntervalMs: 10_000,
+  evacuateMs: 400,
+  deleteMs: 200,
 };
 
 export interface LabDbInfo {
   host: string;
   port: number;
   user: string;
-  schemas: { nova: string; cinder: string };
+  /** placement: absent in labs made before the lab had Placement (recreate them). */
+  schemas: { nova: string; cinder: string; placement?: string };
   /** True when the lab runs its own mariadbd. */
   private: boolean;
   pid?: number;
@@ -43,6 +60,8 @@ export interface LabInfo {
   cloudName: 'novaops-lab';
   novaConf: string;
   cinderConf: string;
+  /** /etc/placement/placement.conf's counterpart ([placement_database] connection). */
+  placementConf?: string;
   configFile: string;
   hosts: string[];
   settings: SimSettings;

@@ -46,7 +46,7 @@ export interface SqlOperation extends OperationBase {
   backup?: RowBackup;
 }
 
-export type ApiService = 'compute' | 'volumev3' | 'identity';
+export type ApiService = 'compute' | 'volumev3' | 'identity' | 'placement';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ApiOperation<T = unknown> extends OperationBase {

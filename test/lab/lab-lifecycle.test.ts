@@ -6,7 +6,9 @@ import { describe, expect, test } from 'vitest';
 import { labDown, labStatus, labUp } from '../../src/lab/index.js';
 import { findMariadbd } from '../../src/lab/private-mariadb.js';
 import { isAlive } from '../../src/lab/process-util.js';
-import { createTestLab } from '../support/lab.js';
+import mysql from 'mysql2/promise';
+import { parseDbUrl } from '../../src/lab/db-url.js';
+import { createTestLab, LAB_DB_URL } from '../support/lab.js';
 
 const mariadbd = findMariadbd();
 
@@ -19,7 +21,7 @@ describe('lab lifecycle', () => {
       const up = await labUp({ stateDir, hosts: 2, simulator: 'in-process' });
       const { simulatorHandle, ...info } = up;
       expect(info.db.private).toBe(true);
-      expect(info.db.schemas).toEqual({ nova: 'nova', cinder: 'cinder' });
+      expect(info.db.schemas).toEqual({ nova: 'nova', cinder: 'cinder', placement: 'placement' });
       expect(isAlive(info.db.pid!)).toBe(true);
       const st = await labStatus({ stateDir });
       expect(st.live.dbReachable).toBe(true);
@@ -58,8 +60,22 @@ describe('lab lifecycle', () => {
       const text = grants.map((g) => Object.values(g)[0]).join('\n');
       expect(text).toContain(`\`${lab.info.db.schemas.nova}\``);
       expect(text).not.toMatch(/ON \*\.\*.*ALL/);
+      expect(text).toContain(`\`${lab.info.db.schemas.placement}\``);
+      // placement.conf names the placement schema in [placement_database], as placement.conf does.
+      const placementConf = await readFile(lab.info.placementConf!, 'utf8');
+      expect(placementConf).toMatch(new RegExp(`\\[placement_database\\]\\nconnection = mysql\\+pymysql://[^@]+@127\\.0\\.0\\.1:\\d+/${lab.info.db.schemas.placement}\\?`));
+      expect((await stat(lab.info.placementConf!)).mode & 0o777).toBe(0o640);
     } finally {
       await lab.destroy();
+    }
+    const root = await mysql.createConnection({ ...parseDbUrl(LAB_DB_URL), database: undefined });
+    try {
+      const [left] = await root.query<any[]>('SELECT schema_name FROM information_schema.schemata WHERE schema_name IN (?)', [
+        Object.values(lab.info.db.schemas),
+      ]);
+      expect(left).toEqual([]);
+    } finally {
+      await root.end();
     }
   });
 });

@@ -7,9 +7,11 @@ function quoteIdent(name: string): string {
 }
 
 export async function labTables(lab: TestLab): Promise<string[]> {
-  const schemas = [lab.info.db.schemas.nova, lab.info.db.schemas.cinder];
+  // Placement too, where the lab has it: a run that moved an allocation changed the cloud.
+  const { nova, cinder, placement } = lab.info.db.schemas;
+  const schemas = [nova, cinder, ...(placement ? [placement] : [])];
   const rows = await lab.rootQuery<{ s: string; t: string }[]>(
-    'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_TYPE = ? ORDER BY 1, 2',
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${schemas.map(() => '?').join(', ')}) AND TABLE_TYPE = ? ORDER BY 1, 2`,
     [...schemas, 'BASE TABLE'],
   );
   if (rows.length === 0) throw new Error(`no tables in ${schemas.join(', ')}: a comparison would prove nothing`);

@@ -1,7 +1,7 @@
 // `novaops lab ...`: the practice cloud.
 import { resolveStateDir } from '../../config/load-config.js';
 import { UsageError } from '../../engine/errors.js';
-import { applyScenario, labDown, labStatus, labUp } from '../../lab/index.js';
+import { applyScenario, labDown, labStatus, labUp, SCENARIOS } from '../../lab/index.js';
 
 function positiveInt(value: string | boolean | undefined, flag: string, min = 0): number {
   const n = Number(value);
@@ -33,13 +33,20 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
       latencyMs: positiveInt(flags.latencyMs, '--latency-ms'),
       rebootMs: positiveInt(flags.rebootMs, '--reboot-ms'),
       attachMs: positiveInt(flags.attachMs, '--attach-ms'),
+      // Read when the command line offers them (--service-down-time-ms, --report-interval-ms, --evacuate-ms, --delete-ms).
+      ...definedOnly({
+        serviceDownTimeMs: optionalInt(flags.serviceDownTimeMs, '--service-down-time-ms', 100),
+        reportIntervalMs: optionalInt(flags.reportIntervalMs, '--report-interval-ms', 50),
+        evacuateMs: optionalInt(flags.evacuateMs, '--evacuate-ms'),
+        deleteMs: optionalInt(flags.deleteMs, '--delete-ms'),
+      }),
     },
   });
   process.stdout.write(
     [
       `lab up: API ${info.api.url}, database ${info.db.host}:${info.db.port} (${info.db.private ? 'private mariadbd' : 'shared server'}), hosts ${info.hosts.join(', ')}`,
       `config: ${info.configFile} (used automatically while the lab is up, or export NOVAOPS_CONFIG=${info.configFile})`,
-      `next: novaops lab scenario power-loss --instances 20 --volumes 30`,
+      `next: novaops lab scenario power-loss --instances 20 --volumes 30 (or failed-node, stuck-instance)`,
       '',
     ].join('\n'),
   );
@@ -77,13 +84,46 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
   );
 }
 
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** An optional flag: absent stays undefined, present must be a whole number. */
+function optionalInt(value: string | boolean | undefined, flag: string, min = 0): number | undefined {
+  return value === undefined ? undefined : positiveInt(value, flag, min);
+}
+
+function optionalHost(value: string | boolean | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) {
+    throw new UsageError(`${flag}: '${String(value)}' is not a host name`);
+  }
+  return value;
+}
+
 export async function labScenarioCommand(name: string, flags: Record<string, string | boolean>): Promise<void> {
-  if (name !== 'power-loss') throw new UsageError(`unknown scenario '${name}'`, 'scenarios: power-loss');
-  const summary = await applyScenario(resolveStateDir(process.env), 'power-loss', {
+  if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario '${name}'`, `scenarios: ${SCENARIOS.join(', ')}`);
+  const stateDir = resolveStateDir(process.env);
+  const common = {
     instances: positiveInt(flags.instances, '--instances', 1),
     volumes: positiveInt(flags.volumes, '--volumes', 0),
-    liveSession: !!flags.liveSession,
     seed: positiveInt(flags.seed, '--seed'),
-  });
+  };
+  let summary: unknown;
+  if (name === 'failed-node') {
+    summary = await applyScenario(stateDir, 'failed-node', {
+      ...common,
+      sharedStorage: !!flags.sharedStorage,
+      legacyLibvirtXml: !!flags.legacyLibvirtXml,
+      otherInstances: optionalInt(flags.otherInstances, '--other-instances'),
+      failedHost: optionalHost(flags.failedHost, '--failed-host'),
+      targetHost: optionalHost(flags.targetHost, '--target-host'),
+      heartbeatAgeSeconds: optionalInt(flags.heartbeatAge, '--heartbeat-age'),
+    });
+  } else if (name === 'stuck-instance') {
+    summary = await applyScenario(stateDir, 'stuck-instance', common);
+  } else {
+    summary = await applyScenario(stateDir, 'power-loss', { ...common, liveSession: !!flags.liveSession });
+  }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }

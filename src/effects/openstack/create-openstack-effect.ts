@@ -50,7 +50,8 @@ export function novaopsUserAgent(pid: number = process.pid): string {
   return `novaops/${VERSION} (pid ${pid})`;
 }
 
-const microversionService: Record<ApiService, string> = { compute: 'compute', volumev3: 'volume', identity: 'identity' };
+// The service name of the OpenStack-API-Version header; Placement takes only this header ("placement 1.28").
+const microversionService: Record<ApiService, string> = { compute: 'compute', volumev3: 'volume', identity: 'identity', placement: 'placement' };
 
 interface RawResponse {
   status: number;

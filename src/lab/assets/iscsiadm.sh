@@ -7,6 +7,11 @@ ISCSI_DIR="$HOST_ROOT/var/lib/iscsi"
 SESSIONS="$ISCSI_DIR/sessions"
 NEXT_SID="$ISCSI_DIR/next_sid"
 TARGETS="$LAB_DIR/iscsi-targets"
+# A powered-off host answers nothing: what an operator sees over ssh.
+if [ -e "$HOST_ROOT/powered-off" ]; then
+  echo "ssh: connect to host $(basename "$HOST_ROOT") port 22: No route to host" >&2
+  exit 255
+fi
 mkdir -p "$ISCSI_DIR"
 touch "$SESSIONS"
 exec 9>"$ISCSI_DIR/.lock"

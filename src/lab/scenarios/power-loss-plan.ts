@@ -4,7 +4,19 @@
 import { seededRng, type Rng } from '../random.js';
 import { ADMIN_PROJECT_ID, ADMIN_USER_ID, DEMO_PROJECT_ID, DEMO_USER_ID, type LabFlavour } from '../types.js';
 
-export type InstanceRole = 'affected' | 'no-volume' | 'boot-from-volume' | 'error' | 'active';
+export type InstanceRole =
+  | 'affected'
+  | 'no-volume'
+  | 'boot-from-volume'
+  | 'error'
+  | 'active'
+  // failed-node kinds
+  | 'image'
+  | 'image-with-volumes'
+  | 'service-vm'
+  | 'healthy'
+  // stuck-instance
+  | 'stuck';
 export type VolumeRole = 'attached' | 'boot' | 'multiattach' | 'error-deleting' | 'detached';
 
 export interface PlanAttachment {
@@ -28,6 +40,16 @@ export interface PlanInstance {
   mac: string;
   createdAt: Date;
   volumes: string[];
+  /** Root disk on a volume (no image): set by role 'boot-from-volume' or explicitly. */
+  bootFromVolume?: boolean;
+  taskState?: string | null;
+  /** updated_at; defaults to the time the scenario is written. */
+  updatedAt?: Date;
+  metadata?: Record<string, string>;
+}
+
+export function isBootFromVolume(i: PlanInstance): boolean {
+  return i.bootFromVolume ?? i.role === 'boot-from-volume';
 }
 
 export interface PlanVolume {

@@ -6,7 +6,7 @@ import { connectionInfo, connector } from '../simulator/volume-backend.js';
 import { volumeIqn } from '../sessions-file.js';
 import { bulkInsert } from './bulk-insert.js';
 import { IMAGE_REF } from './write-common.js';
-import type { PowerLossPlan } from './power-loss-plan.js';
+import { isBootFromVolume, type PowerLossPlan } from './power-loss-plan.js';
 
 const VOLUME_TYPE_ID = '6b5c4d3e-2f1a-4b0c-9d8e-7f6a5b4c3d2e';
 const CINDER_SERVICE_UUID = '0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a';
@@ -69,7 +69,7 @@ export async function writeModern(db: LabDb, plan: PowerLossPlan, now: Date): Pr
   }
   // BDMs in instance order: root disk first, then data volumes in device order.
   for (const inst of plan.instances) {
-    if (inst.role !== 'boot-from-volume') {
+    if (!isBootFromVolume(inst)) {
       bdms.push(bdm({ instance_uuid: inst.uuid, device_name: '/dev/vda', source_type: 'image', destination_type: 'local', boot_index: 0, image_id: IMAGE_REF, delete_on_termination: 1, created_at: inst.createdAt, updated_at: now }));
     }
     for (const vid of inst.volumes) {

@@ -1,15 +1,19 @@
 // Which CREATE TABLE statements each flavour needs, per schema. In the nova-volume flavour the
 // cinder schema exists but stays empty: Diablo had no Cinder, and an empty schema keeps
-// cinder.conf loadable while flavour detection still sees no cinder tables.
+// cinder.conf loadable while flavour detection still sees no cinder tables. Placement is the same
+// in both flavours: the lab's compute nodes are resource providers whatever holds the volumes.
 import type { LabFlavour } from '../types.js';
 import { NOVA_MODERN_TABLES } from './nova-modern.js';
 import { CINDER_MODERN_TABLES } from './cinder-modern.js';
 import { NOVA_LEGACY_TABLES } from './nova-legacy.js';
+import { PLACEMENT_TABLES } from './placement.js';
 
-export function schemaTables(flavour: LabFlavour): { nova: string[]; cinder: string[] } {
+export type SchemaKey = 'nova' | 'cinder' | 'placement';
+
+export function schemaTables(flavour: LabFlavour): Record<SchemaKey, string[]> {
   return flavour === 'modern'
-    ? { nova: NOVA_MODERN_TABLES, cinder: CINDER_MODERN_TABLES }
-    : { nova: NOVA_LEGACY_TABLES, cinder: [] };
+    ? { nova: NOVA_MODERN_TABLES, cinder: CINDER_MODERN_TABLES, placement: PLACEMENT_TABLES }
+    : { nova: NOVA_LEGACY_TABLES, cinder: [], placement: PLACEMENT_TABLES };
 }
 
 export function tableName(ddl: string): string {

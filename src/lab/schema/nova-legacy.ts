@@ -3,7 +3,16 @@
 // Volumes live in the nova database with an integer id and an integer instance_id.
 // The lab keeps the modern instances/services/instance_actions tables beside it so the API
 // simulator works the same way; only the volume bookkeeping is legacy.
-import { INSTANCES, SERVICES, INSTANCE_ACTIONS, INSTANCE_ACTIONS_EVENTS, INSTANCE_INFO_CACHES } from './nova-modern.js';
+import {
+  COMPUTE_NODES,
+  INSTANCE_ACTIONS,
+  INSTANCE_ACTIONS_EVENTS,
+  INSTANCE_INFO_CACHES,
+  INSTANCE_METADATA,
+  INSTANCES,
+  MIGRATIONS,
+  SERVICES,
+} from './nova-modern.js';
 
 export const LEGACY_VOLUMES = `CREATE TABLE volumes (
   created_at datetime DEFAULT NULL,
@@ -41,4 +50,7 @@ export const NOVA_LEGACY_TABLES = [
   INSTANCE_ACTIONS,
   INSTANCE_ACTIONS_EVENTS,
   INSTANCE_INFO_CACHES,
+  INSTANCE_METADATA,
+  COMPUTE_NODES,
+  MIGRATIONS,
 ];

@@ -1,5 +1,7 @@
 // Nova cell database (e.g. `nova` / `nova_cell1`): the tables novaops reads and writes, with the
-// column names and types of nova/db/main/models.py. Columns nothing touches are left out.
+// column names and types of nova/db/main/models.py (compute_nodes, migrations and services as SHOW
+// CREATE TABLE shows them on a Zed cell database). Columns nothing touches are left out; foreign keys
+// are left out so scenarios can TRUNCATE.
 
 const TABLE_OPTS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4';
 
@@ -116,6 +118,7 @@ export const SERVICES = `CREATE TABLE services (
   version int(11) DEFAULT NULL,
   uuid varchar(36) DEFAULT NULL,
   PRIMARY KEY (id),
+  UNIQUE KEY uniq_services0host0topic0deleted (host, topic, deleted),
   UNIQUE KEY uniq_services0host0binary0deleted (host, \`binary\`, deleted),
   UNIQUE KEY services_uuid_idx (uuid)
 ) ${TABLE_OPTS}`;
@@ -169,6 +172,96 @@ export const INSTANCE_INFO_CACHES = `CREATE TABLE instance_info_caches (
   UNIQUE KEY uniq_instance_info_caches0instance_uuid (instance_uuid)
 ) ${TABLE_OPTS}`;
 
+export const INSTANCE_METADATA = `CREATE TABLE instance_metadata (
+  created_at datetime DEFAULT NULL,
+  updated_at datetime DEFAULT NULL,
+  deleted_at datetime DEFAULT NULL,
+  id int(11) NOT NULL AUTO_INCREMENT,
+  \`key\` varchar(255) DEFAULT NULL,
+  value varchar(255) DEFAULT NULL,
+  instance_uuid varchar(36) DEFAULT NULL,
+  deleted int(11) DEFAULT NULL,
+  PRIMARY KEY (id),
+  KEY instance_metadata_instance_uuid_idx (instance_uuid)
+) ${TABLE_OPTS}`;
+
+/** One row per hypervisor node; its uuid is the node's Placement resource provider uuid. */
+export const COMPUTE_NODES = `CREATE TABLE compute_nodes (
+  created_at datetime DEFAULT NULL,
+  updated_at datetime DEFAULT NULL,
+  deleted_at datetime DEFAULT NULL,
+  id int(11) NOT NULL AUTO_INCREMENT,
+  service_id int(11) DEFAULT NULL,
+  vcpus int(11) NOT NULL,
+  memory_mb int(11) NOT NULL,
+  local_gb int(11) NOT NULL,
+  vcpus_used int(11) NOT NULL,
+  memory_mb_used int(11) NOT NULL,
+  local_gb_used int(11) NOT NULL,
+  hypervisor_type mediumtext NOT NULL,
+  hypervisor_version int(11) NOT NULL,
+  cpu_info mediumtext NOT NULL,
+  disk_available_least int(11) DEFAULT NULL,
+  free_ram_mb int(11) DEFAULT NULL,
+  free_disk_gb int(11) DEFAULT NULL,
+  current_workload int(11) DEFAULT NULL,
+  running_vms int(11) DEFAULT NULL,
+  hypervisor_hostname varchar(255) DEFAULT NULL,
+  deleted int(11) DEFAULT NULL,
+  host_ip varchar(39) DEFAULT NULL,
+  supported_instances text DEFAULT NULL,
+  pci_stats text DEFAULT NULL,
+  metrics text DEFAULT NULL,
+  extra_resources text DEFAULT NULL,
+  stats text DEFAULT NULL,
+  numa_topology text DEFAULT NULL,
+  host varchar(255) DEFAULT NULL,
+  ram_allocation_ratio float DEFAULT NULL,
+  cpu_allocation_ratio float DEFAULT NULL,
+  uuid varchar(36) DEFAULT NULL,
+  disk_allocation_ratio float DEFAULT NULL,
+  mapped int(11) DEFAULT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uniq_compute_nodes0host0hypervisor_hostname0deleted (host, hypervisor_hostname, deleted),
+  UNIQUE KEY compute_nodes_uuid_idx (uuid)
+) ${TABLE_OPTS}`;
+
+/** Evacuations leave one row each: accepted -> pre-migrating -> done, and completed once the source compute starts again. */
+export const MIGRATIONS = `CREATE TABLE migrations (
+  created_at datetime DEFAULT NULL,
+  updated_at datetime DEFAULT NULL,
+  deleted_at datetime DEFAULT NULL,
+  id int(11) NOT NULL AUTO_INCREMENT,
+  source_compute varchar(255) DEFAULT NULL,
+  dest_compute varchar(255) DEFAULT NULL,
+  dest_host varchar(255) DEFAULT NULL,
+  status varchar(255) DEFAULT NULL,
+  instance_uuid varchar(36) DEFAULT NULL,
+  old_instance_type_id int(11) DEFAULT NULL,
+  new_instance_type_id int(11) DEFAULT NULL,
+  source_node varchar(255) DEFAULT NULL,
+  dest_node varchar(255) DEFAULT NULL,
+  deleted int(11) DEFAULT NULL,
+  migration_type enum('migration','resize','live-migration','evacuation') DEFAULT NULL,
+  hidden tinyint(1) DEFAULT NULL,
+  memory_total bigint(20) DEFAULT NULL,
+  memory_processed bigint(20) DEFAULT NULL,
+  memory_remaining bigint(20) DEFAULT NULL,
+  disk_total bigint(20) DEFAULT NULL,
+  disk_processed bigint(20) DEFAULT NULL,
+  disk_remaining bigint(20) DEFAULT NULL,
+  uuid varchar(36) DEFAULT NULL,
+  cross_cell_move tinyint(1) DEFAULT NULL,
+  user_id varchar(255) DEFAULT NULL,
+  project_id varchar(255) DEFAULT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY migrations_uuid (uuid),
+  KEY fk_migrations_instance_uuid (instance_uuid),
+  KEY migrations_by_host_nodes_and_status_idx (deleted, source_compute(100), dest_compute(100), source_node(100), dest_node(100), status),
+  KEY migrations_instance_uuid_and_status_idx (deleted, instance_uuid, status),
+  KEY migrations_updated_at_idx (updated_at)
+) ${TABLE_OPTS}`;
+
 export const NOVA_MODERN_TABLES = [
   INSTANCES,
   BLOCK_DEVICE_MAPPING,
@@ -176,4 +269,7 @@ export const NOVA_MODERN_TABLES = [
   INSTANCE_ACTIONS,
   INSTANCE_ACTIONS_EVENTS,
   INSTANCE_INFO_CACHES,
+  INSTANCE_METADATA,
+  COMPUTE_NODES,
+  MIGRATIONS,
 ];

@@ -6,6 +6,7 @@ import type { SessionAppender } from '../sessions-file.js';
 import type { Stats } from './stats.js';
 import type { TokenInfo, TokenStore } from './tokens.js';
 import type { Timers } from './timers.js';
+import type { Version } from './microversion.js';
 
 export interface SimState {
   info: LabInfo;
@@ -18,6 +19,8 @@ export interface SimState {
   /** http://127.0.0.1:PORT, known once the server listens. */
   baseUrl: string;
   adminPassword: string;
+  /** The simulated nova-computes' heartbeat (set once the server listens). */
+  heartbeat?: { beatNow(): Promise<void> };
 }
 
 export interface Ctx {
@@ -31,6 +34,10 @@ export interface Ctx {
   token?: TokenInfo;
   /** Parsed JSON body (POST/PUT), read once by the router. */
   body?: unknown;
+  /** Placement only: the request body was not JSON (Placement answers with its own message). */
+  bodyInvalid?: boolean;
+  /** The microversion asked for (compute or placement, per service). */
+  version: Version;
   sim: SimState;
 }
 

@@ -1,24 +1,55 @@
-// nova-compute reports every report_interval (10 s); the simulator does it for every lab host
-// that is not powered off, so /os-services shows them up (and a powered-off host goes down).
+// nova-compute reports every report_interval (the lab setting reportIntervalMs); the simulator
+// does it for every lab host that is not powered off, so /os-services shows them up and a
+// powered-off host goes down once service_down_time has passed since its last report. A forced-down
+// service still reports (Nova's _report_state does not look at forced_down). A host seen running
+// for the first time, or again after being powered off, runs nova-compute's start-up work.
 import { existsSync } from 'node:fs';
 import { hostPaths } from '../paths.js';
+import { computeStarted } from './compute-startup.js';
 import type { SimState } from './context.js';
 
-const REPORT_INTERVAL_MS = 10_000;
+export interface Heartbeat {
+  /** Report now (and run start-up work for hosts that just came back); resolves when done. */
+  beatNow(): Promise<void>;
+  stop(): void;
+}
 
-export function startHeartbeat(sim: SimState): () => void {
+export function startHeartbeat(sim: SimState): Heartbeat {
+  const running = new Map<string, boolean>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
   const beat = async () => {
     const alive = sim.info.hosts.filter((h) => !existsSync(hostPaths(sim.info.dir, h).poweredOff));
-    const controllers = ['controller'];
     await sim.db.pool.query(
       `UPDATE ${sim.db.nova('services')} SET updated_at = UTC_TIMESTAMP(), last_seen_up = UTC_TIMESTAMP(),
-         report_count = report_count + 1 WHERE deleted = 0 AND forced_down = 0 AND host IN (?)`,
-      [[...alive, ...controllers]],
+         report_count = report_count + 1 WHERE deleted = 0 AND host IN (?)`,
+      [[...alive, 'controller']],
     );
+    for (const h of alive) {
+      if (running.get(h) !== true) await computeStarted(sim, h).catch((e) => console.error(`[simulator] ${h} start-up: ${(e as Error).message}`));
+    }
+    for (const h of sim.info.hosts) running.set(h, alive.includes(h));
   };
-  const run = () => beat().catch(() => undefined);
-  void run();
-  const h = setInterval(run, REPORT_INTERVAL_MS);
-  h.unref();
-  return () => clearInterval(h);
+  const beatNow = () => {
+    chain = chain.then(() => (stopped ? undefined : beat().catch(() => undefined)));
+    return chain;
+  };
+  const loop = () => {
+    if (stopped) return;
+    void beatNow().finally(() => {
+      if (stopped) return;
+      timer = setTimeout(loop, Math.max(50, sim.settings.reportIntervalMs));
+      timer.unref();
+    });
+  };
+  loop();
+  return {
+    beatNow,
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

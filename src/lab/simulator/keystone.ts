@@ -89,6 +89,7 @@ function tokenBody(ctx: Ctx, t: TokenInfo) {
           endpoints: endpoints('e0v', `${base}/volume/v3/${t.projectId}`),
         },
         { id: '1dentity000000000000000000000003', type: 'identity', name: 'keystone', endpoints: endpoints('e0i', `${base}/identity`) },
+        { id: 'p1acement00000000000000000000004', type: 'placement', name: 'placement', endpoints: endpoints('e0p', `${base}/placement`) },
       ],
     },
   };

@@ -1,5 +1,7 @@
-// /_lab/*: not OpenStack. Lets tests and the bench read counters and change timing live.
+// /_lab/*: not OpenStack. Lets tests and the bench read counters and change timing live, and
+// power simulated hosts off and on (POST /_lab/hosts/{host}/power {"on": false}).
 import { z } from 'zod';
+import { setHostPower } from '../hosts.js';
 import type { Ctx, Reply } from './context.js';
 import { fault } from './http-util.js';
 
@@ -9,6 +11,10 @@ export const SettingsPatch = z
     rebootMs: z.number().int().min(0).max(3_600_000),
     attachMs: z.number().int().min(0).max(3_600_000),
     ignoreRequestedDevice: z.boolean(),
+    serviceDownTimeMs: z.number().int().min(100).max(3_600_000),
+    reportIntervalMs: z.number().int().min(50).max(3_600_000),
+    evacuateMs: z.number().int().min(0).max(3_600_000),
+    deleteMs: z.number().int().min(0).max(3_600_000),
   })
   .partial()
   .strict();
@@ -26,6 +32,17 @@ export async function handleLabControl(ctx: Ctx): Promise<Reply> {
     if (!parsed.success) throw fault(400, `invalid settings: ${parsed.error.message}`);
     Object.assign(sim.settings, parsed.data);
     return { status: 200, body: sim.settings };
+  }
+  const power = /^\/hosts\/([^/]+)\/power$/.exec(path);
+  if (power && method === 'POST') {
+    const host = decodeURIComponent(power[1]);
+    if (!sim.info.hosts.includes(host)) throw fault(404, `no lab host ${host}`);
+    const on = (ctx.body as { on?: unknown } | undefined)?.on;
+    if (typeof on !== 'boolean') throw fault(400, 'body must be {"on": true|false}');
+    await setHostPower(sim.info.dir, host, on);
+    // A host powered on reports (and runs its start-up work) at once rather than at the next interval.
+    if (on) await sim.heartbeat?.beatNow();
+    return { status: 200, body: { host, on } };
   }
   if (path === '/health' && method === 'GET') return { status: 200, body: { ok: true, pendingTransitions: sim.timers.pending } };
   throw fault(404, 'The resource could not be found.');

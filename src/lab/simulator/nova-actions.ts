@@ -1,13 +1,16 @@
-// POST /servers/{id}/action: reboot (the one drp needs), plus os-stop, os-start and
-// os-resetState. State checks mirror compute/api.py's check_instance_state decorators, and
-// each accepted reboot leaves an instance_actions row like the real API.
+// POST /servers/{id}/action: reboot (the one drp needs), plus os-stop, os-start, os-resetState
+// and evacuate (nova-evacuate.ts). State checks mirror compute/api.py's check_instance_state
+// decorators, and each accepted action leaves an instance_actions row like the real API. Work a
+// compute does (a reboot finishing, a stop) never happens on a host that is powered off.
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Ctx, Reply } from './context.js';
-import { fault } from './http-util.js';
+import { hostPoweredOff } from './compute-services.js';
+import { additionalProperties, fault, novaInvalid, pyRepr } from './http-util.js';
+import { evacuate } from './nova-evacuate.js';
 import { findInstance } from './nova-servers.js';
 import { ALLOW_HARD_REBOOT, ALLOW_REBOOT_TASKS, ALLOW_SOFT_REBOOT, POWER_STATE } from './state-map.js';
 import { recordAction } from './volume-backend-modern.js';
-import type { InstanceRow } from './volume-backend.js';
+import type { InstanceRow, VolumeBackend } from './volume-backend.js';
 
 export function actionName(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
@@ -28,10 +31,12 @@ function checkState(
   if (taskStates && !taskStates.includes(inst.task_state)) conflict(action, inst.uuid, 'task_state', inst.task_state);
 }
 
-export async function serverAction(ctx: Ctx, id: string): Promise<Reply> {
+export async function serverAction(ctx: Ctx, backend: VolumeBackend, id: string): Promise<Reply> {
   const body = ctx.body as Record<string, any> | undefined;
   const action = actionName(body);
   if (!action) throw fault(400, 'There is no such action: None');
+  // evacuate validates its body before it looks the instance up.
+  if (action === 'evacuate') return evacuate(ctx, backend, id, body!.evacuate);
   const inst = await findInstance(ctx, id);
   switch (action) {
     case 'reboot':
@@ -76,7 +81,9 @@ async function reboot(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
   const pending = hard ? ['rebooting_hard', 'reboot_pending_hard'] : ['rebooting', 'reboot_pending'];
   // Compute moves the task along (pending -> started) and ends it; each step only applies if
   // nobody reset the instance in between.
+  const host = inst.host ?? '';
   ctx.sim.timers.after(Math.min(Math.floor(total / 4), 50), async () => {
+    if (hostPoweredOff(ctx.sim, host)) return;
     await ctx.sim.db.pool.query(`UPDATE ${t} SET task_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state IN (?)`, [
       started,
       inst.uuid,
@@ -84,6 +91,7 @@ async function reboot(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
     ]);
   });
   ctx.sim.timers.after(total, async () => {
+    if (hostPoweredOff(ctx.sim, host)) return;
     const [done] = await ctx.sim.db.pool.query<ResultSetHeader>(
       `UPDATE ${t} SET vm_state = 'active', power_state = ?, task_state = NULL, updated_at = UTC_TIMESTAMP()
        WHERE uuid = ? AND deleted = 0 AND task_state IN (?)`,
@@ -118,6 +126,7 @@ async function powerChange(
   }
   await recordAction(ctx, inst, action);
   ctx.sim.timers.after(Math.max(1, Math.floor(ctx.sim.settings.rebootMs / 2)), async () => {
+    if (hostPoweredOff(ctx.sim, inst.host ?? '')) return;
     await ctx.sim.db.pool.query(
       `UPDATE ${t} SET vm_state = ?, power_state = ?, task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state = ?`,
       [endVm, endPower, inst.uuid, task],
@@ -126,14 +135,30 @@ async function powerChange(
   return { status: 202 };
 }
 
-async function resetState(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
-  const state = args?.state;
-  if (state !== 'active' && state !== 'error') {
-    throw fault(400, `Invalid input for field/attribute state. Value: ${state}. '${state}' is not one of ['active', 'error']`);
+/**
+ * admin_actions.py _reset_state: vm_state as asked, task_state cleared, nothing else; an instance
+ * action 'resetState' that the API finishes at once. Any state and any host (up or not).
+ */
+async function resetState(ctx: Ctx, inst: InstanceRow, args: unknown): Promise<Reply> {
+  if (!args || typeof args !== 'object' || Array.isArray(args)) {
+    throw novaInvalid('os-resetState', args, `${pyRepr(args)} is not of type 'object'`);
   }
+  const a = args as Record<string, unknown>;
+  if (!('state' in a)) throw novaInvalid('os-resetState', a, "'state' is a required property");
+  const extra = additionalProperties(a, ['state']);
+  if (extra) throw novaInvalid('os-resetState', a, extra);
+  const state = a.state;
+  if (state !== 'active' && state !== 'error') {
+    throw novaInvalid('state', state, `${pyRepr(state)} is not one of ['active', 'error']`);
+  }
+  const actionId = await recordAction(ctx, inst, 'resetState');
   await ctx.sim.db.pool.query<RowDataPacket[]>(
     `UPDATE ${ctx.sim.db.nova('instances')} SET vm_state = ?, task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
     [state, inst.uuid],
+  );
+  await ctx.sim.db.pool.query(
+    `UPDATE ${ctx.sim.db.nova('instance_actions')} SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+    [actionId],
   );
   return { status: 202 };
 }

@@ -9,7 +9,8 @@ import type { InstanceRow, VolumeBackend, VolumeRef } from './volume-backend.js'
 const MAX_LIMIT = 1000; // nova's [api] max_limit default
 
 const COLUMNS = `id, uuid, display_name, vm_state, task_state, power_state, host, node, project_id, user_id,
-  created_at, updated_at, launched_at, availability_zone, root_device_name, image_ref, key_name, hostname`;
+  created_at, updated_at, launched_at, availability_zone, root_device_name, image_ref, key_name, hostname,
+  vcpus, memory_mb, root_gb, ephemeral_gb`;
 
 export async function findInstance(ctx: Ctx, id: string): Promise<InstanceRow> {
   if (UUID_RE.test(id)) {
@@ -64,8 +65,8 @@ export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: bool
   const base = `${ctx.sim.baseUrl}/compute/v2.1`;
   let servers: unknown[];
   if (detail) {
-    const [vols, addrs] = await Promise.all([backend.volumesAttached(instances), addresses(ctx, instances)]);
-    servers = instances.map((i) => serverView(ctx, i, vols.get(i.uuid) ?? [], addrs.get(i.uuid) ?? {}));
+    const [vols, addrs, meta] = await Promise.all([backend.volumesAttached(instances), addresses(ctx, instances), metadata(ctx, instances)]);
+    servers = instances.map((i) => serverView(ctx, i, vols.get(i.uuid) ?? [], addrs.get(i.uuid) ?? {}, meta.get(i.uuid) ?? {}));
   } else {
     servers = instances.map((i) => ({ id: i.uuid, name: i.display_name, links: links(base, i) }));
   }
@@ -82,8 +83,11 @@ export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: bool
 
 export async function showServer(ctx: Ctx, backend: VolumeBackend, id: string): Promise<Reply> {
   const inst = await findInstance(ctx, id);
-  const [vols, addrs] = await Promise.all([backend.volumesAttached([inst]), addresses(ctx, [inst])]);
-  return { status: 200, body: { server: serverView(ctx, inst, vols.get(inst.uuid) ?? [], addrs.get(inst.uuid) ?? {}) } };
+  const [vols, addrs, meta] = await Promise.all([backend.volumesAttached([inst]), addresses(ctx, [inst]), metadata(ctx, [inst])]);
+  return {
+    status: 200,
+    body: { server: serverView(ctx, inst, vols.get(inst.uuid) ?? [], addrs.get(inst.uuid) ?? {}, meta.get(inst.uuid) ?? {}) },
+  };
 }
 
 function links(base: string, i: InstanceRow) {
@@ -93,7 +97,7 @@ function links(base: string, i: InstanceRow) {
   ];
 }
 
-function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Record<string, unknown[]>) {
+function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Record<string, unknown[]>, meta: Record<string, string>) {
   const base = `${ctx.sim.baseUrl}/compute/v2.1`;
   return {
     id: i.uuid,
@@ -101,7 +105,7 @@ function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Recor
     status: serverStatus(i.vm_state, i.task_state),
     tenant_id: i.project_id,
     user_id: i.user_id,
-    metadata: {},
+    metadata: meta,
     // Nova's hostId: sha224(project_id + host), so tenants cannot learn host names.
     hostId: i.host ? createHash('sha224').update(`${i.project_id}${i.host}`).digest('hex') : '',
     image: i.image_ref ? { id: i.image_ref, links: [] } : '',
@@ -128,6 +132,22 @@ function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Recor
     'os-extended-volumes:volumes_attached': volumes,
     security_groups: [{ name: 'default' }],
   };
+}
+
+/** Server metadata (instance_metadata), by instance uuid. */
+async function metadata(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  if (instances.length === 0) return out;
+  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+    `SELECT instance_uuid, \`key\`, value FROM ${ctx.sim.db.nova('instance_metadata')} WHERE instance_uuid IN (?) AND deleted = 0 ORDER BY id`,
+    [instances.map((i) => i.uuid)],
+  );
+  for (const r of rows) {
+    const m = out.get(r.instance_uuid) ?? {};
+    m[r.key] = r.value;
+    out.set(r.instance_uuid, m);
+  }
+  return out;
 }
 
 /** network_info (a list of VIFs) from instance_info_caches, in the API's addresses shape. */

@@ -4,7 +4,8 @@ import { fault } from './http-util.js';
 import { actionName, serverAction } from './nova-actions.js';
 import { listServers, showServer } from './nova-servers.js';
 import { attachVolume, listVolumeAttachments } from './nova-volume-attachments.js';
-import { listInstanceActions, listServices } from './nova-services.js';
+import { deleteServer } from './nova-delete.js';
+import { listInstanceActions, listServices, updateService } from './nova-services.js';
 import type { VolumeBackend } from './volume-backend.js';
 
 type Handler = (ctx: Ctx, params: string[]) => Promise<Reply>;
@@ -20,7 +21,8 @@ export function computeRoutes(backend: VolumeBackend): Route[] {
     { method: 'GET', pattern: /^\/servers\/detail$/, shape: '/servers/detail', handler: (c) => listServers(c, backend, true) },
     { method: 'GET', pattern: /^\/servers$/, shape: '/servers', handler: (c) => listServers(c, backend, false) },
     { method: 'GET', pattern: /^\/servers\/([^/]+)$/, shape: '/servers/{id}', handler: (c, [id]) => showServer(c, backend, id) },
-    { method: 'POST', pattern: /^\/servers\/([^/]+)\/action$/, shape: '/servers/{id}/action', handler: (c, [id]) => serverAction(c, id) },
+    { method: 'DELETE', pattern: /^\/servers\/([^/]+)$/, shape: '/servers/{id}', handler: (c, [id]) => deleteServer(c, backend, id) },
+    { method: 'POST', pattern: /^\/servers\/([^/]+)\/action$/, shape: '/servers/{id}/action', handler: (c, [id]) => serverAction(c, backend, id) },
     {
       method: 'GET',
       pattern: /^\/servers\/([^/]+)\/os-volume_attachments$/,
@@ -40,6 +42,7 @@ export function computeRoutes(backend: VolumeBackend): Route[] {
       handler: (c, [id]) => listInstanceActions(c, id),
     },
     { method: 'GET', pattern: /^\/os-services$/, shape: '/os-services', handler: (c) => listServices(c) },
+    { method: 'PUT', pattern: /^\/os-services\/([^/]+)$/, shape: '/os-services/{id}', handler: (c, [id]) => updateService(c, id) },
   ];
 }
 

@@ -1,6 +1,7 @@
 // The OpenStack API simulator: one node:http server on 127.0.0.1 serving Keystone
-// (/identity/v3), Nova (/compute/v2.1) and Cinder (/volume/v3/{project_id}). No cache: every
-// request reads and writes the lab DB, so SQL steps and API steps see the same cloud.
+// (/identity/v3), Nova (/compute/v2.1), Cinder (/volume/v3/{project_id}) and Placement
+// (/placement). No cache: every request reads and writes the lab DB, so SQL steps and API steps
+// see the same cloud.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,8 @@ import { startHeartbeat } from './heartbeat.js';
 import { ApiError, fault, keystoneError, readJson, sendJson } from './http-util.js';
 import { handleIdentity } from './keystone.js';
 import { handleLabControl } from './lab-control.js';
+import { computeVersion, computeVersionHeaders, COMPUTE_MIN, placementVersion, placementVersionHeaders } from './microversion.js';
+import { handlePlacement } from './placement-api.js';
 import { computeRoutes, matchRoute, statsShape, volumeRoutes } from './routes.js';
 import { Stats, type StatsSnapshot } from './stats.js';
 import { Timers } from './timers.js';
@@ -75,12 +78,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     const url = new URL(req.url ?? '/', sim.baseUrl || 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const requestId = `req-${randomUUID()}`;
-    const ctx: Ctx = { req, res, url, method, path: '', requestId, sim };
+    const ctx: Ctx = { req, res, url, method, path: '', requestId, sim, version: COMPUTE_MIN };
     let service = 'unknown';
     let reply: Reply;
+    let versionHeaders: Record<string, string> = {};
     try {
-      if (method === 'POST' || method === 'PUT') ctx.body = await readJson(req);
       const p = url.pathname.replace(/\/+$/, '') || '/';
+      if (method === 'POST' || method === 'PUT') {
+        try {
+          ctx.body = await readJson(req);
+        } catch (e) {
+          if (!p.startsWith('/placement')) throw e;
+          ctx.bodyInvalid = true;
+        }
+      }
       let m: RegExpExecArray | null;
       if ((m = /^\/_lab(\/.*)?$/.exec(p))) {
         ctx.path = m[1] ?? '/';
@@ -108,8 +119,26 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
             'WWW-Authenticate': `Keystone uri="${sim.baseUrl}/identity"`,
           });
         }
+        if (isCompute) {
+          ctx.version = computeVersion(req);
+          versionHeaders = computeVersionHeaders(ctx.version);
+        }
         if (!found) throw fault(404, 'The resource could not be found.');
         reply = await found.route.handler(ctx, found.params);
+      } else if ((m = /^\/placement(\/.*)?$/.exec(p))) {
+        service = 'placement';
+        ctx.path = m[1] ?? '/';
+        ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
+        const mutating = method !== 'GET' && method !== 'HEAD';
+        sim.stats.request(`${method} placement ${placementShape(ctx.path)}`, mutating, header(req, 'user-agent') ?? '');
+        if (ctx.path !== '/' && !ctx.token) {
+          throw new ApiError(401, { error: { code: 401, title: 'Unauthorized', message: UNAUTHORIZED } }, {
+            'WWW-Authenticate': `Keystone uri="${sim.baseUrl}/identity"`,
+          });
+        }
+        ctx.version = placementVersion(req, requestId);
+        versionHeaders = placementVersionHeaders(ctx.version);
+        reply = await handlePlacement(ctx);
       } else {
         throw keystoneError(404, 'The resource could not be found.');
       }
@@ -119,8 +148,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     }
     const idHeaders: Record<string, string> =
       service === 'compute'
-        ? { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId, 'OpenStack-API-Version': 'compute 2.1' }
-        : { 'x-openstack-request-id': requestId };
+        ? { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId, ...versionHeaders }
+        : { 'x-openstack-request-id': requestId, ...versionHeaders };
     sendJson(res, reply.status, reply.body, { ...idHeaders, ...reply.headers });
   }
 
@@ -130,7 +159,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   });
   const port = (server.address() as AddressInfo).port;
   sim.baseUrl = `http://127.0.0.1:${port}`;
-  const stopHeartbeat = startHeartbeat(sim);
+  const heartbeat = startHeartbeat(sim);
+  sim.heartbeat = heartbeat;
 
   return {
     url: sim.baseUrl,
@@ -139,7 +169,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     resetStats: () => sim.stats.reset(),
     settings: sim.settings,
     close: async (opts) => {
-      stopHeartbeat();
+      heartbeat.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       if (opts?.finishPending) {
         // Like a service stopping gracefully: no new request, the ones in progress complete, and
@@ -158,6 +188,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       await db.close();
     },
   };
+}
+
+/** Stats key for a placement path: uuids become {uuid}. */
+function placementShape(path: string): string {
+  return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{uuid}');
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -11,13 +11,26 @@ export interface StatsSnapshot {
   mutatingByUserAgent: Record<string, number>;
   rebootsByServer: Record<string, number>;
   attachesByVolume: Record<string, number>;
+  /** Evacuate requests per server, accepted or refused (to prove "once only"). */
+  evacuationsByServer: Record<string, number>;
+  /** DELETE /servers/{id} requests per server. */
+  deletesByServer: Record<string, number>;
 }
 
 export class Stats {
   private s: StatsSnapshot = Stats.empty();
 
   static empty(): StatsSnapshot {
-    return { requests: {}, mutatingRequests: 0, requestsByUserAgent: {}, mutatingByUserAgent: {}, rebootsByServer: {}, attachesByVolume: {} };
+    return {
+      requests: {},
+      mutatingRequests: 0,
+      requestsByUserAgent: {},
+      mutatingByUserAgent: {},
+      rebootsByServer: {},
+      attachesByVolume: {},
+      evacuationsByServer: {},
+      deletesByServer: {},
+    };
   }
 
   request(key: string, mutating: boolean, userAgent = ''): void {
@@ -35,6 +48,14 @@ export class Stats {
 
   attach(volumeId: string): void {
     this.s.attachesByVolume[volumeId] = (this.s.attachesByVolume[volumeId] ?? 0) + 1;
+  }
+
+  evacuate(serverId: string): void {
+    this.s.evacuationsByServer[serverId] = (this.s.evacuationsByServer[serverId] ?? 0) + 1;
+  }
+
+  delete(serverId: string): void {
+    this.s.deletesByServer[serverId] = (this.s.deletesByServer[serverId] ?? 0) + 1;
   }
 
   snapshot(): StatsSnapshot {

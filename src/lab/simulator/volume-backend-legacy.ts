@@ -107,6 +107,26 @@ export class LegacyVolumeBackend implements VolumeBackend {
     );
   }
 
+  async moveAttachments(inst: InstanceRow): Promise<string[]> {
+    // nova-volume kept no per-host attachment record: the new host just logs in to the targets.
+    const [rows] = await this.db.pool.query<Rows>(
+      `SELECT id FROM ${this.db.nova('volumes')} WHERE instance_id = ? AND deleted = 0 AND attach_status = 'attached' ORDER BY id`,
+      [inst.id],
+    );
+    return rows.map((r) => volumeIqn(legacyVolumeName(r.id)));
+  }
+
+  async releaseVolumes(inst: InstanceRow): Promise<string[]> {
+    const t = this.db.nova('volumes');
+    const [rows] = await this.db.pool.query<Rows>(`SELECT id FROM ${t} WHERE instance_id = ? AND deleted = 0`, [inst.id]);
+    await this.db.pool.query(
+      `UPDATE ${t} SET instance_id = NULL, mountpoint = NULL, status = 'available', attach_status = 'detached', updated_at = UTC_TIMESTAMP()
+       WHERE instance_id = ? AND deleted = 0`,
+      [inst.id],
+    );
+    return rows.map((r) => volumeIqn(legacyVolumeName(r.id)));
+  }
+
   async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {
     if (!/^\d+$/.test(id)) return undefined;
     const [rows] = await this.db.pool.query<Rows>(`SELECT * FROM ${this.db.nova('volumes')} WHERE id = ? AND deleted = 0`, [Number(id)]);

@@ -134,6 +134,87 @@ export class ModernVolumeBackend implements VolumeBackend {
     );
   }
 
+  async moveAttachments(inst: InstanceRow, host: string): Promise<string[]> {
+    const { db } = this;
+    const [bdms] = await db.pool.query<Rows>(
+      `SELECT b.id, b.volume_id, b.device_name, b.attachment_id, v._name_id FROM ${db.nova('block_device_mapping')} b
+       LEFT JOIN ${db.cinder('volumes')} v ON v.id = b.volume_id
+       WHERE b.instance_uuid = ? AND b.deleted = 0 AND b.destination_type = 'volume' AND b.volume_id IS NOT NULL ORDER BY b.id`,
+      [inst.uuid],
+    );
+    const iqns: string[] = [];
+    for (const b of bdms) {
+      const iqn = volumeIqn(`volume-${b._name_id ?? b.volume_id}`);
+      const conn = JSON.stringify(connectionInfo(b.volume_id, iqn));
+      const attachmentId = randomUUID();
+      // detach_block_devices: attachment_create for the instance, then the old attachment is deleted.
+      await db.pool.query(
+        `INSERT INTO ${db.cinder('volume_attachment')}
+         (created_at, updated_at, deleted, id, volume_id, instance_uuid, attached_host, mountpoint, attach_time, attach_mode, attach_status, connection_info, connector)
+         VALUES (UTC_TIMESTAMP(), UTC_TIMESTAMP(), 0, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), 'rw', 'attached', ?, ?)`,
+        [attachmentId, b.volume_id, inst.uuid, host, b.device_name, conn, JSON.stringify(connector(host))],
+      );
+      if (b.attachment_id) {
+        await db.pool.query(
+          `UPDATE ${db.cinder('volume_attachment')} SET deleted = 1, deleted_at = UTC_TIMESTAMP(), attach_status = 'detached',
+             detach_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE id = ? AND deleted = 0`,
+          [b.attachment_id],
+        );
+      }
+      await db.pool.query(
+        `UPDATE ${db.nova('block_device_mapping')} SET attachment_id = ?, connection_info = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+        [attachmentId, conn, b.id],
+      );
+      await db.pool.query(
+        `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+        [b.volume_id],
+      );
+      iqns.push(iqn);
+    }
+    return iqns;
+  }
+
+  async releaseVolumes(inst: InstanceRow): Promise<string[]> {
+    const { db } = this;
+    const [bdms] = await db.pool.query<Rows>(
+      `SELECT b.volume_id, b.delete_on_termination, v._name_id FROM ${db.nova('block_device_mapping')} b
+       LEFT JOIN ${db.cinder('volumes')} v ON v.id = b.volume_id
+       WHERE b.instance_uuid = ? AND b.deleted = 0 AND b.destination_type = 'volume' AND b.volume_id IS NOT NULL`,
+      [inst.uuid],
+    );
+    const iqns: string[] = [];
+    for (const b of bdms) {
+      await db.pool.query(
+        `UPDATE ${db.cinder('volume_attachment')} SET deleted = 1, deleted_at = UTC_TIMESTAMP(), attach_status = 'detached',
+           detach_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0`,
+        [b.volume_id, inst.uuid],
+      );
+      const [left] = await db.pool.query<Rows>(
+        `SELECT COUNT(*) AS n FROM ${db.cinder('volume_attachment')} WHERE volume_id = ? AND deleted = 0`,
+        [b.volume_id],
+      );
+      if (b.delete_on_termination) {
+        await db.pool.query(
+          `UPDATE ${db.cinder('volumes')} SET status = 'deleted', attach_status = 'detached', deleted = 1, deleted_at = UTC_TIMESTAMP(),
+             terminated_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+          [b.volume_id],
+        );
+      } else if (Number(left[0].n) === 0) {
+        await db.pool.query(
+          `UPDATE ${db.cinder('volumes')} SET status = 'available', attach_status = 'detached', updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+          [b.volume_id],
+        );
+      }
+      iqns.push(volumeIqn(`volume-${b._name_id ?? b.volume_id}`));
+    }
+    await db.pool.query(
+      `UPDATE ${db.nova('block_device_mapping')} SET deleted = id, deleted_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP()
+       WHERE instance_uuid = ? AND deleted = 0`,
+      [inst.uuid],
+    );
+    return iqns;
+  }
+
   async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {
     const [rows] = await this.db.pool.query<Rows>(
       `SELECT * FROM ${this.db.cinder('volumes')} WHERE id = ? AND deleted = 0`,

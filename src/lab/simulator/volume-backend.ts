@@ -22,6 +22,10 @@ export interface InstanceRow {
   image_ref: string | null;
   key_name: string | null;
   hostname: string | null;
+  vcpus: number | null;
+  memory_mb: number | null;
+  root_gb: number | null;
+  ephemeral_gb: number | null;
 }
 
 export interface VolumeRef {
@@ -50,6 +54,17 @@ export interface VolumeBackend {
   /** Validates, reserves, records, and schedules completion; throws ApiError like Nova. */
   attach(ctx: Ctx, instance: InstanceRow, volumeId: string, device: string | undefined): Promise<NovaAttachmentView>;
   getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Evacuate's rebuild_block_device_mapping: each volume of the instance gets a new attachment
+   * for `host` (the old one is deleted, the BDM points at the new one). Returns the targets the
+   * host logs in to.
+   */
+  moveAttachments(inst: InstanceRow, host: string): Promise<string[]>;
+  /**
+   * The instance is deleted: every volume is detached (and deleted when delete_on_termination),
+   * its BDMs go. Returns the targets its host had sessions to.
+   */
+  releaseVolumes(inst: InstanceRow): Promise<string[]>;
   listVolumes(ctx: Ctx, opts: VolumeListOptions): Promise<{ volumes: Record<string, unknown>[]; last?: string; full: boolean }>;
 }
 

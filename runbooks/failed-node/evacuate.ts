@@ -1,0 +1,173 @@
+// Step 2 (evacuate). "If a hardware malfunction or other error causes the cloud compute node to
+// fail, you can use the nova evacuate command to evacuate instances." Each instance once
+// (invariant 6): an evacuate whose acknowledgement was lost is resolved on resume from the
+// evacuation Nova recorded (os-migrations) and the instance action, never sent a second time
+// while it is under way or done. Completion is read back by bulk polling with back-off.
+import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
+import { showList } from '../../src/config/show-value.js';
+import { listInstanceActions } from '../../src/operations/openstack.js';
+import {
+  EVACUATION_FAILED,
+  EVACUATION_RUNNING,
+  evacuateServer,
+  listEvacuations,
+  showHostServer,
+  type HostServer,
+  type Migration,
+} from '../../src/operations/evacuate.js';
+import { pollUntilSettled } from '../lib/poll.js';
+import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
+import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
+import { readServers } from './read-servers.js';
+
+/** task_states of a rebuild on the destination (an evacuation is a rebuild there). */
+const REBUILDING = new Set(['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']);
+/** Clock skew allowed between this machine and the API when matching records to an attempt. */
+const SKEW_MS = 5 * 60_000;
+
+export const evacuateStep: Step<FailedNodeParams> = {
+  id: 'evacuate',
+  title: 'Evacuate the instances to the target host (once each)',
+  changes: "evacuates each instance through the Compute API: Nova rebuilds it on the target host and re-attaches its volumes",
+  warnings: [
+    'Each instance is evacuated exactly once. One that does not come back ACTIVE is reported, not evacuated again: look at its fault (openstack server show) and resume.',
+  ],
+  guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
+  async plan(ctx) {
+    if (ctx.params.method !== 'evacuate') return { items: [], notes: ['not used by --method db'] };
+    const { failed, target } = hostsOf(ctx);
+    return {
+      items: instancesOf(ctx).map(
+        (i): PlanItem<FailedInstance> => ({
+          key: evacuateKey(i.uuid),
+          summary: `evacuate ${label(i)} (${i.bootFromVolume ? 'boot from volume' : i.sharedStorage ? 'image-backed, shared storage' : 'image-backed, REBUILT from its image'}) to ${target.host}`,
+          target: { instance: i.uuid, host: failed.host },
+          ops: [evacuateServer({ id: i.uuid, name: i.name, host: failed.host }, target.host)],
+          data: i,
+        }),
+      ),
+    };
+  },
+  settle: (ctx, items) => settleEvacuations(ctx, items),
+  resolve: (ctx, item, startedAt) => evacuationHappened(ctx, item.target.instance!, startedAt),
+  async verify(ctx) {
+    if (ctx.params.method !== 'evacuate') return { ok: true, detail: 'not used by --method db' };
+    const { target } = hostsOf(ctx);
+    const moved = movingInstances(ctx, 'evacuate', evacuateKey);
+    const servers = await readServers(ctx, moved.map((i) => i.uuid), [hostsOf(ctx).failed.host, target.host]);
+    const wrong = moved.filter((i) => {
+      const s = servers.get(i.uuid);
+      return !s || s.host !== target.host || s.status !== expectedStatus(i);
+    });
+    if (wrong.length === 0) return { ok: true, detail: `${moved.length} instance(s) read back on ${target.host}, ACTIVE (SHUTOFF if they were stopped)` };
+    return {
+      ok: false,
+      detail: `not ACTIVE on ${target.host}: ${showList(wrong.map((i) => { const s = servers.get(i.uuid); return `${label(i)} ${s ? `${s.status} on ${s.host ?? 'no host'}` : 'not found'}`; }), 10)}`,
+    };
+  },
+};
+
+async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: PlanItem[]): Promise<Map<string, ItemOutcome>> {
+  const { failed, target } = hostsOf(ctx);
+  const byUuid = new Map(items.map((i) => [i.target.instance!, i.key]));
+  const expected = new Map(items.map((i) => [i.target.instance!, expectedStatus(i.data as FailedInstance)]));
+  const { settled, pending } = await pollUntilSettled(
+    [...byUuid.keys()],
+    async (uuids) => {
+      const servers = await readServers(ctx, uuids, [failed.host, target.host]);
+      const now = new Map<string, ItemOutcome>();
+      for (const uuid of uuids) {
+        const s = servers.get(uuid);
+        if (!s) continue;
+        const outcome = await evacuationOutcome(ctx, s, failed.host, target.host, expected.get(uuid)!);
+        if (outcome) now.set(uuid, outcome);
+      }
+      return now;
+    },
+    ctx.poll,
+  );
+  const outcomes = new Map<string, ItemOutcome>();
+  for (const [uuid, outcome] of settled) outcomes.set(byUuid.get(uuid)!, outcome);
+  for (const uuid of pending) {
+    outcomes.set(byUuid.get(uuid)!, {
+      ok: false,
+      detail: `evacuation accepted but not finished after ${Math.round(ctx.poll.timeoutMs / 1000)} s; a resume waits for it, it never sends it again`,
+    });
+  }
+  return outcomes;
+}
+
+/** How an acknowledged evacuation ended, or undefined while it is under way. */
+async function evacuationOutcome(ctx: StepContext, s: HostServer, failedHost: string, targetHost: string, expected: string): Promise<ItemOutcome | undefined> {
+  if (REBUILDING.has(s.taskState ?? '')) return undefined;
+  if (s.status === 'ERROR') {
+    return { ok: false, detail: `evacuation failed: ERROR on ${s.host ?? 'no host'}${s.fault ? ` — ${s.fault}` : ''} (openstack server show ${s.id}); not evacuated again` };
+  }
+  if (s.host === targetHost && s.taskState === null) {
+    return s.status === expected
+      ? { ok: true, detail: `${s.status} on ${targetHost} (node ${s.node ?? '?'})` }
+      : { ok: true, detail: `${s.status} on ${targetHost}`, warning: `came back ${s.status}, not ${expected}: look at its console and nova-compute log on ${targetHost}` };
+  }
+  if (s.host === failedHost && s.taskState === null) {
+    // Nova refused it after the request was accepted (no valid host, a conductor error): the
+    // evacuation record says so; the instance stays where it was.
+    const latest = await latestEvacuation(ctx, s.id);
+    if (latest && EVACUATION_FAILED.has(latest.status)) {
+      return { ok: false, detail: `evacuation ${latest.uuid ?? latest.id} ended ${latest.status}; the instance is still on ${failedHost}${s.fault ? ` — ${s.fault}` : ''}` };
+    }
+  }
+  return undefined;
+}
+
+async function latestEvacuation(ctx: StepContext, uuid: string, since = 0): Promise<Migration | undefined> {
+  const result = await ctx.tryRead(listEvacuations(uuid));
+  if (!result.ok || !result.value) return undefined;
+  const created = (m: Migration) => (m.createdAt ? Date.parse(normalise(m.createdAt)) : Number.MAX_SAFE_INTEGER);
+  return result.value.filter((m) => created(m) >= since).sort((a, b) => created(b) - created(a) || Number(b.id) - Number(a.id))[0];
+}
+
+/**
+ * Did an evacuate reach Nova since `startedAt`? Answered from the server, the evacuation record and
+ * the instance action. One under way is waited for; one that reached Nova is never sent again —
+ * unless Nova recorded that it failed and the instance is still on the failed host, which is said.
+ */
+export async function evacuationHappened(ctx: StepContext<FailedNodeParams>, uuid: string, startedAt: string): Promise<'done' | 'not-done'> {
+  const { failed, target } = hostsOf(ctx);
+  const since = Date.parse(startedAt) - SKEW_MS;
+  const read = async () => {
+    const server = (await ctx.read(showHostServer(uuid))).value;
+    const migration = await latestEvacuation(ctx, uuid, since);
+    return { server, migration };
+  };
+  let { server, migration } = await read();
+  const actions = await ctx.tryRead(listInstanceActions(uuid));
+  const action = actions.ok ? actions.value?.find((a) => a.action === 'evacuate' && Date.parse(normalise(a.startTime)) >= since) : undefined;
+  const reached = server.host === target.host || migration !== undefined || action !== undefined || REBUILDING.has(server.taskState ?? '');
+  if (!reached) return 'not-done';
+
+  const underWay = () => REBUILDING.has(server.taskState ?? '') || (migration !== undefined && EVACUATION_RUNNING.has(migration.status));
+  if (underWay()) {
+    ctx.note(`${label({ uuid, name: server.name })}: its evacuation reached Nova and is under way; waiting for it, not sending it again`);
+    const { settled } = await pollUntilSettled(
+      [uuid],
+      async () => {
+        ({ server, migration } = await read());
+        return new Map(underWay() ? [] : [[uuid, true]]);
+      },
+      ctx.poll,
+    );
+    if (!settled.has(uuid)) return 'done'; // still under way at the deadline: never a second evacuate; verify reports it
+  }
+  if (server.host === target.host) return 'done';
+  if (migration && EVACUATION_FAILED.has(migration.status) && server.host === failed.host) {
+    ctx.warn(`${label({ uuid, name: server.name })}: the evacuation sent at ${startedAt} reached Nova and ended ${migration.status} (${server.fault ?? 'no fault recorded'}); the instance is still on ${failed.host}, so it is evacuated again`);
+    return 'not-done';
+  }
+  // Reached Nova, not on the target, not a recorded failure: never sent again; verify names it.
+  return 'done';
+}
+
+/** Nova prints times without a zone (UTC) and sometimes with microseconds. */
+function normalise(time: string): string {
+  return /[zZ]|[+-]\d\d:?\d\d$/.test(time) ? time : `${time}Z`;
+}

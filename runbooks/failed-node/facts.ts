@@ -1,0 +1,115 @@
+// What failed-node's steps hand to each other through the run's state (kept across resumes). The
+// preflight captures the failed host's instances once: after the move, the failed host no longer
+// lists them, so a resumed run works from this record, never from a fresh listing.
+import { z } from 'zod';
+import { defineFact } from '../../src/engine/fact.js';
+import type { StepContext } from '../../src/engine/runbook.js';
+
+export type Method = 'evacuate' | 'db';
+
+export interface FailedNodeParams {
+  failedHost: string;
+  targetHost: string;
+  method: Method;
+  allowRebuild: boolean;
+  /** The host name typed again: the operator fenced the failed host by other means. */
+  fenced?: string;
+  /** instances_path of nova.conf on the target host. */
+  instancesPath: string;
+  /** Service VMs (amphorae and the like) are left alone in bulk: a name pattern. */
+  serviceVmNames: string;
+  /** Service VMs: metadata keys that mark them. */
+  serviceVmMetadata: string[];
+  updateAttachedHost: boolean;
+}
+
+const hostInfo = z.object({
+  host: z.string(),
+  serviceId: z.string(),
+  zone: z.string().nullable(),
+  /** The compute node's hypervisor_hostname: instances.node, and its resource provider's name. */
+  node: z.string(),
+  hostIp: z.string().nullable(),
+  /** The compute node's uuid, which is its root resource provider's uuid. */
+  provider: z.string(),
+  /** Every provider of the node's tree (nested providers included). */
+  providerTree: z.array(z.string()),
+});
+export type HostInfo = z.infer<typeof hostInfo>;
+
+const volumeRef = z.object({ id: z.string(), device: z.string().nullable(), boot: z.boolean() });
+export type VolumeRef = z.infer<typeof volumeRef>;
+
+const instance = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  status: z.string(),
+  vmState: z.string().nullable(),
+  taskState: z.string().nullable(),
+  /** instances.node on the failed host. */
+  node: z.string().nullable(),
+  bootFromVolume: z.boolean(),
+  imageId: z.string().nullable(),
+  volumes: z.array(volumeRef),
+  /**
+   * The target sees the instance's disk under <instances_path>/<uuid>/ (shared storage): its
+   * directory, and for an image-backed instance its root disk there. null: could not be checked.
+   */
+  sharedStorage: z.boolean().nullable(),
+  /** The target sees <instances_path>/<uuid>/ (what Nova takes for shared storage), with or without a disk in it. */
+  dirOnTarget: z.boolean(),
+  /** <instances_path>/<uuid>/libvirt.xml exists on the target (older deployments keep it there). */
+  libvirtXml: z.boolean(),
+  /** Placement allocations as the preflight found them: provider -> resources. */
+  allocations: z.record(z.string(), z.record(z.string(), z.number())),
+});
+export type FailedInstance = z.infer<typeof instance>;
+
+const excluded = z.object({ uuid: z.string(), name: z.string(), reason: z.string() });
+export type ExcludedInstance = z.infer<typeof excluded>;
+
+export const hostsFact = defineFact('failed-node.hosts', z.object({ failed: hostInfo, target: hostInfo }), 'the preflight');
+export const instancesFact = defineFact('failed-node.instances', z.array(instance), 'the preflight');
+/** Instances on the failed host that this run leaves alone, with why (service VMs, outside the rehearsal). */
+export const excludedFact = defineFact('failed-node.excluded', z.array(excluded), 'the preflight');
+
+export function hostsOf(ctx: StepContext): { failed: HostInfo; target: HostInfo } {
+  return hostsFact.require(ctx);
+}
+
+/** The instances this run moves, as the preflight found them. */
+export function instancesOf(ctx: StepContext): FailedInstance[] {
+  return instancesFact.require(ctx);
+}
+
+/** The instances a step of this run goes on with: not held back by the guard of `mainStep`. */
+export function movingInstances(ctx: StepContext, mainStep: string, keyOf: (uuid: string) => string): FailedInstance[] {
+  const held = new Set(ctx.heldBack(mainStep).map((h) => h.key));
+  return instancesOf(ctx).filter((i) => !held.has(keyOf(i.uuid)));
+}
+
+export function methodOf(ctx: StepContext<FailedNodeParams>): Method {
+  return ctx.params.method;
+}
+
+/** "name (uuid)", for instances as recorded (uuid) and as the Compute API shows them (id). */
+export function label(i: { uuid: string; name: string } | { id: string; name: string }): string {
+  const uuid = 'uuid' in i ? i.uuid : i.id;
+  return i.name ? `${i.name} (${uuid})` : uuid;
+}
+
+/** Image-backed with its disk on the failed host only: evacuate rebuilds it from its image. */
+export function losesRootDisk(i: FailedInstance): boolean {
+  return !i.bootFromVolume && i.sharedStorage !== true;
+}
+
+export const evacuateKey = (uuid: string) => `evacuate:${uuid}`;
+export const moveKey = (uuid: string) => `move:${uuid}`;
+
+/**
+ * The status an instance ends in on the target: ACTIVE, or SHUTOFF for one that was stopped (an
+ * evacuation brings it back stopped; the database path leaves it stopped and does not reboot it).
+ */
+export function expectedStatus(i: Pick<FailedInstance, 'vmState'>): 'ACTIVE' | 'SHUTOFF' {
+  return i.vmState === 'stopped' ? 'SHUTOFF' : 'ACTIVE';
+}

@@ -1,0 +1,55 @@
+// Is a nova service up? nova/servicegroup/api.py + drivers/db.py: forced_down means down; otherwise
+// up while the last heartbeat (services.last_seen_up, else created_at - never updated_at, which an
+// API change to the row also moves) is at most service_down_time old. Computed in SQL so the DB
+// clock is the only clock.
+import type { RowDataPacket } from 'mysql2/promise';
+import { existsSync } from 'node:fs';
+import { hostPaths } from '../paths.js';
+import type { SimState } from './context.js';
+
+export interface ServiceRow extends RowDataPacket {
+  id: number;
+  uuid: string | null;
+  host: string;
+  binary: string;
+  topic: string | null;
+  disabled: number | null;
+  disabled_reason: string | null;
+  forced_down: number | null;
+  updated_at: Date | null;
+  created_at: Date | null;
+  last_seen_up: Date | null;
+  up: number;
+}
+
+/** SQL for "this row's service is up", with the service_down_time (ms) as its one parameter. */
+export function serviceUpSql(alias = ''): string {
+  const c = (col: string) => (alias ? `${alias}.${col}` : col);
+  return `(COALESCE(${c('forced_down')}, 0) = 0 AND ABS(TIMESTAMPDIFF(MICROSECOND, COALESCE(${c('last_seen_up')}, ${c('created_at')}), UTC_TIMESTAMP(6))) <= ? * 1000)`;
+}
+
+const COLUMNS = 'id, uuid, host, `binary`, topic, disabled, disabled_reason, forced_down, updated_at, created_at, last_seen_up';
+
+export async function listServiceRows(sim: SimState, filter: { host?: string; binary?: string; uuid?: string; id?: number } = {}): Promise<ServiceRow[]> {
+  const where = ['deleted = 0'];
+  const params: unknown[] = [sim.settings.serviceDownTimeMs];
+  if (filter.host !== undefined) (where.push('host = ?'), params.push(filter.host));
+  if (filter.binary !== undefined) (where.push('`binary` = ?'), params.push(filter.binary));
+  if (filter.uuid !== undefined) (where.push('uuid = ?'), params.push(filter.uuid));
+  if (filter.id !== undefined) (where.push('id = ?'), params.push(filter.id));
+  const [rows] = await sim.db.pool.query<ServiceRow[]>(
+    `SELECT ${COLUMNS}, ${serviceUpSql()} AS up FROM ${sim.db.nova('services')} WHERE ${where.join(' AND ')} ORDER BY id`,
+    params,
+  );
+  return rows;
+}
+
+/** The nova-compute service of a host, or undefined (Nova: ComputeHostNotFound). */
+export async function computeService(sim: SimState, host: string): Promise<ServiceRow | undefined> {
+  return (await listServiceRows(sim, { host, binary: 'nova-compute' }))[0];
+}
+
+/** A simulated host whose power is off: its nova-compute neither heartbeats nor does any work. */
+export function hostPoweredOff(sim: SimState, host: string): boolean {
+  return sim.info.hosts.includes(host) && existsSync(hostPaths(sim.info.dir, host).poweredOff);
+}

@@ -1,0 +1,110 @@
+// Invariant 6 for evacuations: SIGKILL in the middle of the evacuations, then `novaops resume`:
+// the run completes and no instance was evacuated twice. And the exact ambiguous case: an evacuate
+// that reached Nova while the journal only says "started" is resolved from the evacuation record
+// and the instance action, never sent again.
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FailedNodeSummary } from '../../src/lab/index.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createEffects } from '../../src/effects/create-effects.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import type { Prompter } from '../../src/engine/prompter.js';
+import { Redactor } from '../../src/engine/redact.js';
+import { RunStore } from '../../src/engine/run-store.js';
+import { resumeRun, startRun } from '../../src/engine/runner.js';
+import { failedNode as failedNodeRunbook } from '../../runbooks/failed-node.js';
+import { runCli, startCli } from '../support/cli.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
+import { createTestLab, labToken, type TestLab } from '../support/lab.js';
+import { waitForEvents } from '../support/transcript-watch.js';
+import { expectEndState, failedNode, runArgs, targetInstancesPath } from './support.js';
+
+let lab: TestLab;
+
+beforeAll(async () => {
+  // A slow API and slow evacuations, two requests at a time: a kill lands in the middle of the step.
+  lab = await createTestLab({ settings: { serviceDownTimeMs: 1500, reportIntervalMs: 200, evacuateMs: 400, latencyMs: 60 } });
+});
+afterAll(async () => lab?.destroy());
+
+describe('failed-node killed during the evacuations, then resumed', () => {
+  it('evacuates every instance exactly once and reaches the end state', async () => {
+    const s: FailedNodeSummary = await failedNode(lab, { seed: 41, instances: 10, volumes: 6 });
+    const config = await writeLabConfigVariant(lab, 'slow.yaml', (c) => (c.api = { ...c.api, concurrency: 2 }));
+    const env = { ...lab.env, NOVAOPS_CONFIG: config };
+    await lab.resetStats();
+
+    const first = startCli([...runArgs(lab, s), '--allow-rebuild', '--yes'], env);
+    const { runId } = await waitForEvents(lab.stateDir, (ev) => ev.filter((e) => e.type === 'op.end' && e.step === 'evacuate' && e.item !== null).length >= 3, {
+      timeoutMs: 60_000,
+    });
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const movable = s.instances.filter((i) => i.kind !== 'service-vm').map((i) => i.uuid);
+    const sentBeforeKill = Object.keys((await lab.stats()).evacuationsByServer).length;
+    expect(sentBeforeKill).toBeGreaterThanOrEqual(3);
+    expect(sentBeforeKill).toBeLessThan(movable.length);
+
+    const resumed = await runCli(['resume', runId, '--yes'], env);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/already done in an earlier attempt|checked against the cloud/);
+
+    const stats = await lab.stats();
+    expect(stats.evacuationsByServer).toEqual(Object.fromEntries(movable.map((u) => [u, 1])));
+    await expectEndState(lab, s, movable, { attachedHost: s.targetHost });
+  });
+});
+
+function answers(...replies: boolean[]): Prompter {
+  return {
+    async confirm() {
+      return { answer: replies.shift() ?? false, how: 'test' };
+    },
+  };
+}
+
+describe('an evacuate that reached Nova but was never journaled', () => {
+  it('is resolved from the evacuation record, not sent a second time', async () => {
+    const s: FailedNodeSummary = await failedNode(lab, { seed: 42 });
+    const config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
+    const effects = createEffects(config);
+    try {
+      const deps = { config, effects, redactor: new Redactor([]) };
+      const params = failedNodeRunbook.params.parse({
+        failedHost: s.failedHost,
+        targetHost: s.targetHost,
+        allowRebuild: true,
+        instancesPath: targetInstancesPath(lab, s),
+      });
+      // Yes to forcing the service down, no to the evacuations: the run stops before step 2's items.
+      const first = await startRun({ runbook: failedNodeRunbook, params, mode: 'live' }, { ...deps, prompter: answers(true, false) });
+      expect(first.outcome).toBe('aborted');
+      await lab.resetStats();
+
+      // What a crash right after the request leaves: Nova evacuates X, the journal only says "started".
+      const x = s.instances.find((i) => i.kind === 'image-with-volumes')!.uuid;
+      const { token, compute } = await labToken(lab.info);
+      const evacuate = await fetch(`${compute}/servers/${x}/action`, {
+        method: 'POST',
+        headers: { 'x-auth-token': token, 'content-type': 'application/json', 'OpenStack-API-Version': 'compute 2.29' },
+        body: JSON.stringify({ evacuate: { host: s.targetHost } }),
+      });
+      expect(evacuate.status).toBe(200);
+      await appendFile(join(first.runDir!, 'items.jsonl'), `${JSON.stringify({ step: 'evacuate', key: `evacuate:${x}`, status: 'started', ts: new Date().toISOString() })}\n`);
+
+      const events: EngineEvent[] = [];
+      const store = await RunStore.open(config.stateDir, first.runId);
+      const resumed = await resumeRun(failedNodeRunbook, store, { ...deps, prompter: answers(true, true, true, true, true), onBus: (b) => b.subscribe((e) => events.push(e)) });
+      expect(resumed.outcome, JSON.stringify(events.filter((e) => e.type === 'step.end'))).toBe('completed');
+
+      const movable = s.instances.filter((i) => i.kind !== 'service-vm').map((i) => i.uuid);
+      const stats = await lab.stats();
+      expect(stats.evacuationsByServer).toEqual(Object.fromEntries(movable.map((u) => [u, 1])));
+      expect(events.find((e) => e.type === 'item' && e.key === `evacuate:${x}`)).toMatchObject({ status: 'done', detail: expect.stringContaining('checked against the cloud') });
+      await expectEndState(lab, s, movable, { attachedHost: s.targetHost });
+    } finally {
+      await effects.close();
+    }
+  });
+});
