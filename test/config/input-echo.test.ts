@@ -36,7 +36,7 @@ describe('--test-instance', () => {
         return { ok: true, value: { id: '6f1c0c52-9f3e-4d0e-8a1b-0c1d2e3f4a5b', name: 'vm1' } };
       },
     } as unknown as StepContext;
-    expect(await resolveTestInstance(ctx, '6F1C0C52-9F3E-4D0E-8A1B-0C1D2E3F4A5B')).toEqual({ uuid: '6f1c0c52-9f3e-4d0e-8a1b-0c1d2e3f4a5b', name: 'vm1' });
+    expect(await resolveTestInstance(ctx, '6F1C0C52-9F3E-4D0E-8A1B-0C1D2E3F4A5B')).toEqual({ kind: 'instance', uuid: '6f1c0c52-9f3e-4d0e-8a1b-0c1d2e3f4a5b', name: 'vm1' });
     expect(paths).toEqual(['/servers/6f1c0c52-9f3e-4d0e-8a1b-0c1d2e3f4a5b']);
   });
 
