@@ -98,7 +98,7 @@ export async function checkEndState(ctx: StepContext<FailedNodeParams>): Promise
 
 export const endStateStep: Step<FailedNodeParams> = {
   id: 'verify-end-state',
-  title: 'Read back the end state: every instance ACTIVE on the target, host and node, Placement, volumes',
+  title: 'Read back the end state: every moved instance on the target (ACTIVE, or SHUTOFF as it was), host and node, Placement, volumes',
   changes: 'nothing (read-only)',
   readOnly: true,
   async plan(ctx) {

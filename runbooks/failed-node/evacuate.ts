@@ -8,7 +8,6 @@ import { showList } from '../../src/config/show-value.js';
 import { listInstanceActions } from '../../src/operations/openstack.js';
 import {
   EVACUATION_FAILED,
-  EVACUATION_RUNNING,
   evacuateServer,
   listEvacuations,
   showHostServer,
@@ -71,6 +70,7 @@ async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: Plan
   const { failed, target } = hostsOf(ctx);
   const byUuid = new Map(items.map((i) => [i.target.instance!, i.key]));
   const expected = new Map(items.map((i) => [i.target.instance!, expectedStatus(i.data as FailedInstance)]));
+  const idle = new IdleOnSource();
   const { settled, pending } = await pollUntilSettled(
     [...byUuid.keys()],
     async (uuids) => {
@@ -79,8 +79,8 @@ async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: Plan
       for (const uuid of uuids) {
         const s = servers.get(uuid);
         if (!s) continue;
-        const outcome = await evacuationOutcome(ctx, s, failed.host, target.host, expected.get(uuid)!);
-        if (outcome) now.set(uuid, outcome);
+        const end = await evacuationOutcome(ctx, s, failed.host, target.host, expected.get(uuid)!, idle);
+        if (end) now.set(uuid, end.outcome);
       }
       return now;
     },
@@ -97,23 +97,40 @@ async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: Plan
   return outcomes;
 }
 
-/** How an acknowledged evacuation ended, or undefined while it is under way. */
-async function evacuationOutcome(ctx: StepContext, s: HostServer, failedHost: string, targetHost: string, expected: string): Promise<ItemOutcome | undefined> {
+/**
+ * How an acknowledged evacuation ended, or undefined while it is under way. `refused`: Nova recorded
+ * the evacuation as failed and the instance is still on the failed host, untouched (no valid host, a
+ * conductor error) — the one ending after which an evacuate may be sent again.
+ */
+async function evacuationOutcome(
+  ctx: StepContext,
+  s: HostServer,
+  failedHost: string,
+  targetHost: string,
+  expected: string,
+  idle: IdleOnSource,
+  since = 0,
+): Promise<{ outcome: ItemOutcome; refused?: boolean } | undefined> {
   if (REBUILDING.has(s.taskState ?? '')) return undefined;
   if (s.status === 'ERROR') {
-    return { ok: false, detail: `evacuation failed: ERROR on ${s.host ?? 'no host'}${s.fault ? ` — ${s.fault}` : ''} (openstack server show ${s.id}); not evacuated again` };
+    return { outcome: { ok: false, detail: `evacuation failed: ERROR on ${s.host ?? 'no host'}${s.fault ? ` — ${s.fault}` : ''} (openstack server show ${s.id}); not evacuated again` } };
   }
   if (s.host === targetHost && s.taskState === null) {
-    return s.status === expected
-      ? { ok: true, detail: `${s.status} on ${targetHost} (node ${s.node ?? '?'})` }
-      : { ok: true, detail: `${s.status} on ${targetHost}`, warning: `came back ${s.status}, not ${expected}: look at its console and nova-compute log on ${targetHost}` };
+    return {
+      outcome:
+        s.status === expected
+          ? { ok: true, detail: `${s.status} on ${targetHost} (node ${s.node ?? '?'})` }
+          : { ok: true, detail: `${s.status} on ${targetHost}`, warning: `came back ${s.status}, not ${expected}: look at its console and nova-compute log on ${targetHost}` },
+    };
   }
-  if (s.host === failedHost && s.taskState === null) {
-    // Nova refused it after the request was accepted (no valid host, a conductor error): the
-    // evacuation record says so; the instance stays where it was.
-    const latest = await latestEvacuation(ctx, s.id);
+  if (s.host === failedHost && s.taskState === null && idle.seenTwice(s.id)) {
+    // Nova gave up after accepting the request (no valid host, a conductor error): the evacuation
+    // record says so, and the instance is where it was. (Between the rebuild and the moment Nova
+    // records the new host, the instance is briefly active on the old one: seen so on two polls in
+    // a row, the record is asked which it is.)
+    const latest = await latestEvacuation(ctx, s.id, since);
     if (latest && EVACUATION_FAILED.has(latest.status)) {
-      return { ok: false, detail: `evacuation ${latest.uuid ?? latest.id} ended ${latest.status}; the instance is still on ${failedHost}${s.fault ? ` — ${s.fault}` : ''}` };
+      return { outcome: { ok: false, detail: `evacuation ${latest.uuid ?? latest.id} ended ${latest.status}; the instance is still on ${failedHost}${s.fault ? ` — ${s.fault}` : ''}` }, refused: true };
     }
   }
   return undefined;
@@ -128,43 +145,49 @@ async function latestEvacuation(ctx: StepContext, uuid: string, since = 0): Prom
 
 /**
  * Did an evacuate reach Nova since `startedAt`? Answered from the server, the evacuation record and
- * the instance action. One under way is waited for; one that reached Nova is never sent again —
- * unless Nova recorded that it failed and the instance is still on the failed host, which is said.
+ * the instance action. One that reached Nova is waited for until it ends, and never sent again —
+ * unless Nova recorded that it failed with the instance still on the failed host, which is said.
  */
 export async function evacuationHappened(ctx: StepContext<FailedNodeParams>, uuid: string, startedAt: string): Promise<'done' | 'not-done'> {
   const { failed, target } = hostsOf(ctx);
   const since = Date.parse(startedAt) - SKEW_MS;
-  const read = async () => {
-    const server = (await ctx.read(showHostServer(uuid))).value;
-    const migration = await latestEvacuation(ctx, uuid, since);
-    return { server, migration };
-  };
-  let { server, migration } = await read();
+  const server = (await ctx.read(showHostServer(uuid))).value;
+  const migration = await latestEvacuation(ctx, uuid, since);
   const actions = await ctx.tryRead(listInstanceActions(uuid));
   const action = actions.ok ? actions.value?.find((a) => a.action === 'evacuate' && Date.parse(normalise(a.startTime)) >= since) : undefined;
   const reached = server.host === target.host || migration !== undefined || action !== undefined || REBUILDING.has(server.taskState ?? '');
   if (!reached) return 'not-done';
 
-  const underWay = () => REBUILDING.has(server.taskState ?? '') || (migration !== undefined && EVACUATION_RUNNING.has(migration.status));
-  if (underWay()) {
-    ctx.note(`${label({ uuid, name: server.name })}: its evacuation reached Nova and is under way; waiting for it, not sending it again`);
-    const { settled } = await pollUntilSettled(
-      [uuid],
-      async () => {
-        ({ server, migration } = await read());
-        return new Map(underWay() ? [] : [[uuid, true]]);
-      },
-      ctx.poll,
-    );
-    if (!settled.has(uuid)) return 'done'; // still under way at the deadline: never a second evacuate; verify reports it
+  const name = label({ uuid, name: server.name });
+  ctx.note(`${name}: the evacuate sent at ${startedAt} reached Nova${migration ? ` (evacuation ${migration.uuid ?? migration.id}, ${migration.status})` : ''}; it is not sent again — waiting for how it ends`);
+  const instance = instancesOf(ctx).find((i) => i.uuid === uuid);
+  const expected = instance ? expectedStatus(instance) : 'ACTIVE';
+  const idle = new IdleOnSource();
+  const { settled } = await pollUntilSettled(
+    [uuid],
+    async () => {
+      const now = (await ctx.read(showHostServer(uuid))).value;
+      const end = await evacuationOutcome(ctx, now, failed.host, target.host, expected, idle, since);
+      return new Map(end ? [[uuid, end]] : []);
+    },
+    ctx.poll,
+  );
+  const end = settled.get(uuid);
+  // Still under way at the deadline, ended on the target, or in ERROR: never a second evacuate; verify names it.
+  if (!end?.refused) return 'done';
+  ctx.warn(`${name}: ${end.outcome.ok ? '' : end.outcome.detail}; Nova refused it and the instance was not touched, so it is evacuated again`);
+  return 'not-done';
+}
+
+/** Servers seen on the failed host with no task left, poll after poll. */
+class IdleOnSource {
+  private readonly seen = new Set<string>();
+
+  seenTwice(uuid: string): boolean {
+    if (this.seen.has(uuid)) return true;
+    this.seen.add(uuid);
+    return false;
   }
-  if (server.host === target.host) return 'done';
-  if (migration && EVACUATION_FAILED.has(migration.status) && server.host === failed.host) {
-    ctx.warn(`${label({ uuid, name: server.name })}: the evacuation sent at ${startedAt} reached Nova and ended ${migration.status} (${server.fault ?? 'no fault recorded'}); the instance is still on ${failed.host}, so it is evacuated again`);
-    return 'not-done';
-  }
-  // Reached Nova, not on the target, not a recorded failure: never sent again; verify names it.
-  return 'done';
 }
 
 /** Nova prints times without a zone (UTC) and sometimes with microseconds. */

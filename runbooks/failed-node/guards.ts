@@ -112,7 +112,7 @@ export const rebuildGuard: Guard<FailedNodeParams> = {
     const detail = [
       `${plan.items.length - holdBack.length - rebuilt.length} instance(s) keep their disks`,
       ...(rebuilt.length ? [`${rebuilt.length} rebuilt from their image (root disk lost), allowed by --allow-rebuild`] : []),
-      ...(holdBack.length ? [`${holdBack.length} image-backed instance(s) held back: ${showList(holdBack.map((h) => h.key.replace(/^[a-z-]+:/, '')), 10)}`] : []),
+      ...(holdBack.length ? [`${holdBack.length} image-backed instance(s) held back, named below`] : []),
     ].join('; ');
     return { ok: true, detail, holdBack };
   },

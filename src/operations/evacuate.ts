@@ -194,8 +194,5 @@ export function listEvacuations(instanceUuid: string): ReadApi<Migration[]> {
   };
 }
 
-/** Migration statuses of an evacuation still under way (Nova: accepted, pre-migrating, rebuilding...). */
-export const EVACUATION_RUNNING = new Set(['accepted', 'pre-migrating', 'migrating', 'rebuilding', 'running', 'queued', 'preparing']);
-/** Nova marks an evacuation `done`, then `completed` once the source compute cleaned up after it. */
-export const EVACUATION_DONE = new Set(['done', 'completed']);
+/** Statuses of an evacuation Nova gave up on: 'error' (the conductor found no valid host), 'failed' (the destination failed it). */
 export const EVACUATION_FAILED = new Set(['failed', 'error']);

@@ -151,7 +151,8 @@ export function providerAllocations(providerUuid: string): ReadApi<Record<string
 
 /**
  * Replaces a consumer's allocations with `body` in one request: what is not in it is released.
- * The consumer generation makes Placement refuse (409) a rewrite based on a stale read.
+ * The consumer generation makes Placement refuse (409) a rewrite based on a stale read. (Never a
+ * DELETE /allocations/{consumer} here: it would release what the instance holds on the target too.)
  */
 export function replaceAllocations(consumer: string, body: AllocationsBody, summary: string, target: { instance: string; host?: string }): ApiOperation<void> {
   const providers = Object.entries(body.allocations);
@@ -172,23 +173,6 @@ export function replaceAllocations(consumer: string, body: AllocationsBody, summ
       '--project-id', body.project_id, '--user-id', body.user_id,
       ...providers.flatMap(([rp, a]) => ['--allocation', [`rp=${rp}`, ...Object.entries(a.resources).map(([rc, n]) => `${rc}=${n}`)].join(',')]),
     ]),
-  };
-}
-
-/** Removes every allocation of a consumer. */
-export function deleteAllocations(consumer: string, target: { instance: string; host?: string }): ApiOperation<void> {
-  return {
-    kind: 'api',
-    service: 'placement',
-    method: 'DELETE',
-    path: `/allocations/${seg(consumer)}`,
-    microversion: PLACEMENT_MICROVERSION,
-    okStatus: [204],
-    parse: () => undefined,
-    summary: `delete every Placement allocation of ${consumer}`,
-    mutating: true,
-    target,
-    command: posixCommand(['openstack', 'resource', 'provider', 'allocation', 'delete', consumer]),
   };
 }
 

@@ -101,4 +101,20 @@ describe('failed-node --method db', () => {
     expect(await dbDigest(lab)).toEqual(db);
     expect((await lab.stats()).mutatingRequests).toBe(0);
   });
+
+  it('--update-attached-host records the target in the moved instances\' Cinder attachments, rows saved first', async () => {
+    const t = await failedNode(lab, { seed: 22, sharedStorage: true });
+    const x = t.instances.find((i) => i.kind === 'image-with-volumes')!;
+    const run = await runCli([...runArgs(lab, t, '--method', 'db'), '--update-attached-host', '--test-instance', x.uuid, '--yes'], lab.env);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    await expectEndState(lab, t, [x.uuid], { attachedHost: t.targetHost });
+    const runDir = /run directory: (\S+)/.exec(run.stdout)![1];
+    const rollback = await readFile(path.join(runDir, 'artifacts', 'rollback-update-attached-host-attempt1.sql'), 'utf8');
+    expect(rollback).toContain(`\`attached_host\` = '${t.failedHost}'`);
+    expect(run.stdout).toContain(`verified: no attachment of the moved instances names ${t.failedHost}`);
+    // The other instances' attachments still name the failed host: they were not moved.
+    const { cinder } = lab.info.db.schemas;
+    const others = await lab.rootQuery<any[]>(`SELECT DISTINCT attached_host FROM \`${cinder}\`.volume_attachment WHERE instance_uuid <> ? AND deleted = 0`, [x.uuid]);
+    expect(others.map((r) => r.attached_host)).toEqual([t.failedHost]);
+  });
 });

@@ -93,6 +93,6 @@ describe('failed-node --method evacuate', () => {
     // The failed host's service stays forced down: it must not come back into scheduling by itself.
     const [svc] = await lab.rootQuery<any[]>(`SELECT forced_down FROM \`${nova}\`.services WHERE host = ? AND \`binary\` = 'nova-compute'`, [s.failedHost]);
     expect(Number(svc.forced_down)).toBe(1);
-    expect(run.stdout).toMatch(/verified: 7 instance\(s\)|verified: \d+ instance\(s\) on compute2/);
+    expect(run.stdout).toContain(`none of them left on ${s.failedHost}`);
   });
 });

@@ -1,7 +1,7 @@
 // Invariant 6 for evacuations: SIGKILL in the middle of the evacuations, then `novaops resume`:
 // the run completes and no instance was evacuated twice. And the exact ambiguous case: an evacuate
-// that reached Nova while the journal only says "started" is resolved from the evacuation record
-// and the instance action, never sent again.
+// that reached Nova while the journal only says "started" is resolved from what Nova recorded (the
+// instance action, the evacuation), never sent again.
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ function answers(...replies: boolean[]): Prompter {
 }
 
 describe('an evacuate that reached Nova but was never journaled', () => {
-  it('is resolved from the evacuation record, not sent a second time', async () => {
+  it('is resolved from what Nova recorded of it, not sent a second time', async () => {
     const s: FailedNodeSummary = await failedNode(lab, { seed: 42 });
     const config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
     const effects = createEffects(config);

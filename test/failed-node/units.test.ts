@@ -6,6 +6,7 @@ import { allocationsAfterMove } from '../../src/operations/placement.js';
 import { parseInstanceDirProbe, parseReadFiles } from '../../src/operations/host-files.js';
 import { failedNode } from '../../runbooks/failed-node.js';
 import { apiMessage } from '../../src/effects/openstack/api-message.js';
+import { serviceVmReason } from '../../runbooks/failed-node/service-vms.js';
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by nova -->
@@ -110,6 +111,16 @@ describe('parsers', () => {
       ],
     };
     expect(apiMessage(body, JSON.stringify(body))).toBe('consumer generation conflict - expected 1 but got 0 (placement.concurrent_update)');
+  });
+});
+
+describe('service VMs', () => {
+  const amphora = { name: 'amphora-0f1e2d3c-0000-4000-8000-000000000001', metadata: { 'octavia-amphora-id': '0f1e', service: 'octavia' } };
+  it('by name, by metadata key, or not at all', () => {
+    expect(serviceVmReason(amphora, /^amphora-/, [])).toBe('name matches /^amphora-/');
+    expect(serviceVmReason(amphora, new RegExp(''), ['octavia-amphora-id'])).toBe('metadata octavia-amphora-id=0f1e');
+    expect(serviceVmReason({ name: 'web-1', metadata: {} }, /^amphora-/, ['octavia-amphora-id'])).toBeUndefined();
+    expect(serviceVmReason(amphora, new RegExp(''), [])).toBeUndefined();
   });
 });
 
