@@ -14,7 +14,7 @@ import { cleanStep } from './drp/clean-db.js';
 import { sshRebootStep } from './drp/ssh-reboot.js';
 import { detectFlavour, readAttachments } from './lib/schema-flavour.js';
 import { affectedFact, flavourFact, type AffectedInstance, type DrpParams } from './drp/facts.js';
-import { findEntry } from './index.js';
+import { catalogueFields } from './index.js';
 
 const params = z.object({ sshReboot: z.boolean().default(false) }).strict();
 
@@ -48,17 +48,10 @@ const preflight: Step<DrpParams> = {
   },
 };
 
-const { id, title, reference, summary, options } = findEntry('drp')!;
-
 export const drp: Runbook<DrpParams> = {
-  id,
-  title,
+  ...catalogueFields('drp'),
   version: '1.0.0',
-  reference,
-  summary,
-  options,
   params,
-  testScope: 'instance',
   resolveTestScope: resolveTestInstance,
   steps: [
     preflight,

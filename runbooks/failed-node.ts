@@ -21,7 +21,7 @@ import { attachedHostStep } from './failed-node/attached-host.js';
 import { endStateStep } from './failed-node/end-state.js';
 import { followUpsStep } from './failed-node/follow-ups.js';
 import type { FailedNodeParams } from './failed-node/facts.js';
-import { findEntry } from './index.js';
+import { catalogueFields } from './index.js';
 
 export const DEFAULT_INSTANCES_PATH = '/var/lib/nova/instances';
 export const DEFAULT_SERVICE_VM_NAMES = '^amphora-';
@@ -81,17 +81,10 @@ const params = z
   })
   .transform((p): FailedNodeParams => ({ ...p, serviceVmMetadata: p.serviceVmMetadata ?? [] }));
 
-const { id, title, reference, summary, options } = findEntry('failed-node')!;
-
 export const failedNode: Runbook<FailedNodeParams> = {
-  id,
-  title,
+  ...catalogueFields('failed-node'),
   version: '1.0.0',
-  reference,
-  summary,
-  options,
   params: params as unknown as z.ZodType<FailedNodeParams>,
-  testScope: 'instance',
   resolveTestScope: resolveTestInstance,
   steps: [
     preflightStep,

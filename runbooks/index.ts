@@ -61,6 +61,17 @@ export const catalogue: readonly CatalogueEntry[] = [
   },
 ];
 
+/**
+ * What a runbook takes from its catalogue entry (one place for its id, title, reference, options,
+ * arguments and test scope), so that `list`, the argument parser and the runbook never disagree.
+ */
+export function catalogueFields(id: string): Pick<Runbook, 'id' | 'title' | 'reference' | 'summary' | 'options' | 'arguments' | 'testScope'> {
+  const entry = findEntry(id);
+  if (!entry) throw new Error(`runbook ${id} is not in the catalogue`);
+  const { title, reference, summary, options, arguments: args, testScope } = entry;
+  return { id, title, reference, summary, options, arguments: args, testScope };
+}
+
 export function findEntry(id: string): CatalogueEntry | undefined {
   return catalogue.find((r) => r.id === id);
 }

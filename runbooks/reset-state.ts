@@ -14,24 +14,16 @@
 // until each is gone. Each reset and each delete happens once; a resume reads before it repeats.
 import type { Runbook } from '../src/engine/runbook.js';
 import { resolveTestInstance } from './lib/test-instance.js';
-import { findEntry } from './index.js';
+import { catalogueFields } from './index.js';
 import { resetStateParams, type ResetStateParams } from './reset-state/params.js';
 import { showStateStep } from './reset-state/show-state.js';
 import { resetStep } from './reset-state/reset.js';
 import { deleteStep } from './reset-state/delete.js';
 
-const { id, title, reference, summary, options, arguments: args } = findEntry('reset-state')!;
-
 export const resetState: Runbook<ResetStateParams> = {
-  id,
-  title,
+  ...catalogueFields('reset-state'),
   version: '1.0.0',
-  reference,
-  summary,
-  options,
-  arguments: args,
   params: resetStateParams,
-  testScope: 'instance',
   resolveTestScope: resolveTestInstance,
   steps: [showStateStep, resetStep, deleteStep],
 };

@@ -98,7 +98,7 @@ export function entryOf(s: ServerState, p: ResetStateParams, now: number, minSec
     taskState: s.taskState,
     updatedAt: s.updatedAt,
     ageSeconds,
-    volumes: s.volumes.length,
+    volumes: s.volumesAttached.length,
     stuck,
     why,
     ...planFor(s, p),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiOperation } from './types.js';
 import { posixCommand } from './posix-quote.js';
+import { parseServer, parseServers, type Server } from './openstack-resources.js';
 
 /**
  * 2.29: `host` is checked by the scheduler (no `force`), and since 2.14 there is no
@@ -14,23 +15,8 @@ export const EVACUATE_MICROVERSION = '2.29';
 /** 2.59: migrations carry their uuid and can be filtered by instance. */
 export const MIGRATIONS_MICROVERSION = '2.59';
 
-export interface HostServer {
-  id: string;
-  name: string;
-  status: string;
-  vmState: string | null;
-  taskState: string | null;
-  host: string | null;
-  /** OS-EXT-SRV-ATTR:hypervisor_hostname */
-  node: string | null;
-  /** The image id, or null when the server boots from a volume (Nova answers image ""). */
-  imageId: string | null;
-  metadata: Record<string, string>;
-  volumesAttached: string[];
-  projectId: string | null;
-  userId: string | null;
-  fault: string | null;
-}
+/** A server as failed-node reads it: node, image or volume boot, metadata, fault — all in Server. */
+export type HostServer = Server;
 
 export interface Migration {
   id: string;
@@ -47,57 +33,13 @@ type ReadApi<T> = ApiOperation<T> & { mutating: false };
 const seg = encodeURIComponent;
 const nullableString = z.string().nullish().transform((v) => v ?? null);
 
-const serverJson = z.object({
-  id: z.string(),
-  name: z.string().nullish(),
-  status: z.string(),
-  'OS-EXT-STS:vm_state': nullableString,
-  'OS-EXT-STS:task_state': nullableString,
-  'OS-EXT-SRV-ATTR:host': nullableString,
-  'OS-EXT-SRV-ATTR:hypervisor_hostname': nullableString,
-  image: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  'os-extended-volumes:volumes_attached': z.array(z.object({ id: z.string() })).nullish(),
-  tenant_id: nullableString,
-  user_id: nullableString,
-  fault: z.object({ message: z.string().nullish(), code: z.number().nullish() }).passthrough().nullish(),
-});
-
-function toServer(s: z.infer<typeof serverJson>): HostServer {
-  const image = s.image;
-  return {
-    id: s.id,
-    name: s.name ?? '',
-    status: s.status,
-    vmState: s['OS-EXT-STS:vm_state'],
-    taskState: s['OS-EXT-STS:task_state'],
-    host: s['OS-EXT-SRV-ATTR:host'],
-    node: s['OS-EXT-SRV-ATTR:hypervisor_hostname'],
-    imageId: typeof image === 'object' && image !== null ? image.id : null,
-    metadata: s.metadata ?? {},
-    volumesAttached: (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id),
-    projectId: s.tenant_id,
-    userId: s.user_id,
-    fault: s.fault ? [s.fault.code, s.fault.message].filter((x) => x !== undefined && x !== null).join(' ') || null : null,
-  };
-}
-
 function fail(what: string, error: z.ZodError): never {
   const issue = error.issues[0];
   throw new Error(`${what}: ${issue ? `${issue.path.map(String).join('.') || 'top'}: ${issue.message}` : 'unexpected shape'}`);
 }
 
-export function parseHostServers(body: unknown): HostServer[] {
-  const parsed = z.object({ servers: z.array(serverJson) }).safeParse(body);
-  if (!parsed.success) fail('servers', parsed.error);
-  return parsed.data.servers.map(toServer);
-}
-
-export function parseHostServer(body: unknown): HostServer {
-  const parsed = z.object({ server: serverJson }).safeParse(body);
-  if (!parsed.success) fail('server', parsed.error);
-  return toServer(parsed.data.server);
-}
+export const parseHostServers = parseServers;
+export const parseHostServer = parseServer;
 
 const migrationJson = z.object({
   id: z.union([z.string(), z.number()]),

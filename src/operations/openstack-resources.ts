@@ -1,6 +1,7 @@
 // The shapes the runbooks work with, parsed from Nova and Cinder JSON (which spell things like
 // "OS-EXT-SRV-ATTR:host"). Parsing is strict about what we rely on and ignores the rest.
 import { z } from 'zod';
+import { parseServiceList, type ComputeServiceState } from './compute-services.js';
 
 export interface Server {
   id: string;
@@ -13,6 +14,17 @@ export interface Server {
   addresses: { addr: string; type: 'fixed' | 'floating' | string; network: string }[];
   /** Volume ids, from os-extended-volumes:volumes_attached. */
   volumesAttached: string[];
+  /** When the instance record last changed (Nova's `updated`, ISO 8601), or null if not given. */
+  updatedAt: string | null;
+  /** OS-EXT-SRV-ATTR:hypervisor_hostname */
+  node: string | null;
+  /** The image id, or null when the server boots from a volume (Nova answers image ""). */
+  imageId: string | null;
+  metadata: Record<string, string>;
+  projectId: string | null;
+  userId: string | null;
+  /** The fault Nova recorded (code and message), when it is in ERROR. */
+  fault: string | null;
 }
 
 export interface VolumeAttachmentInfo {
@@ -45,16 +57,8 @@ export interface InstanceAction {
   message: string | null;
 }
 
-export interface ComputeService {
-  id: string;
-  host: string;
-  zone: string | null;
-  status: string;
-  state: string;
-  updatedAt: string | null;
-  forcedDown: boolean;
-  disabledReason: string | null;
-}
+/** A nova-compute service: up/down, enabled, forced down (one shape, from compute-services.ts). */
+export type ComputeService = ComputeServiceState;
 
 const nullableString = z.string().nullish().transform((v) => v ?? null);
 
@@ -66,6 +70,13 @@ const serverJson = z.object({
   'OS-EXT-STS:task_state': nullableString,
   'OS-EXT-STS:power_state': z.number().nullish(),
   'OS-EXT-SRV-ATTR:host': nullableString,
+  'OS-EXT-SRV-ATTR:hypervisor_hostname': nullableString,
+  updated: nullableString,
+  image: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  tenant_id: nullableString,
+  user_id: nullableString,
+  fault: z.object({ message: z.string().nullish(), code: z.number().nullish() }).passthrough().nullish(),
   addresses: z
     .record(z.string(), z.array(z.object({ addr: z.string(), 'OS-EXT-IPS:type': z.string().nullish() })))
     .nullish(),
@@ -85,6 +96,13 @@ function toServer(s: z.infer<typeof serverJson>): Server {
       list.map((a) => ({ addr: a.addr, type: a['OS-EXT-IPS:type'] ?? 'fixed', network })),
     ),
     volumesAttached: (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id),
+    updatedAt: s.updated,
+    node: s['OS-EXT-SRV-ATTR:hypervisor_hostname'],
+    imageId: typeof s.image === 'object' && s.image !== null ? s.image.id : null,
+    metadata: s.metadata ?? {},
+    projectId: s.tenant_id,
+    userId: s.user_id,
+    fault: s.fault ? [s.fault.code, s.fault.message].filter((x) => x !== undefined && x !== null).join(' ') || null : null,
   };
 }
 
@@ -130,16 +148,6 @@ const actionJson = z.object({
   start_time: z.string(),
   message: nullableString,
 });
-const serviceJson = z.object({
-  id: z.union([z.string(), z.number()]),
-  host: z.string(),
-  zone: nullableString,
-  status: z.string(),
-  state: z.string(),
-  updated_at: nullableString,
-  forced_down: z.boolean().nullish(),
-  disabled_reason: nullableString,
-});
 
 function pick<S extends z.ZodType>(key: string, schema: S) {
   return (body: unknown): z.infer<S> => {
@@ -166,14 +174,4 @@ export const parseInstanceActions = (body: unknown): InstanceAction[] =>
     startTime: a.start_time,
     message: a.message,
   }));
-export const parseComputeServices = (body: unknown): ComputeService[] =>
-  pick('services', z.array(serviceJson))(body).map((s) => ({
-    id: String(s.id),
-    host: s.host,
-    zone: s.zone,
-    status: s.status,
-    state: s.state,
-    updatedAt: s.updated_at,
-    forcedDown: s.forced_down ?? false,
-    disabledReason: s.disabled_reason,
-  }));
+export const parseComputeServices = parseServiceList;

@@ -11,72 +11,22 @@
 // - GET /servers/detail?changes-before=T is honoured from microversion 2.66 (silently ignored
 //   before), and then lists DELETED instances too; task_state as a filter is admin-only and is
 //   silently ignored for other users. Neither is trusted alone: the answer is filtered again here.
-import { z } from 'zod';
 import type { ApiOperation } from './types.js';
 import { posixCommand } from './posix-quote.js';
+import { parseServer, parseServers, type Server } from './openstack-resources.js';
 
 /** 2.66: GET /servers(/detail) takes changes-before. */
 export const CHANGES_BEFORE_MICROVERSION = '2.66';
 
 export type ResetTarget = 'error' | 'active';
 
-export interface ServerState {
-  id: string;
-  name: string;
-  status: string;
-  vmState: string | null;
-  taskState: string | null;
-  host: string | null;
-  /** When the instance record last changed (Nova's `updated`, ISO 8601), or null if not given. */
-  updatedAt: string | null;
-  /** Volume ids, from os-extended-volumes:volumes_attached. */
-  volumes: string[];
-}
+/** A server as reset-state reads it: vm_state, task_state, when it last changed — all in Server. */
+export type ServerState = Server;
 
 type ReadApi<T> = ApiOperation<T> & { mutating: false };
 const seg = encodeURIComponent;
-const nullableString = z.string().nullish().transform((v) => v ?? null);
-
-const serverJson = z.object({
-  id: z.string(),
-  name: z.string().nullish(),
-  status: z.string(),
-  updated: nullableString,
-  'OS-EXT-STS:vm_state': nullableString,
-  'OS-EXT-STS:task_state': nullableString,
-  'OS-EXT-SRV-ATTR:host': nullableString,
-  'os-extended-volumes:volumes_attached': z.array(z.object({ id: z.string() })).nullish(),
-});
-
-function toState(s: z.infer<typeof serverJson>): ServerState {
-  return {
-    id: s.id,
-    name: s.name ?? '',
-    status: s.status,
-    vmState: s['OS-EXT-STS:vm_state'],
-    taskState: s['OS-EXT-STS:task_state'],
-    host: s['OS-EXT-SRV-ATTR:host'],
-    updatedAt: s.updated,
-    volumes: (s['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id),
-  };
-}
-
-function issueText(error: z.ZodError, root: string): string {
-  const issue = error.issues[0];
-  return `${[root, ...issue.path.map(String)].join('.')}: ${issue.message}`;
-}
-
-export function parseServerState(body: unknown): ServerState {
-  const parsed = z.object({ server: serverJson }).safeParse(body);
-  if (!parsed.success) throw new Error(issueText(parsed.error, 'server'));
-  return toState(parsed.data.server);
-}
-
-export function parseServerStates(body: unknown): ServerState[] {
-  const parsed = z.object({ servers: z.array(serverJson) }).safeParse(body);
-  if (!parsed.success) throw new Error(issueText(parsed.error, 'servers'));
-  return parsed.data.servers.map(toState);
-}
+export const parseServerState = parseServer;
+export const parseServerStates = parseServers;
 
 /** A 404 is an answer here, not a failure: `null` means Nova no longer has the instance. */
 export function parseServerStateOrGone(body: unknown): ServerState | null {

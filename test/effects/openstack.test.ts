@@ -159,6 +159,13 @@ describe('openstack effect', () => {
       host: 'compute1',
       addresses: [{ addr: '10.0.0.1', type: 'fixed', network: 'private' }],
       volumesAttached: [uuid(100)],
+      updatedAt: null,
+      node: null,
+      imageId: null,
+      metadata: {},
+      projectId: null,
+      userId: null,
+      fault: null,
     });
     const pages = requests.filter((r) => r.url.startsWith('/compute/v2.1/servers/detail'));
     expect(pages.map((r) => new URL(r.url, base).searchParams.get('marker'))).toEqual([null, uuid(3), uuid(6)]);

@@ -83,7 +83,10 @@ describe('params', () => {
 });
 
 function server(over: Partial<ServerState>): ServerState {
-  return { id: 'u', name: 'n', status: 'ACTIVE', vmState: 'active', taskState: null, host: 'h', updatedAt: '2026-01-01T00:00:00Z', volumes: [], ...over };
+  return {
+    id: 'u', name: 'n', status: 'ACTIVE', vmState: 'active', taskState: null, powerState: 1, host: 'h', addresses: [], volumesAttached: [],
+    updatedAt: '2026-01-01T00:00:00Z', node: 'h', imageId: null, metadata: {}, projectId: null, userId: null, fault: null, ...over,
+  };
 }
 const params = (over: Partial<ResetStateParams> = {}): ResetStateParams => ({ instances: ['n'], active: false, delete: false, force: false, ...over });
 const t0 = Date.parse('2026-01-01T00:00:00Z');
@@ -140,7 +143,7 @@ describe('builders', () => {
       parseServerStateOrGone({
         server: { id: 'x', name: 'rs-a', status: 'ACTIVE', updated: '2026-11-22T03:26:29Z', 'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:task_state': 'deleting', 'OS-EXT-SRV-ATTR:host': 'compute1', 'os-extended-volumes:volumes_attached': [] },
       }),
-    ).toEqual({ id: 'x', name: 'rs-a', status: 'ACTIVE', vmState: 'active', taskState: 'deleting', host: 'compute1', updatedAt: '2026-11-22T03:26:29Z', volumes: [] });
+    ).toMatchObject({ id: 'x', name: 'rs-a', status: 'ACTIVE', vmState: 'active', taskState: 'deleting', host: 'compute1', updatedAt: '2026-11-22T03:26:29Z', volumesAttached: [] });
     expect(() => parseServerStateOrGone({ server: { id: 'x' } })).toThrow(/server\.status/);
   });
 });
