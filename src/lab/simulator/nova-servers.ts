@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Ctx, Reply } from './context.js';
 import { fault, novaTime, UUID_RE } from './http-util.js';
+import { atLeast } from './microversion.js';
+import { CHANGES_ORDER_MESSAGE, dateTimeParam, lastParam, sqlTime } from './query-params.js';
 import { serverStatus, statusSqlExpr } from './state-map.js';
 import type { InstanceRow, VolumeBackend, VolumeRef } from './volume-backend.js';
 
@@ -10,12 +12,13 @@ const MAX_LIMIT = 1000; // nova's [api] max_limit default
 
 const COLUMNS = `id, uuid, display_name, vm_state, task_state, power_state, host, node, project_id, user_id,
   created_at, updated_at, launched_at, availability_zone, root_device_name, image_ref, key_name, hostname,
-  vcpus, memory_mb, root_gb, ephemeral_gb`;
+  vcpus, memory_mb, root_gb, ephemeral_gb, terminated_at, deleted`;
 
-export async function findInstance(ctx: Ctx, id: string): Promise<InstanceRow> {
+/** The instance by uuid; `readDeleted` also finds a deleted one (Nova's read_deleted='yes'). */
+export async function findInstance(ctx: Ctx, id: string, opts: { readDeleted?: boolean } = {}): Promise<InstanceRow> {
   if (UUID_RE.test(id)) {
     const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-      `SELECT ${COLUMNS} FROM ${ctx.sim.db.nova('instances')} WHERE uuid = ? AND deleted = 0`,
+      `SELECT ${COLUMNS} FROM ${ctx.sim.db.nova('instances')} WHERE uuid = ?${opts.readDeleted ? '' : ' AND deleted = 0'}`,
       [id],
     );
     if (rows[0]) return rows[0] as InstanceRow;
@@ -28,10 +31,32 @@ function isAdminAllTenants(ctx: Ctx): boolean {
   return v !== null && !['0', 'false', 'False', 'off'].includes(v);
 }
 
+// Filters as servers.py _get_servers applies them for an admin (the lab's tokens are admin):
+//  - a repeated parameter keeps its last value (search_opts.update(req.GET));
+//  - vm_state and task_state: exact matches (an empty value matches nothing);
+//  - changes-since (from 2.1) and changes-before (from 2.66; stripped as unknown before): updated_at
+//    >= / <=, and then deleted instances are listed too (status DELETED), unless `deleted` is given;
+//    changes-before earlier than changes-since is a 400;
+//  - deleted=true lists only deleted instances, any other value only live ones.
 export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: boolean): Promise<Reply> {
   const sp = ctx.url.searchParams;
-  const where: string[] = ['deleted = 0'];
+  const where: string[] = [];
   const params: unknown[] = [];
+  const since = dateTimeParam(sp, 'changes-since', false);
+  const before = atLeast(ctx.version, 2, 66) ? dateTimeParam(sp, 'changes-before', false) : undefined;
+  if (since && before && before < since) throw fault(400, CHANGES_ORDER_MESSAGE);
+  const deletedParam = lastParam(sp, 'deleted');
+  if (deletedParam !== undefined) {
+    where.push(isTrue(deletedParam) ? "(deleted = id OR vm_state = 'soft-delete')" : "deleted = 0 AND (vm_state IS NULL OR vm_state <> 'soft-delete')");
+  } else if (!since && !before) {
+    where.push('deleted = 0');
+  }
+  if (since) (where.push('updated_at >= ?'), params.push(sqlTime(since)));
+  if (before) (where.push('updated_at <= ?'), params.push(sqlTime(before)));
+  for (const key of ['vm_state', 'task_state']) {
+    const val = lastParam(sp, key);
+    if (val !== undefined) (where.push(`${key} = ?`), params.push(val));
+  }
   if (!isAdminAllTenants(ctx)) (where.push('project_id = ?'), params.push(sp.get('project_id') ?? ctx.token!.projectId));
   else if (sp.get('project_id')) (where.push('project_id = ?'), params.push(sp.get('project_id')));
   const host = sp.get('host');
@@ -90,6 +115,14 @@ export async function showServer(ctx: Ctx, backend: VolumeBackend, id: string): 
   };
 }
 
+/** oslo strutils.bool_from_string(default=False). */
+function isTrue(v: string): boolean {
+  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
+}
+
+/** Nova shows progress only for these statuses (views/servers.py _progress_statuses). */
+const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
+
 function links(base: string, i: InstanceRow) {
   return [
     { rel: 'self', href: `${base}/servers/${i.uuid}` },
@@ -99,10 +132,12 @@ function links(base: string, i: InstanceRow) {
 
 function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Record<string, unknown[]>, meta: Record<string, string>) {
   const base = `${ctx.sim.baseUrl}/compute/v2.1`;
-  return {
+  const status = serverStatus(i.vm_state, i.task_state);
+  const deleted = Boolean((i as { deleted?: number }).deleted);
+  const view: Record<string, unknown> = {
     id: i.uuid,
     name: i.display_name,
-    status: serverStatus(i.vm_state, i.task_state),
+    status,
     tenant_id: i.project_id,
     user_id: i.user_id,
     metadata: meta,
@@ -128,11 +163,18 @@ function serverView(ctx: Ctx, i: InstanceRow, volumes: VolumeRef[], addrs: Recor
     'OS-EXT-SRV-ATTR:hypervisor_hostname': i.node,
     'OS-EXT-SRV-ATTR:instance_name': `instance-${i.id.toString(16).padStart(8, '0')}`,
     'OS-SRV-USG:launched_at': i.launched_at ? i.launched_at.toISOString().replace('Z', '000') : null,
-    'OS-SRV-USG:terminated_at': null,
+    'OS-SRV-USG:terminated_at': novaTime6((i as { terminated_at?: unknown }).terminated_at),
     'os-extended-volumes:volumes_attached': volumes,
     security_groups: [{ name: 'default' }],
   };
+  // A deleted instance (listed by changes-since/-before): no progress (status DELETED is not one
+  // Nova shows it for), and no ports left to have security groups.
+  if (deleted && !PROGRESS_STATUSES.includes(status)) delete view.progress;
+  if (deleted) delete view.security_groups;
+  return view;
 }
+
+const novaTime6 = (d: unknown) => (d instanceof Date ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000') : null);
 
 /** Server metadata (instance_metadata), by instance uuid. */
 async function metadata(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string, Record<string, string>>> {

@@ -165,8 +165,9 @@ async function saveService(ctx: Ctx, id: number, set: Record<string, unknown>): 
   );
 }
 
+/** From 2.21 the instance is read with read_deleted='yes': a deleted instance's actions are listed too. */
 export async function listInstanceActions(ctx: Ctx, id: string): Promise<Reply> {
-  const inst = await findInstance(ctx, id);
+  const inst = await findInstance(ctx, id, { readDeleted: atLeast(ctx.version, 2, 21) });
   const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
     `SELECT action, instance_uuid, request_id, user_id, project_id, start_time, message, updated_at
      FROM ${ctx.sim.db.nova('instance_actions')} WHERE instance_uuid = ? AND deleted = 0 ORDER BY created_at DESC, id DESC`,

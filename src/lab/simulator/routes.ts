@@ -6,6 +6,8 @@ import { listServers, showServer } from './nova-servers.js';
 import { attachVolume, listVolumeAttachments } from './nova-volume-attachments.js';
 import { deleteServer } from './nova-delete.js';
 import { listInstanceActions, listServices, updateService } from './nova-services.js';
+import { listHypervisors } from './nova-hypervisors.js';
+import { listMigrations, listServerMigrations } from './nova-migrations.js';
 import type { VolumeBackend } from './volume-backend.js';
 
 type Handler = (ctx: Ctx, params: string[]) => Promise<Reply>;
@@ -41,6 +43,15 @@ export function computeRoutes(backend: VolumeBackend): Route[] {
       shape: '/servers/{id}/os-instance-actions',
       handler: (c, [id]) => listInstanceActions(c, id),
     },
+    {
+      method: 'GET',
+      pattern: /^\/servers\/([^/]+)\/migrations$/,
+      shape: '/servers/{id}/migrations',
+      handler: (c, [id]) => listServerMigrations(c, id),
+    },
+    { method: 'GET', pattern: /^\/os-migrations$/, shape: '/os-migrations', handler: (c) => listMigrations(c) },
+    { method: 'GET', pattern: /^\/os-hypervisors$/, shape: '/os-hypervisors', handler: (c) => listHypervisors(c, false) },
+    { method: 'GET', pattern: /^\/os-hypervisors\/detail$/, shape: '/os-hypervisors/detail', handler: (c) => listHypervisors(c, true) },
     { method: 'GET', pattern: /^\/os-services$/, shape: '/os-services', handler: (c) => listServices(c) },
     { method: 'PUT', pattern: /^\/os-services\/([^/]+)$/, shape: '/os-services/{id}', handler: (c, [id]) => updateService(c, id) },
   ];
