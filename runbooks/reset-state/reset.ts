@@ -82,6 +82,15 @@ export const resetStep: Step<ResetStateParams> = {
       ),
     };
   },
+  // os-resetState has no compare-and-set: right before each reset, the instance is read once more,
+  // so one that moved on while the operator read the confirmation is held back, not reset.
+  async recheck(ctx, item) {
+    const e = item.data as InstanceEntry;
+    const s = (await ctx.read(findServerState(e.uuid))).value;
+    if (s === null) return `${label(e)} is gone (deleted since the plan): nothing to reset`;
+    if (atResetTarget(e, s) || unchangedSince(e, s)) return undefined;
+    return `${label(e)} moved on since the plan: it was ${describeState(e)}, it is now ${describeState(s)}; not reset (run reset-state again if it gets stuck again)`;
+  },
   async resolve(ctx, item, startedAt) {
     // Killed between sending the reset and recording it: did it reach Nova? Read, never re-send blindly.
     const e = item.data as InstanceEntry;

@@ -168,6 +168,12 @@ export interface Step<P = unknown> {
    * and held-back facts keep speaking of the fine-grained items.
    */
   consolidate?(ctx: StepContext<P>, items: PlanItem[]): Promise<PlanItem[]>;
+  /**
+   * Right before an item's first operation is sent (after the confirmation, which may have taken
+   * the operator minutes): a read that says why this item must not go ahead now, or nothing. An
+   * item with a reason is held back, like one a guard held back. For APIs without compare-and-set.
+   */
+  recheck?(ctx: StepContext<P>, item: PlanItem): Promise<string | undefined>;
   /** After the items' operations were acknowledged: wait (read-only) until each is complete. */
   settle?(ctx: StepContext<P>, items: PlanItem[]): Promise<Map<string, ItemOutcome>>;
   /**

@@ -106,7 +106,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     await runItems(step, todo, opsDone, ctx, deps, item);
   }
   if (deps.stop?.aborted) {
-    return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed} not started`, counts };
+    return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed - counts.held} not started`, counts };
   }
   return finish(step, ctx, counts, `${counts.done} done, ${counts.failed} failed, ${counts.held} held back`);
 }
@@ -191,9 +191,10 @@ async function runItems(
   opsDone: ReadonlyMap<string, ReadonlySet<number>>,
   ctx: StepContext,
   deps: StepRunDeps,
-  item: (key: string, status: 'done' | 'failed', detail: string) => void,
+  item: (key: string, status: 'done' | 'failed' | 'held', detail: string) => void,
 ): Promise<void> {
   const limit = pLimit(deps.concurrency);
+  const heldNow: HeldBack[] = [];
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
     const acknowledged: PlanItem[] = [];
@@ -203,6 +204,13 @@ async function runItems(
         .map((planItem) =>
           limit(async () => {
             if (deps.stop?.aborted) return;
+            const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
+            if (reason !== undefined) {
+              await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
+              heldNow.push({ key: planItem.key, reason });
+              item(planItem.key, 'held', reason);
+              return;
+            }
             const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? new Set(), deps);
             if (!result.ok) item(planItem.key, 'failed', result.error);
             else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
@@ -212,6 +220,8 @@ async function runItems(
     );
     if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
   }
+  // Held back at the last moment: later steps and verify() see them as held, like a guard's.
+  if (heldNow.length > 0) await ctx.setFact(heldBackFactKey(step.id), [...ctx.heldBack(step.id), ...heldNow]);
 }
 
 async function settle(

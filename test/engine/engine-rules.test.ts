@@ -106,6 +106,37 @@ describe('a mutating step is guarded or says why not', () => {
   });
 });
 
+describe('a last read before each item', () => {
+  it('holds back an item whose recheck gives a reason, sends the others, and verify sees it held', async () => {
+    let heldSeenByVerify: string[] = [];
+    const step: Step = {
+      id: 'late',
+      title: 'late',
+      changes: 'marks',
+      unguarded: 'a test step',
+      async plan() {
+        return {
+          items: ['keep', 'moved-on'].map((name) => ({ key: name, summary: name, target: { host: host() }, ops: [sh(`touch ${name}`, ['touch', mark(`late-${name}`)])] })),
+        };
+      },
+      async recheck(_ctx, item) {
+        return item.key === 'moved-on' ? 'it changed while the operator read the confirmation' : undefined;
+      },
+      async verify(ctx) {
+        heldSeenByVerify = ctx.heldBack('late').map((h) => h.key);
+        return { ok: true, detail: 'read back' };
+      },
+    };
+    const result = await run(runbook([step]));
+    expect({ outcome: result.outcome, error: result.error?.message }).toEqual({ outcome: 'completed', error: undefined });
+    expect([existsSync(mark('late-keep')), existsSync(mark('late-moved-on'))]).toEqual([true, false]);
+    expect(result.events.filter((e) => e.type === 'item').map((e) => [(e as { key: string }).key, (e as { status: string }).status])).toEqual(
+      expect.arrayContaining([['keep', 'done'], ['moved-on', 'held']]),
+    );
+    expect(heldSeenByVerify).toEqual(['moved-on']);
+  });
+});
+
 describe('items of several operations', () => {
   it('an `always` operation runs after an earlier one failed; the ones between do not', async () => {
     const result = await run(
