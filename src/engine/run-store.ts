@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { showValue } from '../config/show-value.js';
 import { DurableJournal } from '../effects/files/journal.js';
 import { openDurableStream, readIfExists, syncDir, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
-import { ensureDir, fileExists, listNames, moveIntoPlace } from '../effects/files/local-files.js';
+import { ensureDir, fileExists, listNames, modifiedAt, moveIntoPlace, removeTree } from '../effects/files/local-files.js';
 import { DamagedRunError, EngineRuleError, UsageError } from './errors.js';
 import type { RunLock } from './lock.js';
 import type { Artifacts } from './runbook.js';
@@ -39,6 +39,9 @@ export interface ItemJournal {
 }
 
 export const STATE_FILE = 'state.json';
+const CREATING = '.creating';
+/** A run directory is built in milliseconds: one still under construction after an hour was left by a kill. */
+const ABANDONED_BUILD_MS = 60 * 60_000;
 export const ITEMS_FILE = 'items.jsonl';
 const RUN_ID = /^\d{8}-\d{6}-[a-z][a-z0-9-]{0,40}-[0-9a-f]{4}$/;
 
@@ -86,7 +89,8 @@ export class RunStore {
     // Born complete: built under a dot-name (which no listing reads), then renamed into place, so
     // that a kill at any instant leaves either no run directory or one with its state.json.
     const dir = join(runsDir(stateDir), state.runId);
-    const building = join(runsDir(stateDir), `.${state.runId}.creating`);
+    const building = join(runsDir(stateDir), `.${state.runId}${CREATING}`);
+    await removeAbandonedBuilds(runsDir(stateDir));
     await ensureDir(join(building, 'artifacts'));
     await new RunStore(building, state, true, fs).save();
     await moveIntoPlace(building, dir);
@@ -153,6 +157,15 @@ export class RunStore {
 
   private assertClaimed(what: string): void {
     if (!this.claimed) throw new EngineRuleError(`refused to ${what} of run ${this.state.runId}: this process does not hold its lock`);
+  }
+}
+
+/** Directories a killed process left half-built: never a run (no listing reads them), only clutter. */
+async function removeAbandonedBuilds(runs: string): Promise<void> {
+  for (const name of await listNames(runs)) {
+    if (!name.startsWith('.') || !name.endsWith(CREATING)) continue;
+    const changed = await modifiedAt(join(runs, name));
+    if (changed !== undefined && Date.now() - changed > ABANDONED_BUILD_MS) await removeTree(join(runs, name));
   }
 }
 

@@ -62,6 +62,23 @@ describe('RunStore', () => {
     expect(journal.opsDone.has('s\u0000c')).toBe(false);
   });
 
+  it('is born whole: built under a dot-name no listing reads; builds a kill left an hour ago are cleared', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'novaops-store-'));
+    dirs.push(dir);
+    const { mkdir, utimes, readdir } = await import('node:fs/promises');
+    const stale = join(dir, 'runs', '.20250101-000000-drp-aaaa.creating');
+    const fresh = join(dir, 'runs', '.20250101-000000-drp-bbbb.creating');
+    await mkdir(stale, { recursive: true });
+    await mkdir(fresh, { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(stale, twoHoursAgo, twoHoursAgo);
+    expect(await listRuns(dir)).toEqual([]);
+    const store = await RunStore.create(dir, state('20260101-000000-drp-abcd'));
+    await store.close();
+    expect((await readdir(join(dir, 'runs'))).sort()).toEqual(['.20250101-000000-drp-bbbb.creating', '20260101-000000-drp-abcd']);
+    expect((await listRuns(dir)).map((r) => r.runId)).toEqual(['20260101-000000-drp-abcd']);
+  });
+
   it('writes state.json atomically and lists runs', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'novaops-store-'));
     dirs.push(dir);
