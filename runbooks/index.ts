@@ -59,6 +59,22 @@ export const catalogue: readonly CatalogueEntry[] = [
     ],
     load: async () => (await import('./failed-node.js')).failedNode,
   },
+  {
+    id: 'iscsi-cleanup',
+    title: 'Free a volume whose iSCSI session went stale',
+    summary: "on one compute node: flush the session's multipath map and delete its SCSI devices, log out that one session (-r N), set the volume available/detached in the DB; optionally discover and log in again (--reconnect)",
+    reference: 'Compute admin guide (nova-volume) "Troubleshoot your nova-volume installation": lost connectivity, "15 - already exists", "Cannot resolve host", "No route to host"',
+    options: [
+      { flags: '--host <host>', description: 'the compute node holding the session (its name under hosts: in the config)', key: 'host' },
+      { flags: '--volume <id>', description: 'the volume to free (Cinder UUID, or nova-volume numeric id): every session of it on the host is logged out, each by its id', key: 'volume' },
+      { flags: '--session <N>', description: 'the session to free, the [N] of iscsiadm -m session on the host (its volume is found by the target name)', key: 'session' },
+      { flags: '--allow-running', description: 'go ahead although the volume is attached to an instance Nova reports running', key: 'allowRunning' },
+      { flags: '--reconnect', description: 'afterwards: iscsiadm -m discovery -t st -p <portal>, then log in to <target>', key: 'reconnect' },
+      { flags: '--portal <ip>', description: '--reconnect: the volume server address for discovery and login', key: 'portal' },
+      { flags: '--target <iqn>', description: '--reconnect: the target to log in to', key: 'target' },
+    ],
+    load: async () => (await import('./iscsi-cleanup.js')).iscsiCleanup,
+  },
 ];
 
 /**

@@ -1,0 +1,250 @@
+// Steps 1-4 of iscsi-cleanup: flush and delete the session's devices (DESIGN section 8), log out
+// that one session (invariant 9), reset the volume's DB state (the cleanup drp uses, in the
+// detected flavour, with the rows saved and a rollback script), and optionally discover and log in
+// again with the guide's diagnosis of its three known errors.
+import type { PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
+import {
+  COMMAND_NOT_FOUND,
+  deleteScsiDeviceOp,
+  discoveryOp,
+  loginOp,
+  logoutSessionOp,
+  mapsHolding,
+  multipathFlushOp,
+  multipathListOp,
+  parseMultipathMaps,
+  parseSessionDetail,
+  sessionDetailOp,
+  type MultipathMap,
+} from '../../src/operations/iscsi.js';
+import { NO_ACTIVE_SESSIONS } from '../../src/operations/iscsi-sessions.js';
+import { selectRows, updateRows } from '../../src/operations/sql.js';
+import type { SqlOperation } from '../../src/operations/types.js';
+import { cleanupLeftovers, cleanupOps } from '../lib/schema-flavour.js';
+import { targetFact, type CleanupTarget } from './facts.js';
+import { notBootVolumeGuard, notRunningGuard, sessionBelongsGuard } from './guards.js';
+import { sessionBelongs } from './match.js';
+import type { IscsiCleanupParams } from './params.js';
+import { hostSessions } from './preflight.js';
+
+type Ctx = StepContext<IscsiCleanupParams>;
+
+/** The attached SCSI disks of a session, as `iscsiadm -m session -r N -P 3` lists them (none when it is gone). */
+async function sessionDisks(ctx: Ctx, host: string, sessionId: number): Promise<{ gone: boolean; disks: string[]; answer: string }> {
+  const r = await ctx.tryRead(sessionDetailOp(host, sessionId));
+  if (!r.ok) throw new Error(`could not read iSCSI session [${sessionId}] on ${host}: ${r.error ?? 'failed'}`);
+  const detail = parseSessionDetail(r.stdout ?? '');
+  for (const bad of detail.rejected) ctx.warn(`session [${sessionId}] on ${host}: attached device ${bad} is not a plain sdX disk; left alone`);
+  const firstLine = (r.stdout ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+  return { gone: r.exitCode === NO_ACTIVE_SESSIONS, disks: detail.disks.map((d) => d.name), answer: firstLine.trim() };
+}
+
+/** The multipath maps of the host, or null when multipath-tools is not installed there. */
+async function multipathMaps(ctx: Ctx, host: string): Promise<MultipathMap[] | null> {
+  const r = await ctx.tryRead(multipathListOp(host));
+  if (r.exitCode === COMMAND_NOT_FOUND || /multipath: (command )?not found/.test(r.stderr ?? '')) return null;
+  if (!r.ok) {
+    throw new Error(`could not list the multipath maps on ${host} (${r.error ?? 'failed'}); deleting SCSI devices a map still holds can hang the host, so nothing was done`);
+  }
+  return parseMultipathMaps(r.stdout ?? '');
+}
+
+export const flushStep: Step<IscsiCleanupParams> = {
+  id: 'flush-devices',
+  title: "Flush the session's multipath map and delete its SCSI devices",
+  changes: 'the multipath map (multipath -f) and the SCSI disks (/sys/block/sdX/device/delete) of the session(s) on the compute node',
+  warnings: ['Logging out a session whose SCSI devices and multipath map still exist can hang the host: they go first.'],
+  guards: [sessionBelongsGuard, notRunningGuard],
+  async plan(ctx) {
+    const t = targetFact.require(ctx);
+    const items: PlanItem[] = [];
+    const notes: string[] = [];
+    let maps: MultipathMap[] | null | undefined;
+    for (const s of t.sessions) {
+      const found = await sessionDisks(ctx, t.host, s.sessionId);
+      if (found.gone) {
+        notes.push(`session [${s.sessionId}] is no longer on ${t.host}: nothing to flush`);
+        continue;
+      }
+      if (found.disks.length === 0) {
+        notes.push(
+          `session [${s.sessionId}]: iscsiadm -m session -r ${s.sessionId} -P 3 on ${t.host} lists no "Attached scsi disk" (it answered: ${found.answer || 'nothing'}); no device to delete, no map to flush`,
+        );
+        continue;
+      }
+      if (maps === undefined) maps = await multipathMaps(ctx, t.host);
+      const holding = maps ? mapsHolding(maps, found.disks) : [];
+      if (maps === null) notes.push(`multipath is not installed on ${t.host} (multipath -ll: command not found): no map to flush`);
+      else if (holding.length === 0) notes.push(`no multipath map on ${t.host} holds ${found.disks.join(', ')}`);
+      const target = { volume: t.volumeId };
+      items.push({
+        key: `flush:${s.sessionId}`,
+        summary: `session [${s.sessionId}] on ${t.host}: ${holding.length ? `flush ${holding.map((m) => m.name).join(', ')}, ` : ''}delete ${found.disks.join(', ')}`,
+        target: { host: t.host, volume: t.volumeId },
+        ops: [...holding.map((m) => multipathFlushOp(t.host, m.name, target)), ...found.disks.map((d) => deleteScsiDeviceOp(t.host, d, target))],
+        data: { sessionId: s.sessionId },
+      });
+    }
+    return { items, notes };
+  },
+  async resolve(ctx, item) {
+    const t = targetFact.require(ctx);
+    const { sessionId } = item.data as { sessionId: number };
+    const found = await sessionDisks(ctx, t.host, sessionId);
+    return found.gone || found.disks.length === 0 ? 'done' : 'not-done';
+  },
+};
+
+export const logoutStep: Step<IscsiCleanupParams> = {
+  id: 'logout',
+  title: 'Close the stalled iSCSI session (iscsiadm -m session -r N -u)',
+  changes: 'the iSCSI session(s) of the volume on the compute node, each logged out by its own id',
+  guards: [sessionBelongsGuard, notRunningGuard],
+  async plan(ctx) {
+    const t = targetFact.require(ctx);
+    const { sessions } = await hostSessions(ctx, t.host);
+    const items: PlanItem[] = [];
+    const notes: string[] = [];
+    for (const s of t.sessions) {
+      if (!sessions.some((x) => x.sessionId === s.sessionId)) {
+        notes.push(`session [${s.sessionId}] is no longer on ${t.host}: already logged out`);
+        continue;
+      }
+      items.push({
+        key: `logout:${s.sessionId}`,
+        summary: `log out session [${s.sessionId}] ${s.portal} ${s.iqn} on ${t.host}`,
+        target: { host: t.host, volume: t.volumeId },
+        ops: [logoutSessionOp(t.host, s.sessionId, { volume: t.volumeId })],
+        data: { sessionId: s.sessionId, iqn: s.iqn },
+      });
+    }
+    return { items, notes };
+  },
+  async resolve(ctx, item) {
+    const t = targetFact.require(ctx);
+    const { sessionId, iqn } = item.data as { sessionId: number; iqn: string };
+    const { sessions } = await hostSessions(ctx, t.host);
+    return sessions.some((s) => s.sessionId === sessionId && s.iqn === iqn) ? 'not-done' : 'done';
+  },
+  async verify(ctx) {
+    const t = targetFact.require(ctx);
+    const { sessions } = await hostSessions(ctx, t.host);
+    const left = sessions.filter((s) => t.sessions.some((x) => x.sessionId === s.sessionId && x.iqn === s.iqn) || sessionBelongs(s, t));
+    return left.length === 0
+      ? { ok: true, detail: `read back: no session of volume ${t.volumeId} left on ${t.host} (${sessions.length} other session(s) untouched)` }
+      : { ok: false, detail: `still on ${t.host}: ${left.map((s) => `[${s.sessionId}] ${s.iqn}`).join(', ')}` };
+  },
+};
+
+/** The volume row alone, when no attachment row is left to clean but the volume still reads attached. */
+function volumeOnlyOps(t: CleanupTarget): SqlOperation[] {
+  const target = { volume: t.volumeId };
+  const id = t.flavour === 'nova-volume' ? Number(t.volumeId) : t.volumeId;
+  const backup = { table: 'volumes', key: 'id', where: 'id = ?', params: [id] };
+  const summary = `set volume ${t.volumeId} available/detached`;
+  switch (t.flavour) {
+    case 'modern':
+      return [
+        updateRows(
+          'cinder',
+          summary,
+          "UPDATE volumes SET status = 'available', attach_status = 'detached', updated_at = UTC_TIMESTAMP() WHERE id = ? AND status <> 'error_deleting' AND NOT EXISTS (SELECT 1 FROM volume_attachment a WHERE a.volume_id = volumes.id AND a.deleted = 0)",
+          [id],
+          target,
+          backup,
+        ),
+      ];
+    case 'cinder-columns':
+      return [
+        updateRows(
+          'cinder',
+          summary,
+          "UPDATE volumes SET status = IF(status = 'error_deleting', status, 'available'), attach_status = 'detached', mountpoint = NULL, instance_uuid = NULL, attached_host = NULL, updated_at = UTC_TIMESTAMP() WHERE id = ?",
+          [id],
+          target,
+          backup,
+        ),
+      ];
+    case 'nova-volume':
+      return [
+        updateRows(
+          'nova',
+          summary,
+          "UPDATE volumes SET mountpoint = NULL, status = IF(status = 'error_deleting', status, 'available'), attach_status = 'detached', instance_id = 0 WHERE id = ?",
+          [id],
+          target,
+          backup,
+        ),
+      ];
+  }
+}
+
+export const resetDbStep: Step<IscsiCleanupParams> = {
+  id: 'reset-db',
+  title: 'Inform the cloud controller: set the volume available/detached in the database',
+  changes: "that one volume's rows (Cinder volumes/volume_attachment and Nova block_device_mapping, or nova-volume's volumes), in one transaction, rows saved first with a rollback script",
+  guards: [notRunningGuard, notBootVolumeGuard],
+  async plan(ctx) {
+    const t = targetFact.require(ctx);
+    if (t.pairs.length > 0) {
+      return {
+        items: [
+          {
+            key: `reset-db:${t.volumeId}`,
+            summary: `reset volume ${t.volumeId}: detach it from ${t.pairs.map((x) => x.instanceUuid).join(', ')}`,
+            target: { volume: t.volumeId },
+            ops: cleanupOps(t.flavour, t.pairs),
+          },
+        ],
+      };
+    }
+    const clean = (t.volumeStatus === 'available' || t.volumeStatus === 'error_deleting') && t.attachStatus === 'detached';
+    if (clean || t.elsewhere.length > 0) {
+      return { items: [], notes: [clean ? `volume ${t.volumeId} is already ${t.volumeStatus}/${t.attachStatus}: nothing to reset` : `volume ${t.volumeId} stays ${t.volumeStatus}: it is attached on another host`] };
+    }
+    return { items: [{ key: `reset-db:${t.volumeId}`, summary: `reset volume ${t.volumeId} (no attachment row left)`, target: { volume: t.volumeId }, ops: volumeOnlyOps(t) }] };
+  },
+  async verify(ctx) {
+    const t = targetFact.require(ctx);
+    const left = await cleanupLeftovers(ctx, t.flavour, t.pairs);
+    const db = t.flavour === 'nova-volume' ? 'nova' : 'cinder';
+    const { rows = [] } = await ctx.read(selectRows(db, `read back volume ${t.volumeId}`, 'SELECT status, attach_status FROM volumes WHERE id = ?', [t.flavour === 'nova-volume' ? Number(t.volumeId) : t.volumeId]));
+    const row = rows[0];
+    const state = row ? `${String(row.status)}/${String(row.attach_status)}` : 'gone';
+    if (left.length > 0) return { ok: false, detail: `not clean after the commit: ${left.join('; ')}` };
+    if (t.elsewhere.length === 0 && row && row.attach_status !== 'detached') return { ok: false, detail: `volume ${t.volumeId} reads ${state} after the commit` };
+    return { ok: true, detail: `read back: volume ${t.volumeId} is ${state}${t.elsewhere.length ? ' (still attached on another host)' : ''}` };
+  },
+};
+
+export const reconnectStep: Step<IscsiCleanupParams> = {
+  id: 'reconnect',
+  title: 'Discover the targets and log in again (iscsiadm -m discovery, iscsiadm -m node -l)',
+  changes: 'the node records (discovery) and a new iSCSI session (login) on the compute node',
+  optional: true,
+  enabled: (p) => p.reconnect,
+  unguarded:
+    'discovery and login only add a node record and a session, never close one; iscsiadm itself refuses a second session to the same target (error 15, diagnosed with the guide\'s fix), and an unreachable or unresolvable portal fails with the guide\'s diagnosis',
+  async plan(ctx) {
+    const t = targetFact.require(ctx);
+    const { portal, target } = ctx.params;
+    const notes = target && !t.providerIqn && !t.nameIds.some((id) => target.endsWith(`:volume-${id}`)) ? [`--target ${target} is not the target of volume ${t.volumeId}`] : [];
+    return {
+      notes,
+      items: [
+        {
+          key: `reconnect:${target}@${portal}`,
+          summary: `discover ${portal} and log in to ${target} from ${t.host}`,
+          target: { host: t.host },
+          ops: [discoveryOp(t.host, portal!), loginOp(t.host, target!, portal!)],
+        },
+      ],
+    };
+  },
+  async verify(ctx) {
+    const t = targetFact.require(ctx);
+    const { sessions } = await hostSessions(ctx, t.host);
+    const s = sessions.find((x) => x.iqn === ctx.params.target);
+    return s ? { ok: true, detail: `read back: session [${s.sessionId}] ${s.portal} ${s.iqn} on ${t.host}` } : { ok: false, detail: `no session to ${ctx.params.target} on ${t.host} after the login` };
+  },
+};
