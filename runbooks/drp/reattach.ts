@@ -1,9 +1,10 @@
+import { readVolumes } from '../lib/bulk-read.js';
 // Step 4. "Reattach the volumes to their respective instances" at the mount point of the map;
 // wait for in-use by polling with back-off; report each failure and go on with the rest.
 // Since Liberty the libvirt driver may ignore the requested device: where a volume landed
 // elsewhere is a warning naming the instance (fstab by device name needs a look), not a failure.
-import type { ItemOutcome, Step, StepContext } from '../../src/engine/runbook.js';
-import { attachVolume, listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
+import type { ItemOutcome, Step } from '../../src/engine/runbook.js';
+import { attachVolume, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { capturedMap, type DrpParams } from './facts.js';
 import { pairKey, waveOf } from './volume-map.js';
@@ -84,11 +85,3 @@ function deviceOf(op: unknown): string | undefined {
   return body?.volumeAttachment?.device;
 }
 
-async function readVolumes(ctx: StepContext, ids: string[]): Promise<Map<string, Volume>> {
-  if (ids.length > 20) {
-    const wanted = new Set(ids);
-    return new Map((await ctx.read(listVolumes({ allProjects: true }))).value.filter((v) => wanted.has(v.id)).map((v) => [v.id, v]));
-  }
-  const found = await ctx.mapLimit(ids, (id) => ctx.tryRead(showVolume(id)));
-  return new Map(found.filter((r) => r.ok && r.value).map((r) => [(r.value as Volume).id, r.value as Volume]));
-}

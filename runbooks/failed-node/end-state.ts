@@ -1,3 +1,4 @@
+import { readVolumes } from '../lib/bulk-read.js';
 // The end state, read back whichever path moved the instances: each ACTIVE on the target (SHUTOFF
 // if it was stopped) with host
 // and node the target's (Compute API and cell database), Placement allocations on the target's
@@ -5,7 +6,6 @@
 // left on the failed host. What the run left on the failed host on purpose is named.
 import type { GuardResult, Step, StepContext } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { showAllocations } from '../../src/operations/placement.js';
 import { evacuateKey, excludedFact, expectedStatus, hostsOf, instancesOf, label, moveKey, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { readServers } from './read-servers.js';
@@ -28,14 +28,6 @@ export function leftBehind(ctx: StepContext<FailedNodeParams>): { uuid: string; 
   return [...out, ...(excludedFact.get(ctx) ?? [])];
 }
 
-async function readVolumes(ctx: StepContext, ids: string[]): Promise<Map<string, Volume>> {
-  if (ids.length > 20) {
-    const wanted = new Set(ids);
-    return new Map((await ctx.read(listVolumes({ allProjects: true }))).value.filter((v) => wanted.has(v.id)).map((v) => [v.id, v]));
-  }
-  const found = await ctx.mapLimit(ids, (id) => ctx.tryRead(showVolume(id)));
-  return new Map(found.filter((r) => r.ok && r.value).map((r) => [(r.value as Volume).id, r.value as Volume]));
-}
 
 export async function checkEndState(ctx: StepContext<FailedNodeParams>): Promise<GuardResult> {
   const { failed, target } = hostsOf(ctx);

@@ -4,10 +4,10 @@
 // power_state fields in the Compute database." And what a cloud since cells v2 and Placement adds:
 // what is still allocated on the failed host's provider, Cinder attachments still naming it, and
 // what must happen before the failed host starts again.
+import { readVolumes } from '../lib/bulk-read.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
 import { providerAllocations } from '../../src/operations/placement.js';
-import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { hostsOf, label, type FailedNodeParams } from './facts.js';
 import { leftBehind, movedInstances } from './end-state.js';
 
@@ -63,14 +63,7 @@ export const followUpsStep: Step<FailedNodeParams> = {
 /** "volume of instance" for each attachment of the given pairs whose Cinder host is still `host`. */
 async function attachmentsNaming(ctx: StepContext, pairs: { volume: string; instance: string }[], host: string): Promise<string[]> {
   const ids = [...new Set(pairs.map((p) => p.volume))];
-  let volumes: Volume[];
-  if (ids.length > 20) {
-    const wanted = new Set(ids);
-    volumes = (await ctx.read(listVolumes({ allProjects: true }))).value.filter((v) => wanted.has(v.id));
-  } else {
-    volumes = (await ctx.mapLimit(ids, (id) => ctx.tryRead(showVolume(id)))).filter((r) => r.ok && r.value).map((r) => r.value as Volume);
-  }
-  const byId = new Map(volumes.map((v) => [v.id, v]));
+  const byId = await readVolumes(ctx, ids);
   return pairs
     .filter((p) => byId.get(p.volume)?.attachments.some((a) => a.serverId === p.instance && a.hostName === host))
     .map((p) => `${p.volume} of ${p.instance}`);

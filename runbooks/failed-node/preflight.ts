@@ -3,13 +3,13 @@
 // volume or image-backed) and volumes; whether the target sees its directory under instances_path
 // (shared storage); its Placement allocations. Service VMs are left out in bulk and named.
 // Everything an operator typed that names nothing real stops the run here, before any change.
+import { readVolumes } from '../lib/bulk-read.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/config/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
 import { listComputeServiceStates, type ComputeServiceState } from '../../src/operations/compute-services.js';
 import { listHostServers, showHostServer, type HostServer } from '../../src/operations/evacuate.js';
-import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
 import { findProviders, providerTree, showAllocations } from '../../src/operations/placement.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import {
@@ -253,14 +253,7 @@ async function crossCheckVolumes(ctx: StepContext, instances: FailedInstance[], 
   const pairs = instances.flatMap((i) => i.volumes.map((v) => ({ i, v })));
   if (pairs.length === 0) return;
   const ids = [...new Set(pairs.map((p) => p.v.id))];
-  let volumes: Volume[];
-  if (ids.length > 20) {
-    const wanted = new Set(ids);
-    volumes = (await ctx.read(listVolumes({ allProjects: true }))).value.filter((v) => wanted.has(v.id));
-  } else {
-    volumes = (await ctx.mapLimit(ids, (id) => ctx.tryRead(showVolume(id)))).filter((r) => r.ok && r.value).map((r) => r.value as Volume);
-  }
-  const byId = new Map(volumes.map((v) => [v.id, v]));
+  const byId = await readVolumes(ctx, ids);
   const problems: string[] = [];
   for (const { i, v } of pairs) {
     const volume = byId.get(v.id);

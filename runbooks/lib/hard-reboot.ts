@@ -3,8 +3,9 @@
 // item a killed run left ambiguous is resolved from the instance's actions, never by a second
 // reboot — an instance stopped at the plymouth stage must not be rebooted again.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
-import { listInstanceActions, listServers, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
+import { listInstanceActions, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
 import { pollUntilSettled } from './poll.js';
+import { readServers } from './bulk-read.js';
 
 export interface RebootTarget {
   uuid: string;
@@ -96,11 +97,3 @@ export async function rebootHappened(ctx: StepContext, uuid: string, startedAt: 
   return actions.value.some((a) => a.action === 'reboot' && Date.parse(a.startTime) >= since) ? 'done' : 'not-done';
 }
 
-async function readServers(ctx: StepContext, uuids: string[]): Promise<Server[]> {
-  if (uuids.length > 20) {
-    const wanted = new Set(uuids);
-    return (await ctx.read(listServers({ allProjects: true }))).value.filter((s) => wanted.has(s.id));
-  }
-  const found = await ctx.mapLimit(uuids, (id) => ctx.tryRead(showServer(id)));
-  return found.filter((r) => r.ok && r.value).map((r) => r.value as Server);
-}
