@@ -18,7 +18,7 @@ import { volumeIqn, writeSessionTable } from '../sessions-file.js';
 import { legacyVolumeName } from '../simulator/volume-backend-legacy.js';
 import { ADMIN_PROJECT_ID, ADMIN_USER_ID, DEMO_PROJECT_ID, DEMO_USER_ID, type LabInfo } from '../types.js';
 import { libvirtXml, writeInstanceXml } from './libvirt-xml.js';
-import { isBootFromVolume, type PlanInstance, type PlanVolume, type PowerLossPlan } from './power-loss-plan.js';
+import { isBootFromVolume, planVolume, type PlanInstance, type PlanVolume, type PowerLossPlan } from './power-loss-plan.js';
 import { resetLabData } from './reset-data.js';
 import { computeNodeUuid, IMAGE_REF, instanceResources, serviceUuid, writeCommon } from './write-common.js';
 import { writeLegacy } from './write-legacy.js';
@@ -175,22 +175,8 @@ export function planFailedNode(info: LabInfo, o: FailedNodeOptions): Plan {
 
   const volumes: PlanVolume[] = [];
   const newVolume = (role: 'boot' | 'attached', owner: PlanInstance, device: string): PlanVolume => {
-    const vn = volumes.length + 1;
-    const v: PlanVolume = {
-      n: vn,
-      id: modern ? rng.uuid() : String(vn),
-      name: `vol-${String(vn).padStart(4, '0')}`,
-      size: [1, 2, 5, 10, 20][rng.int(5)],
-      role,
-      status: 'in-use',
-      attachStatus: 'attached',
-      projectId: owner.projectId,
-      userId: owner.userId,
-      bootable: role === 'boot',
-      multiattach: false,
-      createdAt: new Date(BASE - 86_400_000 + vn * 1000),
-      attachments: [{ instance: owner.uuid, device, host: owner.host, attachmentId: rng.uuid() }],
-    };
+    const v = planVolume(rng, modern, volumes.length + 1, role, owner, BASE);
+    v.attachments.push({ instance: owner.uuid, device, host: owner.host, attachmentId: rng.uuid() });
     owner.volumes.push(v.id);
     volumes.push(v);
     return v;

@@ -85,6 +85,25 @@ export interface PowerLossPlan {
 
 const MAX_DEVICES = 24;
 
+/** A volume as every scenario plans it (number, id, size, owner); the caller adds its attachments. */
+export function planVolume(rng: Rng, modern: boolean, n: number, role: VolumeRole, owner: Pick<PlanInstance, 'projectId' | 'userId'> | undefined, base: number): PlanVolume {
+  return {
+    n,
+    id: modern ? rng.uuid() : String(n),
+    name: `vol-${String(n).padStart(4, '0')}`,
+    size: [1, 2, 5, 10, 20][rng.int(5)],
+    role,
+    status: 'in-use',
+    attachStatus: 'attached',
+    projectId: owner?.projectId ?? ADMIN_PROJECT_ID,
+    userId: owner?.userId ?? ADMIN_USER_ID,
+    bootable: role === 'boot',
+    multiattach: role === 'multiattach',
+    createdAt: new Date(base - 86_400_000 + n * 1000),
+    attachments: [],
+  };
+}
+
 export function planPowerLoss(flavour: LabFlavour, hosts: string[], o: PowerLossOptions): PowerLossPlan {
   const seed = o.seed ?? 1;
   const rng = seededRng(seed);
@@ -147,22 +166,7 @@ export function planPowerLoss(flavour: LabFlavour, hosts: string[], o: PowerLoss
   const volumes: PlanVolume[] = [];
   let vn = 0;
   const newVolume = (role: VolumeRole, owner?: PlanInstance): PlanVolume => {
-    vn++;
-    const v: PlanVolume = {
-      n: vn,
-      id: modern ? rng.uuid() : String(vn),
-      name: `vol-${String(vn).padStart(4, '0')}`,
-      size: [1, 2, 5, 10, 20][rng.int(5)],
-      role,
-      status: 'in-use',
-      attachStatus: 'attached',
-      projectId: owner?.projectId ?? ADMIN_PROJECT_ID,
-      userId: owner?.userId ?? ADMIN_USER_ID,
-      bootable: role === 'boot',
-      multiattach: role === 'multiattach',
-      createdAt: new Date(base - 86_400_000 + vn * 1000),
-      attachments: [],
-    };
+    const v = planVolume(rng, modern, ++vn, role, owner, base);
     volumes.push(v);
     return v;
   };
