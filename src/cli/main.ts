@@ -20,11 +20,17 @@ function buildProgram(): Command {
   const program = new Command('novaops')
     .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
     .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
+    .option('--read-only', 'look, never change: dry-runs, show, transcripts and doctor work; live runs, resume and abandon are refused (exit 3)')
     .exitOverride()
     // commander echoes what it could not parse; a 10,000-character argument must not flood the terminal.
     .configureOutput({ outputError: (text, write) => write(clipLongWords(text)) })
     .showHelpAfterError('(novaops --help lists the commands)');
   const configOf = () => program.opts<{ config?: string }>().config;
+  // The flag reaches every command the way the environment does, so that the config loader is the
+  // one place that decides, and a child novaops (the TUI's runs) inherits it.
+  program.hook('preAction', () => {
+    if (program.opts<{ readOnly?: boolean }>().readOnly) process.env.NOVAOPS_READ_ONLY = '1';
+  });
 
   program
     .command('list')

@@ -26,6 +26,8 @@ export const configFileSchema = z.strictObject({
   cloud: nonEmpty.optional(),
   clouds_yaml: nonEmpty.optional(),
   state_dir: nonEmpty.optional(),
+  /** A session for whoever shadows on-call: dry-runs, show, transcripts and doctor; live runs refused. */
+  read_only: z.boolean().optional(),
   databases: z
     .strictObject({
       nova: databaseSchema.optional(),

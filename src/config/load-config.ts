@@ -137,6 +137,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
     source: file ?? 'defaults',
     cloudName: cloud.cloudName ?? cloudNameFromUrl(cloud.auth.authUrl),
     stateDir,
+    readOnly: parsed.read_only === true || isReadOnlyEnv(env),
     cloud: cloud.auth,
     databases,
     hosts,
@@ -151,6 +152,11 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
       timeoutMs: parsed.poll?.timeout_ms ?? 600_000,
     },
   };
+}
+
+/** NOVAOPS_READ_ONLY=1 (or true/yes): what `novaops --read-only` sets for the command it runs. */
+export function isReadOnlyEnv(env: NodeJS.ProcessEnv): boolean {
+  return /^(1|true|yes)$/i.test(env.NOVAOPS_READ_ONLY ?? '');
 }
 
 async function readConfigFile({ file, origin }: Located): Promise<ConfigFile> {

@@ -63,6 +63,8 @@ export interface NovaopsConfig {
   /** A stable name for the cloud: the lock and the transcripts use it. */
   cloudName: string;
   stateDir: string;
+  /** read_only: true, --read-only or NOVAOPS_READ_ONLY=1: every live run, resume and abandon is refused (exit 3). */
+  readOnly: boolean;
   cloud: CloudAuth;
   databases: { nova: DbConnection; cinder: DbConnection };
   hosts: Record<string, HostSpec>;

@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
-import { EngineRuleError, ExitCode, NovaopsError, UsageError } from './errors.js';
+import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
 import { EventBus, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
@@ -116,6 +116,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
   let store: RunStore;
   try {
     checkRunbook(runbook);
+    if (mode === 'live' && deps.config.readOnly) throw readOnlyRefusal(`a live run of ${runbook.id}`, `novaops run ${runbook.id} --dry-run`);
     if (request.testScope !== undefined && (!runbook.testScope || !runbook.resolveTestScope)) {
       throw new UsageError(`runbook ${runbook.id} has no test mode`, 'run it without a test scope');
     }
@@ -183,6 +184,8 @@ export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps
       `resume it with the config of cloud "${state.cloud}" (--config or NOVAOPS_CONFIG)`,
     );
   }
+  // Before the lock, and without a word in refusals.jsonl: a read-only session writes nothing.
+  if (deps.config.readOnly) throw readOnlyRefusal(`resuming run ${state.runId}`, `novaops transcripts show ${state.runId}`);
   const operator = operatorName();
   const host = hostname();
   let lock: RunLock;
@@ -228,6 +231,16 @@ export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps
     attempt: state.attempts,
   });
   return drive(runbook, store, deps, { bus, transcript, lock, started: performance.now() });
+}
+
+/** Whoever shadows on-call may look at everything and change nothing. */
+export class ReadOnlyRefusal extends RefusedError {}
+
+export function readOnlyRefusal(what: string, instead: string): ReadOnlyRefusal {
+  return new ReadOnlyRefusal(
+    `read-only session: ${what} is refused (read_only: true in the config, --read-only or NOVAOPS_READ_ONLY)`,
+    `what works here: ${instead}, novaops show, novaops transcripts, novaops doctor; a live run needs a session without read-only`,
+  );
 }
 
 /** Refuses while an unfinished mutating run of this runbook exists, or abandons them when asked to. */
@@ -279,7 +292,8 @@ async function refusedBeforeRun(error: unknown, c: RefusalContext): Promise<RunR
     apiRequests: c.deps.effects.openstack.requestCounts(),
     runDir: null,
   });
-  await recordRefusal(c.deps.config.stateDir, { runId: c.runId, runbook: c.runbook, what: `run (${c.mode})`, operator: c.operator, host: c.host, error: refusal });
+  // A read-only session writes nothing at all, not even the record of its refusal.
+  if (!(refusal instanceof ReadOnlyRefusal)) await recordRefusal(c.deps.config.stateDir, { runId: c.runId, runbook: c.runbook, what: `run (${c.mode})`, operator: c.operator, host: c.host, error: refusal });
   return { runId: c.runId, runDir: null, outcome: 'refused', exitCode: refusal.exitCode, transcript: null, summary: refusal.message, error: refusal };
 }
 

@@ -9,6 +9,7 @@ describe('createEffects', () => {
       source: 'test',
       cloudName: 'test',
       stateDir: '/tmp/novaops-test-state',
+      readOnly: false,
       cloud: { authUrl: 'http://127.0.0.1:1/v3', username: 'u', password: 'p', projectName: 'p', userDomainName: 'Default', projectDomainName: 'Default', interface: 'public', source: 'test' },
       databases: { nova: db, cinder: db },
       hosts: { compute1: { via: 'local', pathPrepend: [], env: {} } },

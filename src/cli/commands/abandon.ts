@@ -11,6 +11,7 @@ import { Redactor } from '../../engine/redact.js';
 import { describeScope } from '../../engine/run-state.js';
 import { checkRunId, RunStore } from '../../engine/run-store.js';
 import { abandonRun } from '../../engine/unfinished.js';
+import { readOnlyRefusal } from '../../engine/runner.js';
 import { openConfig } from '../cloud-session.js';
 
 const MAX_REASON = 500;
@@ -22,6 +23,7 @@ export async function abandonCommand(runId: string, flags: { reason?: string }, 
     throw new UsageError(`--reason ${showValue(reason)} must be one line of 1 to ${MAX_REASON} characters`, 'say in a few words why the run is given up');
   }
   const config = await openConfig(configPath);
+  if (config.readOnly) throw readOnlyRefusal(`abandoning run ${runId}`, `novaops transcripts show ${runId}`);
   const store = await RunStore.open(config.stateDir, runId);
   if (store.state.cloud !== config.cloudName) {
     throw new UsageError(`run ${runId} was on cloud "${store.state.cloud}", but the config names cloud "${config.cloudName}"`, `use the config of cloud "${store.state.cloud}"`);
