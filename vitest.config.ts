@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Integration tests start labs (MariaDB databases, API simulators, CLI processes); two cores.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

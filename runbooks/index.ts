@@ -75,6 +75,27 @@ export const catalogue: readonly CatalogueEntry[] = [
     ],
     load: async () => (await import('./iscsi-cleanup.js')).iscsiCleanup,
   },
+  {
+    id: 'uid-gid',
+    title: 'Recover from a UID/GID mismatch',
+    summary: 'make the nova and libvirt-qemu UIDs and the nova and libvirtd GIDs identical on every host: audit, then per host stop the services, usermod/groupmod, chown the old ids\' files (batched, no symlink followed, -xdev), start the services, read back',
+    reference: 'Compute admin guide §5.4.14.3 "Recover from a UID/GID mismatch"',
+    testScope: 'host',
+    options: [
+      { flags: '--hosts <h1,h2,...>', description: 'the compute hosts to make identical (names under hosts: in the config, comma-separated)', key: 'hosts' },
+      { flags: '--nova-uid <uid>', description: 'the UID user nova gets on every host (default: proposed, free on every host)', key: 'novaUid' },
+      { flags: '--qemu-uid <uid>', description: 'the UID user libvirt-qemu gets on every host (default: proposed)', key: 'qemuUid' },
+      { flags: '--nova-gid <gid>', description: 'the GID group nova gets on every host (default: proposed)', key: 'novaGid' },
+      { flags: '--libvirtd-gid <gid>', description: 'the GID group libvirtd gets on every host (default: proposed)', key: 'libvirtdGid' },
+      {
+        flags: '--path <path>',
+        description: 'a directory whose files follow the ids; repeat it for several (replaces the defaults /var/lib/nova, /etc/nova, /var/lib/libvirt, /etc/libvirt, /var/log/nova, /var/log/libvirt)',
+        key: 'path',
+        repeatable: true,
+      },
+    ],
+    load: async () => (await import('./uid-gid.js')).uidGid,
+  },
 ];
 
 /**

@@ -39,7 +39,7 @@ export const preflightStep: Step<IscsiCleanupParams> = {
     if (!known.includes(host)) {
       throw new UsageError(
         `--host: unknown host '${host}'; the config knows: ${known.length ? known.join(', ') : 'none'}`,
-        'give the compute node by its name under hosts: in the novaops config (add it there if it is missing)',
+        'give the compute node by its Nova name: under hosts: in the novaops config, or, without hosts:, as the Compute API lists it (openstack hypervisor list --long, its service host)',
       );
     }
     const flavour = await detectFlavour(ctx);

@@ -7,6 +7,7 @@ import {
   COMMAND_NOT_FOUND,
   deleteScsiDeviceOp,
   discoveryOp,
+  flushBuffersOp,
   loginOp,
   logoutSessionOp,
   mapsHolding,
@@ -33,7 +34,7 @@ type Ctx = StepContext<IscsiCleanupParams>;
 async function sessionDisks(ctx: Ctx, host: string, sessionId: number): Promise<{ gone: boolean; disks: string[]; answer: string }> {
   const r = await ctx.tryRead(sessionDetailOp(host, sessionId));
   if (!r.ok) throw new Error(`could not read iSCSI session [${sessionId}] on ${host}: ${r.error ?? 'failed'}`);
-  const detail = parseSessionDetail(r.stdout ?? '');
+  const detail = parseSessionDetail(r.stdout ?? '', sessionId);
   for (const bad of detail.rejected) ctx.warn(`session [${sessionId}] on ${host}: attached device ${bad} is not a plain sdX disk; left alone`);
   const firstLine = (r.stdout ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
   return { gone: r.exitCode === NO_ACTIVE_SESSIONS, disks: detail.disks.map((d) => d.name), answer: firstLine.trim() };
@@ -52,46 +53,51 @@ async function multipathMaps(ctx: Ctx, host: string): Promise<MultipathMap[] | n
 export const flushStep: Step<IscsiCleanupParams> = {
   id: 'flush-devices',
   title: "Flush the session's multipath map and delete its SCSI devices",
-  changes: 'the multipath map (multipath -f) and the SCSI disks (/sys/block/sdX/device/delete) of the session(s) on the compute node',
+  changes: 'the multipath map (multipath -f), then each SCSI disk of the session(s) on the compute node: its buffers flushed (blockdev --flushbufs) and the disk deleted (/sys/block/sdX/device/delete)',
   warnings: ['Logging out a session whose SCSI devices and multipath map still exist can hang the host: they go first.'],
   guards: [sessionBelongsGuard, notRunningGuard],
   async plan(ctx) {
     const t = targetFact.require(ctx);
-    const items: PlanItem[] = [];
     const notes: string[] = [];
-    let maps: MultipathMap[] | null | undefined;
+    const withDisks: { sessionId: number; disks: string[] }[] = [];
     for (const s of t.sessions) {
       const found = await sessionDisks(ctx, t.host, s.sessionId);
-      if (found.gone) {
-        notes.push(`session [${s.sessionId}] is no longer on ${t.host}: nothing to flush`);
-        continue;
-      }
-      if (found.disks.length === 0) {
+      if (found.gone) notes.push(`session [${s.sessionId}] is no longer on ${t.host}: nothing to flush`);
+      else if (found.disks.length === 0) {
         notes.push(
           `session [${s.sessionId}]: iscsiadm -m session -r ${s.sessionId} -P 3 on ${t.host} lists no "Attached scsi disk" (it answered: ${found.answer || 'nothing'}); no device to delete, no map to flush`,
         );
-        continue;
-      }
-      if (maps === undefined) maps = await multipathMaps(ctx, t.host);
-      const holding = maps ? mapsHolding(maps, found.disks) : [];
-      if (maps === null) notes.push(`multipath is not installed on ${t.host} (multipath -ll: command not found): no map to flush`);
-      else if (holding.length === 0) notes.push(`no multipath map on ${t.host} holds ${found.disks.join(', ')}`);
-      const target = { volume: t.volumeId };
-      items.push({
-        key: `flush:${s.sessionId}`,
-        summary: `session [${s.sessionId}] on ${t.host}: ${holding.length ? `flush ${holding.map((m) => m.name).join(', ')}, ` : ''}delete ${found.disks.join(', ')}`,
-        target: { host: t.host, volume: t.volumeId },
-        ops: [...holding.map((m) => multipathFlushOp(t.host, m.name, target)), ...found.disks.map((d) => deleteScsiDeviceOp(t.host, d, target))],
-        data: { sessionId: s.sessionId },
-      });
+      } else withDisks.push({ sessionId: s.sessionId, disks: found.disks });
     }
-    return { items, notes };
+    if (withDisks.length === 0) return { items: [], notes };
+    const disks = withDisks.flatMap((s) => s.disks);
+    const maps = await multipathMaps(ctx, t.host);
+    const holding = maps ? mapsHolding(maps, disks) : [];
+    if (maps === null) notes.push(`multipath is not installed on ${t.host} (multipath -l: command not found): no map to flush`);
+    else if (holding.length === 0) notes.push(`no multipath map on ${t.host} holds ${disks.join(', ')}`);
+    const target = { volume: t.volumeId };
+    // One item, its operations in order: a map holds the disks of every portal's session, so it
+    // goes before any of them; items of a step run side by side, operations of an item do not.
+    const item: PlanItem = {
+      key: `flush:${withDisks.map((s) => s.sessionId).join(',')}`,
+      summary: `session(s) ${withDisks.map((s) => `[${s.sessionId}]`).join(', ')} on ${t.host}: ${holding.length ? `flush ${holding.map((m) => m.name).join(', ')}, ` : ''}delete ${disks.join(', ')}`,
+      target: { host: t.host, volume: t.volumeId },
+      ops: [
+        ...holding.map((m) => multipathFlushOp(t.host, m.name, target)),
+        ...disks.flatMap((d) => [flushBuffersOp(t.host, d, target), deleteScsiDeviceOp(t.host, d, target)]),
+      ],
+      data: { sessionIds: withDisks.map((s) => s.sessionId) },
+    };
+    return { items: [item], notes };
   },
   async resolve(ctx, item) {
     const t = targetFact.require(ctx);
-    const { sessionId } = item.data as { sessionId: number };
-    const found = await sessionDisks(ctx, t.host, sessionId);
-    return found.gone || found.disks.length === 0 ? 'done' : 'not-done';
+    const { sessionIds } = item.data as { sessionIds: number[] };
+    for (const sessionId of sessionIds) {
+      const found = await sessionDisks(ctx, t.host, sessionId);
+      if (!found.gone && found.disks.length > 0) return 'not-done';
+    }
+    return 'done';
   },
 };
 

@@ -21,11 +21,18 @@ export async function openConfig(configPath: string | undefined): Promise<Novaop
 }
 
 export async function openCloudSession(configPath: string | undefined): Promise<CloudSession> {
-  const config = await openConfig(configPath);
+  return connectCloud(await openConfig(configPath));
+}
+
+/** The cloud of a config already loaded: the TUI's session runs on the config it showed. */
+export async function connectCloud(config: NovaopsConfig): Promise<CloudSession> {
   const redactor = new Redactor(configSecrets(config));
   const effects = createEffects(config);
   try {
     await checkReachable(config, effects);
+    // Without hosts: in the config the compute hosts come from the Compute API; a failure there
+    // only matters to a runbook that needs a host, whose "unknown host" then says why.
+    await effects.hosts.discover();
   } catch (error) {
     await effects.close().catch(() => undefined);
     throw error;

@@ -12,6 +12,7 @@ export interface RunFlags {
   testHost?: string;
   yes?: boolean;
   json?: boolean;
+  plain?: boolean;
   abandonUnfinished?: boolean;
   [runbookOption: string]: unknown;
 }
@@ -42,7 +43,7 @@ function buildProgram(): Command {
     .description('its steps, guards, what each step changes, doc reference')
     .action(async (id: string) => (await import('./commands/show.js')).showCommand(id));
 
-  const run = program.command('run').description('run a runbook (plain lines; --json for events)');
+  const run = program.command('run').description('run a runbook (the run screen on a terminal; --plain for lines, --json for events)');
   for (const entry of catalogue) {
     const sub = run
       .command(entry.id)
@@ -50,10 +51,15 @@ function buildProgram(): Command {
       .option('--dry-run', 'execute read-only discovery only; print the exact plan')
       .option('-y, --yes', 'confirm every step without asking (a failed guard still stops the run)')
       .option('--json', 'machine-readable events on stdout')
+      .option('--plain', 'plain lines even on a terminal (no run screen)')
       .option('--abandon-unfinished', 'give up (recorded) the unfinished runs of this runbook on this cloud, then run');
     if (entry.testScope === 'instance') sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance and its volumes (rehearsal)');
     if (entry.testScope === 'host') sub.option('--test-host <host>', 'scope the whole runbook to one compute host (rehearsal)');
-    for (const option of entry.options) sub.addOption(new Option(option.flags, option.description));
+    for (const option of entry.options) {
+      const o = new Option(option.flags, option.description);
+      if (option.repeatable) o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      sub.addOption(o);
+    }
     for (const argument of entry.arguments ?? []) sub.argument(argument.syntax, argument.description);
     sub.action(async (...args: unknown[]) => {
       // commander passes the positional arguments first, then the options, then the command.
@@ -70,7 +76,8 @@ function buildProgram(): Command {
     .description('continue an interrupted run; done work is never redone')
     .option('-y, --yes', 'confirm every step without asking')
     .option('--json', 'machine-readable events on stdout')
-    .action(async (runId: string | undefined, flags: { yes?: boolean; json?: boolean }) =>
+    .option('--plain', 'plain lines even on a terminal (no run screen)')
+    .action(async (runId: string | undefined, flags: { yes?: boolean; json?: boolean; plain?: boolean }) =>
       (await import('./commands/resume.js')).resumeCommand(runId, flags, configOf()),
     );
 
@@ -92,6 +99,11 @@ function buildProgram(): Command {
     .action(async (runId: string, flags: { markdown?: boolean }) =>
       (await import('./commands/transcripts.js')).showTranscript(runId, flags, configOf()),
     );
+  transcripts
+    .command('replay <run-id>')
+    .description('play a recorded run on the run screen (on a terminal; printed as text otherwise)')
+    .option('--speed <speed>', '1, 10 or instant', '1')
+    .action(async (runId: string, flags: { speed: string }) => (await import('./commands/transcripts.js')).replayTranscript(runId, flags, configOf()));
 
   program
     .command('doctor')
@@ -124,7 +136,7 @@ function buildProgram(): Command {
     .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
   lab
     .command('scenario <name>')
-    .description('set the lab to a scenario: power-loss, failed-node or stuck-instance')
+    .description('set the lab to a scenario: power-loss, failed-node, stuck-instance or uid-mismatch')
     .option('--instances <n>', 'instances', '20')
     .option('--volumes <n>', 'volumes', '30')
     .option('--live-session', 'power-loss: leave one mapped volume with a live iSCSI session')
@@ -134,6 +146,7 @@ function buildProgram(): Command {
     .option('--failed-host <host>', 'failed-node: which host dies (default the first)')
     .option('--target-host <host>', 'failed-node: the host to recover onto (default the next)')
     .option('--heartbeat-age <s>', "failed-node: seconds since the failed host's last heartbeat")
+    .option('--files <n>', 'uid-mismatch: files per host owned by the old ids', '1000')
     .option('--seed <n>', 'random seed', '1')
     .action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
 
@@ -151,6 +164,18 @@ function checkRunbookName(argv: string[]): void {
   if (!findEntry(id)) throw new UsageError(`unknown runbook ${showValue(id)}`, known);
 }
 
+/** `novaops` with no command (global options only): the session on a terminal, the help otherwise. */
+function bareSession(args: string[]): { config?: string; readOnly: boolean } | undefined {
+  const found: { config?: string; readOnly: boolean } = { readOnly: false };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--read-only') found.readOnly = true;
+    else if (args[i] === '--config' && args[i + 1] !== undefined) found.config = args[++i];
+    else if (args[i].startsWith('--config=')) found.config = args[i].slice('--config='.length);
+    else return undefined;
+  }
+  return found;
+}
+
 function clipLongWords(text: string): string {
   return text.replace(/\S{120,}/g, (word) => `${word.slice(0, 100)}… (${word.length} characters)`);
 }
@@ -158,6 +183,12 @@ function clipLongWords(text: string): string {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    const session = bareSession(argv.slice(2));
+    if (session && (await import('./terminal.js')).isInteractiveTerminal()) {
+      if (session.readOnly) process.env.NOVAOPS_READ_ONLY = '1';
+      await (await import('./commands/session.js')).sessionCommand(session.config);
+      return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+    }
     checkRunbookName(argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

@@ -9,12 +9,14 @@ const databaseSchema = z.union([z.strictObject({ conf: nonEmpty }), z.strictObje
 
 const localHostSchema = z.strictObject({
   via: z.literal('local'),
+  root: nonEmpty.optional(),
   path_prepend: z.array(nonEmpty).optional(),
   env: z.record(z.string(), z.string()).optional(),
 });
 
 const sshHostSchema = z.strictObject({
   via: z.literal('ssh'),
+  root: nonEmpty.optional(),
   address: nonEmpty,
   port: port.optional(),
   user: nonEmpty.optional(),
@@ -35,6 +37,15 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   hosts: z.record(z.string(), z.discriminatedUnion('via', [localHostSchema, sshHostSchema])).optional(),
+  /** How to reach compute hosts over ssh: the defaults of hosts: entries, and the whole recipe for hosts found through the Compute API. */
+  ssh: z
+    .strictObject({
+      user: nonEmpty.optional(),
+      port: port.optional(),
+      identity_file: nonEmpty.optional(),
+      known_hosts_file: nonEmpty.optional(),
+    })
+    .optional(),
   guests: z
     .strictObject({
       user: nonEmpty,

@@ -4,7 +4,7 @@ import { existsSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { DbConnection, GuestSsh, HostSpec, NovaopsConfig } from './types.js';
+import type { DbConnection, GuestSsh, HostSpec, NovaopsConfig, SshDefaults } from './types.js';
 import { ConfigError } from './errors.js';
 import { configFileSchema, describeIssues, type ConfigFile } from './config-file-schema.js';
 import { checkStateDir, labConfigPath, resolvePath, resolveStateDir, stateDirOrigin, userConfigPath } from './paths.js';
@@ -117,6 +117,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
   // found now, not as an ENOTDIR in the middle of a run. Checked only; loading a config creates nothing.
   const stateDir = parsed.state_dir ? resolve(parsed.state_dir) : resolveStateDir(env);
   checkStateDir(stateDir, parsed.state_dir ? `state_dir in ${where}` : stateDirOrigin(env));
+  const ssh = resolveSshDefaults(parsed, resolve);
   const hosts = resolveHosts(parsed, where, resolve);
   const guests = resolveGuests(parsed, resolve);
 
@@ -141,6 +142,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
     cloud: cloud.auth,
     databases,
     hosts,
+    ssh,
     guests,
     api: {
       concurrency: parsed.api?.concurrency ?? 16,
@@ -258,20 +260,41 @@ function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) =>
       () => parseHostName(alias, plainKey(alias) ? `hosts.${alias}` : 'hosts (a host name)'),
     );
     if (h.via === 'local') {
-      hosts[alias] = { via: 'local', pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
+      hosts[alias] = { via: 'local', root: hostRoot(h.root, resolve), pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
     } else {
       inConfig(where, 'give the host name or IP address ssh should connect to', () => parseAddress(h.address, `hosts.${alias}.address`));
       hosts[alias] = {
         via: 'ssh',
+        root: hostRoot(h.root, resolve),
         address: h.address,
-        port: h.port ?? 22,
-        user: h.user ?? 'root',
-        identityFile: h.identity_file ? resolve(h.identity_file) : undefined,
-        knownHostsFile: h.known_hosts_file ? resolve(h.known_hosts_file) : undefined,
+        port: h.port ?? parsed.ssh?.port ?? 22,
+        user: h.user ?? parsed.ssh?.user ?? 'root',
+        identityFile: resolveOptional(h.identity_file ?? parsed.ssh?.identity_file, resolve),
+        knownHostsFile: resolveOptional(h.known_hosts_file ?? parsed.ssh?.known_hosts_file, resolve),
       };
     }
   }
   return hosts;
+}
+
+/** Left out when it is '/' (the default), so that a plain host reads the same as before. */
+function hostRoot(root: string | undefined, resolve: (p: string) => string): string | undefined {
+  const resolved = root === undefined ? undefined : resolve(root);
+  return resolved === undefined || resolved === '/' ? undefined : resolved;
+}
+
+function resolveOptional(p: string | undefined, resolve: (p: string) => string): string | undefined {
+  return p ? resolve(p) : undefined;
+}
+
+function resolveSshDefaults(parsed: ConfigFile, resolve: (p: string) => string): SshDefaults {
+  const s = parsed.ssh;
+  return {
+    user: s?.user ?? 'root',
+    port: s?.port ?? 22,
+    identityFile: resolveOptional(s?.identity_file, resolve),
+    knownHostsFile: resolveOptional(s?.known_hosts_file, resolve),
+  };
 }
 
 function resolveGuests(parsed: ConfigFile, resolve: (p: string) => string): GuestSsh | undefined {

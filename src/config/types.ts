@@ -25,15 +25,18 @@ export interface CloudAuth {
   source: string;
 }
 
+/** `root`: the directory the host's own files are under: '/' when absent, a lab host's directory in the lab. */
 export type HostSpec =
   | {
       via: 'local';
+      root?: string;
       /** Directories put in front of PATH (the lab puts its simulated host tools here). */
       pathPrepend: string[];
       env: Record<string, string>;
     }
   | {
       via: 'ssh';
+      root?: string;
       address: string;
       port: number;
       user: string;
@@ -41,6 +44,14 @@ export type HostSpec =
       /** known_hosts file checked strictly; novaops never writes it. */
       knownHostsFile?: string;
     };
+
+/** The config's ssh: section: how compute hosts are reached when hosts: does not say (or names none). */
+export interface SshDefaults {
+  user: string;
+  port: number;
+  identityFile?: string;
+  knownHostsFile?: string;
+}
 
 export interface GuestSsh {
   user: string;
@@ -68,6 +79,8 @@ export interface NovaopsConfig {
   cloud: CloudAuth;
   databases: { nova: DbConnection; cinder: DbConnection };
   hosts: Record<string, HostSpec>;
+  /** Absent in configs built by hand (tests): user root, port 22. */
+  ssh?: SshDefaults;
   guests?: GuestSsh;
   api: { concurrency: number; timeoutMs: number };
   poll: PollSettings;

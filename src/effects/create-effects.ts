@@ -4,17 +4,21 @@ import type { Effects } from './types.js';
 import { createSqlEffect } from './sql/create-sql-effect.js';
 import { createOpenStackEffect } from './openstack/create-openstack-effect.js';
 import { createHostsEffect } from './hosts/create-hosts-effect.js';
+import { discoverComputeHosts } from './hosts/discover-hosts.js';
 
 export function createEffects(config: NovaopsConfig): Effects {
   const sql = createSqlEffect(config.databases);
   const openstack = createOpenStackEffect(config.cloud, config.api);
-  const hosts = createHostsEffect(config.hosts, config.guests);
+  const hosts = createHostsEffect(config.hosts, {
+    guests: config.guests,
+    discover: () => discoverComputeHosts(openstack, config.ssh),
+  });
   return {
     sql,
     openstack,
     hosts,
     async close() {
-      await sql.close();
+      await Promise.all([sql.close(), hosts.close()]);
     },
   };
 }

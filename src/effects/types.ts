@@ -1,5 +1,6 @@
 // The interfaces of the only code that touches the world. The engine executes operations
 // through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
+import type { HostSpec } from '../config/types.js';
 import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
 
 export interface SqlTransaction {
@@ -56,7 +57,23 @@ export interface HostsEffect {
   run(host: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
   /** Runs argv on a guest (server) address over ssh. */
   runOnGuest(address: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  /** Configured hosts, or those discover() found. */
   known(): string[];
+  /** How a host is reached (configured or discovered). */
+  spec(host: string): HostSpec | undefined;
+  /** When the config names no hosts: the compute hosts the Compute API lists (once; later calls return the same). */
+  discover(): Promise<DiscoveredHosts>;
+  /** Ends every ssh master connection and removes their sockets. */
+  close(): Promise<void>;
+}
+
+export interface DiscoveredHosts {
+  /** Host name (Nova's service.host) -> how to reach it. */
+  hosts: Record<string, HostSpec>;
+  /** Hypervisors left out, each with why. */
+  skipped: string[];
+  /** Why the Compute API could not be asked, when it could not. */
+  error?: string;
 }
 
 export interface Effects {

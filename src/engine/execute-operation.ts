@@ -36,13 +36,14 @@ async function executeShell(op: ShellOperation, effects: Effects): Promise<Opera
       ? await effects.hosts.runOnGuest(op.host.slice(GUEST_PREFIX.length), op.argv, { timeoutMs: op.timeoutMs })
       : await effects.hosts.run(op.host, op.argv, { timeoutMs: op.timeoutMs });
     const ok = (op.okExit ?? [0]).includes(result.exitCode);
+    const described = ok ? undefined : op.describeFailure?.(result);
     return {
       ok,
       durationMs: result.durationMs,
       exitCode: result.exitCode,
       stdout: result.stdout,
       stderr: result.stderr,
-      error: ok ? undefined : `exit ${result.exitCode}${result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''}`,
+      error: ok ? undefined : `exit ${result.exitCode}${described ? `: ${described}` : result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''}`,
     };
   } catch (error) {
     return { ok: false, durationMs: performance.now() - started, error: messageOf(error) };

@@ -40,6 +40,8 @@ export interface OptionSpec {
   description: string;
   /** Key in the params object. */
   key: string;
+  /** Given again, it adds a value: the params get an array (e.g. --path A --path B). */
+  repeatable?: boolean;
 }
 
 export interface StepContext<P = unknown> {
@@ -63,6 +65,8 @@ export interface StepContext<P = unknown> {
   readonly poll: { initialMs: number; maxMs: number; timeoutMs: number };
   /** Host aliases known to the config (compute nodes). */
   hosts(): string[];
+  /** The directory a host's files are under: '/' on a real host, the host's directory in the lab (config `root:`). */
+  hostRoot(host: string): string;
   /** Items a guard of an earlier step held back (they stay out of later steps too). */
   heldBack(stepId: string): HeldBack[];
   /**

@@ -264,7 +264,8 @@ async function warnOfUnfinished(runbook: Runbook, deps: RunDeps, bus: EventBus):
 }
 
 function contextBase(deps: RunDeps, bus: EventBus, mode: RunMode, params: unknown, scope: Scope): Omit<ContextDeps, 'store' | 'nextOpId' | 'predecessors'> {
-  return { effects: deps.effects, bus, mode, params, scope, concurrency: deps.config.api.concurrency, poll: deps.config.poll };
+  const hostRoot = (host: string) => deps.config.hosts[host]?.root ?? '/';
+  return { effects: deps.effects, bus, mode, params, scope, concurrency: deps.config.api.concurrency, poll: deps.config.poll, hostRoot };
 }
 
 interface RefusalContext {

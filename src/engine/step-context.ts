@@ -19,6 +19,8 @@ export interface ContextDeps {
   concurrency: number;
   poll: { initialMs: number; maxMs: number; timeoutMs: number };
   nextOpId(step: string): string;
+  /** The config's `root:` of a host ('/' when absent, or when it has none). */
+  hostRoot?(host: string): string;
   /** Abandoned runs of this runbook on this cloud since its last completed one, newest first. */
   predecessors(): Promise<PriorRun[]>;
 }
@@ -83,6 +85,7 @@ export function createLookupContext(runId: string, deps: Omit<ContextDeps, 'stor
     warn: (message) => deps.bus.emit({ type: 'note', step: stepId, level: 'warn', message }),
     mapLimit: (items, fn) => Promise.all(items.map((item) => limit(() => fn(item)))),
     hosts: () => deps.effects.hosts.known(),
+    hostRoot: (host) => deps.hostRoot?.(host) ?? '/',
     heldBack: () => [],
     predecessors: async () => [],
   };
@@ -119,6 +122,7 @@ export function createStepContext(stepId: string, deps: ContextDeps): StepContex
     hosts() {
       return effects.hosts.known();
     },
+    hostRoot: (host) => deps.hostRoot?.(host) ?? '/',
     heldBack(otherStep: string): HeldBack[] {
       return (store.state.facts[heldBackFactKey(otherStep)] as HeldBack[] | undefined) ?? [];
     },

@@ -74,8 +74,8 @@ export async function writeNovaopsYaml(dir: string, hosts: string[]): Promise<vo
   const p = labPaths(dir);
   // Flow-style maps keep one host per line, the shape operators copy from the docs.
   const hostLines = hosts.map((h) => {
-    const bin = hostPaths(dir, h).bin;
-    return `  ${h}: { via: local, path_prepend: [${JSON.stringify(bin)}], env: { NOVAOPS_LAB_HOST: ${h} } }`;
+    const { bin, root } = hostPaths(dir, h);
+    return `  ${h}: { via: local, root: ${JSON.stringify(root)}, path_prepend: [${JSON.stringify(bin)}], env: { NOVAOPS_LAB_HOST: ${h} } }`;
   });
   const text = [
     `cloud: ${LAB_CLOUD_NAME}`,

@@ -30,6 +30,12 @@ export function passwdText(ids: HostIds = DEFAULT_IDS): string {
   ].join('\n');
 }
 
+/** shadow (9 fields) or gshadow (4 fields) for the accounts of a passwd or group text: locked, no password. */
+export function shadowText(accounts: string, fields: 9 | 4): string {
+  const names = accounts.split('\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]);
+  return names.map((n) => [n, '!*', ...Array<string>(fields - 2).fill('')].join(':')).join('\n') + '\n';
+}
+
 export function groupText(ids: HostIds = DEFAULT_IDS): string {
   return [
     'root:x:0:',

@@ -1,9 +1,11 @@
-// Simulated compute nodes: a root directory per host with the files and the one tool
-// (iscsiadm) the runbooks touch. novaops reaches them with `via: local` + path_prepend.
+// Simulated compute nodes: a root directory per host with the files and the tools (iscsiadm and
+// the SCSI device tools, systemctl) the runbooks touch. novaops reaches them with `via: local` +
+// path_prepend, or over ssh to an sshd whose PATH starts at the host's bin (test/support/sshd.ts).
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { groupText, passwdText } from './host-files.js';
+import { groupText, passwdText, shadowText } from './host-files.js';
 import { hostPaths } from './paths.js';
-import { iscsiadmAsset } from './repo-root.js';
+import { installDeviceStubs, resetDeviceState } from './device-stubs.js';
+import { iscsiadmAsset, systemctlAsset } from './repo-root.js';
 
 export async function createHost(labDirectory: string, host: string): Promise<void> {
   const hp = hostPaths(labDirectory, host);
@@ -15,6 +17,11 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await writeFile(hp.group, groupText());
   await copyFile(iscsiadmAsset(), hp.iscsiadm);
   await chmod(hp.iscsiadm, 0o755);
+  await installDeviceStubs(hp.bin);
+  await copyFile(systemctlAsset(), hp.systemctl);
+  await chmod(hp.systemctl, 0o755);
+  await writeFile(hp.shadow, shadowText(passwdText(), 9), { mode: 0o640 });
+  await writeFile(hp.gshadow, shadowText(groupText(), 4), { mode: 0o640 });
   await writeFile(hp.sessions, '');
   await writeFile(hp.nextSid, '1\n');
 }
@@ -35,5 +42,6 @@ export async function resetHostState(labDirectory: string, host: string): Promis
   await rm(hp.instancesDir, { recursive: true, force: true });
   await mkdir(hp.instancesDir, { recursive: true });
   await rm(hp.poweredOff, { force: true });
+  await resetDeviceState(hp.iscsiDir);
   await writeFile(hp.sessions, '');
 }

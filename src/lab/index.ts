@@ -19,6 +19,11 @@ export {
   type StuckInstance,
   type StuckInstanceOptions,
   type StuckInstanceSummary,
+  releaseImmutable,
+  GUIDE_TARGETS,
+  type UidMismatchOptions,
+  type UidMismatchSummary,
+  type UidMismatchHost,
 } from './scenarios/index.js';
 export { setHostPower } from './hosts.js';
 export { readLabInfo } from './lab-info-file.js';

@@ -9,6 +9,7 @@ import { labDir, labPaths } from './paths.js';
 import { stopPrivateMariadb } from './private-mariadb.js';
 import { stopPid } from './process-util.js';
 import type { LabInfo } from './types.js';
+import { releaseImmutable } from './scenarios/uid-mismatch.js';
 
 export interface LabDownOptions {
   stateDir: string;
@@ -34,6 +35,8 @@ export async function labDown(opts: LabDownOptions): Promise<{ stopped: string[]
     await stopPrivateMariadb(info.db.pid);
     stopped.push(`mariadbd (pid ${info.db.pid})`);
   }
+  // An immutable file (uid-mismatch's chown failures) would stop rm halfway.
+  if (opts.wipe) releaseImmutable(dir);
   if (opts.wipe) await rm(dir, { recursive: true, force: true });
   return { stopped, wiped: Boolean(opts.wipe) };
 }

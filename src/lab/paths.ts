@@ -35,8 +35,15 @@ export function hostPaths(dir: string, host: string) {
     root,
     bin: path.join(root, 'bin'),
     iscsiadm: path.join(root, 'bin', 'iscsiadm'),
+    /** Records every stop/start and keeps each service's state under `services` (the uid-gid runbook stops and starts them). */
+    systemctl: path.join(root, 'bin', 'systemctl'),
+    services: path.join(root, 'run', 'lab-services'),
+    servicesLog: path.join(root, 'run', 'lab-services', 'systemctl.log'),
     passwd: path.join(root, 'etc', 'passwd'),
     group: path.join(root, 'etc', 'group'),
+    /** usermod and groupmod (with --prefix) want them next to passwd and group. */
+    shadow: path.join(root, 'etc', 'shadow'),
+    gshadow: path.join(root, 'etc', 'gshadow'),
     instancesDir: path.join(root, 'var', 'lib', 'nova', 'instances'),
     iscsiDir: path.join(root, 'var', 'lib', 'iscsi'),
     sessions: path.join(root, 'var', 'lib', 'iscsi', 'sessions'),

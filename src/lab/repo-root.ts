@@ -18,6 +18,10 @@ export function iscsiadmAsset(): string {
   return path.join(repoRoot(), 'src', 'lab', 'assets', 'iscsiadm.sh');
 }
 
+export function systemctlAsset(): string {
+  return path.join(repoRoot(), 'src', 'lab', 'assets', 'systemctl.sh');
+}
+
 export function simulatorEntry(): string {
   return path.join(repoRoot(), 'dist', 'src', 'lab', 'simulator-main.js');
 }

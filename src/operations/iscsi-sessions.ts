@@ -3,7 +3,7 @@
 // and the operations that read it on a compute node. The session id and the target name are
 // checked (invariant 10) before anything may use them, e.g. in `iscsiadm -m session -u -r N`.
 import type { ShellOperation } from './types.js';
-import { ValidationError, parseIqn, parseSessionId } from '../config/validate.js';
+import { ValidationError, isIqn, parseIqn, parseSessionId } from '../config/validate.js';
 import { showValue } from '../config/show-value.js';
 
 export interface IscsiSession {
@@ -87,4 +87,84 @@ export function sessionMatchesVolume(session: IscsiSession, volumeId: string): b
   if (!session.volumeId) return false;
   if (session.volumeId === volumeId) return true;
   return /^\d+$/.test(volumeId) && /^[0-9a-f]{8}$/i.test(session.volumeId) && parseInt(session.volumeId, 16) === Number(volumeId);
+}
+
+/** One session of `iscsiadm -m session -P 1` (or -P 2, -P 3): the tree form, grouped by target. */
+export interface SessionTreeEntry {
+  /** null when the answer has no `SID:` line (open-iscsi before 2.0-871): only asked with -r N, where it is that one session. */
+  sessionId: number | null;
+  iqn: string;
+  /** `Current Portal:` without the tpgt, e.g. 10.0.0.5:3260 or [fd00::1]:3260. */
+  portal: string;
+  tpgt: number;
+  /** `Iface Name:` (default, or the iface the session was made through). */
+  iface: string | null;
+  /** `iSCSI Session State:` (LOGGED_IN, FAILED, FREE, ...). */
+  state: string | null;
+  /** -P 3: `Host Number:`. */
+  hostNumber: number | null;
+  /** -P 3: every LUN, with its disk when one is attached. */
+  luns: { lun: number; disk: string | null; diskState: string | null }[];
+}
+
+/**
+ * The tree iscsiadm prints with -P 1..3 (open-iscsi usr/session_info.c): `Target: IQN (non-flash)`
+ * once per target; `Current Portal: A:P,T` for a session, or an empty line when it has the portal
+ * of the session before it; `SID: N` after the interface; with -P 3 the SCSI host, its LUNs and
+ * `Attached scsi disk sdX  State: S`. Sessions whose id or target does not validate are left out.
+ */
+export function parseSessionTree(stdout: string): SessionTreeEntry[] {
+  const out: SessionTreeEntry[] = [];
+  let iqn: string | null = null;
+  let portal: { portal: string; tpgt: number } | null = null;
+  let iface: string | null = null;
+  let current: SessionTreeEntry | null = null;
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^Target: (\S+)/.exec(line))) {
+      iqn = m[1];
+      portal = null;
+      current = null;
+    } else if ((m = /^Current Portal: (\S+),(\d+)$/.exec(line))) {
+      portal = { portal: m[1], tpgt: Number(m[2]) };
+      current = null;
+    } else if ((m = /^Iface Name: (\S+)/.exec(line))) {
+      iface = m[1];
+      current = null;
+    } else if ((m = /^SID: (\d+)$/.exec(line))) {
+      current = null;
+      let sessionId: number;
+      let target: string;
+      try {
+        sessionId = parseSessionId(m[1], 'session id');
+        target = parseIqn(iqn ?? '', 'target');
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        continue;
+      }
+      current = { sessionId, iqn: target, portal: portal?.portal ?? '', tpgt: portal?.tpgt ?? 0, iface, state: null, hostNumber: null, luns: [] };
+      out.push(current);
+    } else if (!current && iqn !== null && /^(iSCSI Connection State|iSCSI Session State|Host Number|Attached SCSI devices):/.test(line)) {
+      // An answer without SID lines: the session is the one of this target and portal.
+      if (isIqn(iqn)) {
+        current = { sessionId: null, iqn, portal: portal?.portal ?? '', tpgt: portal?.tpgt ?? 0, iface, state: null, hostNumber: null, luns: [] };
+        out.push(current);
+      }
+    }
+    if (current && (m = /^iSCSI Session State: (\S+)/.exec(line))) {
+      current.state = m[1];
+    } else if (current && (m = /^Host Number: (\d+)/.exec(line))) {
+      current.hostNumber = Number(m[1]);
+    } else if (current && (m = /^scsi\d+ Channel \d+ Id \d+ Lun: (\d+)$/.exec(line))) {
+      current.luns.push({ lun: Number(m[1]), disk: null, diskState: null });
+    } else if (current && (m = /^Attached scsi disk (\S+)(?:\s+State: (\S+))?/.exec(line))) {
+      const lun = current.luns.at(-1);
+      if (lun) {
+        lun.disk = m[1];
+        lun.diskState = m[2] ?? null;
+      }
+    }
+  }
+  return out;
 }

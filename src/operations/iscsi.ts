@@ -7,7 +7,7 @@
 // that reaches an argv is validated here first (invariant 10); argv are arrays, never strings.
 import type { ShellOperation, Target } from './types.js';
 import { posixCommand, posixQuote } from './posix-quote.js';
-import { NO_ACTIVE_SESSIONS } from './iscsi-sessions.js';
+import { NO_ACTIVE_SESSIONS, parseSessionTree } from './iscsi-sessions.js';
 import { ValidationError, isAddress, isIpv6, parseIqn, parseSessionId } from '../config/validate.js';
 import { showValue } from '../config/show-value.js';
 
@@ -43,28 +43,29 @@ export interface SessionDetail {
   rejected: string[];
 }
 
-export function parseSessionDetail(stdout: string): SessionDetail {
+/** The disks of the sessions in a -P 3 answer (of `-r N`: that one session's). */
+export function parseSessionDetail(stdout: string, sessionId?: number): SessionDetail {
   const disks: SessionDetail['disks'] = [];
   const rejected: string[] = [];
-  let target: string | undefined;
-  for (const raw of stdout.split('\n')) {
-    const line = raw.trim();
-    const t = /^Target: (\S+)/.exec(line);
-    if (t && target === undefined) target = t[1];
-    const d = /^Attached scsi disk (\S+)(?:\s+State: (\S+))?/.exec(line);
-    if (!d) continue;
-    if (!SCSI_DISK.test(d[1])) {
-      rejected.push(showValue(d[1]));
+  const sessions = parseSessionTree(stdout).filter((s) => sessionId === undefined || s.sessionId === sessionId || s.sessionId === null);
+  for (const lun of sessions.flatMap((s) => s.luns)) {
+    if (lun.disk === null) continue;
+    if (!SCSI_DISK.test(lun.disk)) {
+      rejected.push(showValue(lun.disk));
       continue;
     }
-    if (!disks.some((x) => x.name === d[1])) disks.push({ name: d[1], state: d[2] ?? null });
+    if (!disks.some((x) => x.name === lun.disk)) disks.push({ name: lun.disk, state: lun.diskState });
   }
-  return { target, disks, rejected };
+  return { target: sessions[0]?.iqn ?? /^Target: (\S+)/m.exec(stdout)?.[1], disks, rejected };
 }
 
-/** `multipath -ll`: which map holds which SCSI disks. Exit 127 (not installed): multipath is not used. */
+/**
+ * `multipath -l`: which map holds which SCSI disks, from sysfs and the device mapper only. Not -ll:
+ * that also runs the path checkers, whose I/O to a dead session's paths can block until the SCSI
+ * timeouts. Exit 127 (not installed): multipath is not used.
+ */
 export function multipathListOp(host: string): ReadShell {
-  const argv = ['multipath', '-ll'];
+  const argv = ['multipath', '-l'];
   return {
     kind: 'shell',
     host,
@@ -124,9 +125,31 @@ export function multipathFlushOp(host: string, map: string, target: Target): She
   return { kind: 'shell', host, argv, mutating: true, summary: `flush multipath map ${map} on ${host}`, target: { host, ...target }, command: posixCommand(argv), timeoutMs: 120_000 };
 }
 
-const DELETE_SCRIPT = 'echo 1 > "/sys/block/$1/device/delete"';
+/**
+ * `blockdev --flushbufs /dev/sdX`, as os-brick does before a delete. On a dead session the flush
+ * fails with an I/O error after the SCSI timeouts: that is expected (exit 1 is accepted, as os-brick
+ * only logs it) and must not keep the device from being deleted.
+ */
+export function flushBuffersOp(host: string, disk: string, target: Target): ShellOperation {
+  if (!SCSI_DISK.test(disk)) throw new ValidationError(`SCSI device ${showValue(disk)} is not a disk name (sdX)`);
+  const argv = ['blockdev', '--flushbufs', `/dev/${disk}`];
+  return {
+    kind: 'shell',
+    host,
+    argv,
+    okExit: [0, 1],
+    mutating: true,
+    summary: `flush the buffers of /dev/${disk} on ${host}`,
+    target: { host, ...target },
+    command: posixCommand(argv),
+    timeoutMs: 300_000,
+  };
+}
 
-/** `echo 1 > /sys/block/sdX/device/delete`, with the device as an argument, never spliced into the script. */
+// tee writes the 1 (a redirect would need the shell to open the file); the disk is "$1", never spliced in.
+const DELETE_SCRIPT = 'echo 1 | tee "/sys/block/$1/device/delete" > /dev/null';
+
+/** `echo 1 | tee /sys/block/sdX/device/delete`, with the device as an argument, never spliced into the script. */
 export function deleteScsiDeviceOp(host: string, disk: string, target: Target): ShellOperation {
   if (!SCSI_DISK.test(disk)) throw new ValidationError(`SCSI device ${showValue(disk)} is not a disk name (sdX)`);
   const argv = ['sh', '-c', DELETE_SCRIPT, 'novaops-delete-scsi-device', disk];
@@ -137,7 +160,7 @@ export function deleteScsiDeviceOp(host: string, disk: string, target: Target): 
     mutating: true,
     summary: `delete SCSI device ${disk} on ${host}`,
     target: { host, ...target },
-    command: `echo 1 > /sys/block/${disk}/device/delete`,
+    command: `echo 1 | tee /sys/block/${disk}/device/delete`,
     timeoutMs: 60_000,
   };
 }

@@ -73,6 +73,8 @@ export interface ShellOperation extends OperationBase {
   /** Exit codes that count as success (default: [0]). */
   okExit?: number[];
   timeoutMs?: number;
+  /** Says what went wrong from the command's own output (e.g. the files chown could not change), instead of its last stderr line. */
+  describeFailure?: (answer: { exitCode: number; stdout: string; stderr: string }) => string | undefined;
 }
 
 export type Operation = SqlOperation | ApiOperation<any> | ShellOperation;

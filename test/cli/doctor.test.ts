@@ -18,6 +18,7 @@ describe('novaops doctor', () => {
     for (const check of ['config', 'nova database', 'cinder database', 'OpenStack API', 'host compute1', 'host compute2']) {
       expect(result.stdout).toMatch(new RegExp(`^ok   ${check} — `, 'm'));
     }
+    expect(result.stdout).toMatch(/^ok   host compute1 — local; iscsiadm answers \(0 sessions\)$/m);
     expect(result.stdout).toContain('all checks passed');
   });
 
@@ -30,7 +31,8 @@ describe('novaops doctor', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^ok   nova database/m);
     expect(result.stdout).toMatch(/^FAIL cinder database — .*127\.0\.0\.1:1/m);
-    expect(result.stdout).toMatch(/^FAIL host compute2 — /m);
+    // The ssh reason, classified, with what to do about it (not the generic hint).
+    expect(result.stdout).toMatch(/^FAIL host compute2 — connection refused \(root@127\.0\.0\.1:1\): ssh: connect to host 127\.0\.0\.1 port 1: Connection refused\n {5}-> nothing listens on 127\.0\.0\.1:1/m);
     expect(result.stdout).toMatch(/^ {5}-> check \[database\] connection/m);
     expect(result.stdout).toContain('2 check(s) failed');
     expect(result.stdout + result.stderr).not.toContain('hunter22');

@@ -43,7 +43,7 @@ const PROMPT = /\? (Step (\d+): [^\n]*Go ahead\?) \(y\/N\)/;
 describe('novaops in a pseudo-terminal', () => {
   test('asks before each changing step; yes to each recovers the instance (exit 0)', async () => {
     const target = rehearsalInstance();
-    cli = spawnCliInPty(['run', 'drp', '--test-instance', target.uuid], lab.env);
+    cli = spawnCliInPty(['run', 'drp', '--plain', '--test-instance', target.uuid], lab.env);
     const asked: number[] = [];
     for (;;) {
       const next = await cli.expectOneOf([PROMPT], 60_000);
@@ -83,7 +83,7 @@ describe('novaops in a pseudo-terminal', () => {
     const target = rehearsalInstance();
     const before = await checksums(lab);
     await lab.resetStats();
-    cli = spawnCliInPty(['run', 'drp', '--test-instance', target.uuid], lab.env);
+    cli = spawnCliInPty(['run', 'drp', '--plain', '--test-instance', target.uuid], lab.env);
     const first = await cli.expect(PROMPT, 60_000);
     expect(first[2]).toBe('2');
     cli.send('n');
@@ -102,7 +102,7 @@ describe('novaops in a pseudo-terminal', () => {
   test('a dry-run marks every non-empty line with [DRY-RUN]', async () => {
     const before = await checksums(lab);
     await lab.resetStats();
-    cli = spawnCliInPty(['run', 'drp', '--dry-run'], lab.env);
+    cli = spawnCliInPty(['run', 'drp', '--plain', '--dry-run'], lab.env);
     const exit = await cli.exited;
     const out = cli.output();
     expect(exit.exitCode, out).toBe(0);

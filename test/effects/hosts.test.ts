@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostsEffect } from '../../src/effects/hosts/create-hosts-effect.js';
-import { buildSshArgv } from '../../src/effects/hosts/ssh-argv.js';
+import { buildSshArgv, buildSshExitArgv } from '../../src/effects/hosts/ssh-argv.js';
 import { runArgv } from '../../src/effects/hosts/run-argv.js';
 
 let dir: string;
@@ -54,7 +54,7 @@ describe('hosts effect', () => {
   it('refuses guests without a guests: section and a hostile guest address', async () => {
     const hosts = createHostsEffect({});
     await expect(hosts.runOnGuest('10.0.0.1', ['true'])).rejects.toThrow(/no guests: section/);
-    const withGuests = createHostsEffect({}, { user: 'cloud-user', port: 22, addressFrom: 'fixed' });
+    const withGuests = createHostsEffect({}, { guests: { user: 'cloud-user', port: 22, addressFrom: 'fixed' } });
     await expect(withGuests.runOnGuest('-oProxyCommand=sh', ['true'])).rejects.toThrow(/neither a host name nor an IP/);
   });
 });
@@ -69,7 +69,9 @@ describe('ssh argv', () => {
       'ssh',
       '-o', 'BatchMode=yes',
       '-o', 'StrictHostKeyChecking=yes',
+      '-o', 'UpdateHostKeys=no',
       '-o', 'UserKnownHostsFile=/k/known_hosts',
+      '-o', 'GlobalKnownHostsFile=/dev/null',
       '-o', 'IdentitiesOnly=yes',
       '-i', '/k/id',
       '-o', 'ConnectTimeout=10',
@@ -83,8 +85,15 @@ describe('ssh argv', () => {
 
   it('omits optional files', () => {
     expect(buildSshArgv({ address: 'h', port: 22, user: 'u' }, ['true'])).toEqual([
-      'ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10', '-p', '22', 'u@h', '--', 'true',
+      'ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'UpdateHostKeys=no', '-o', 'ConnectTimeout=10', '-p', '22', 'u@h', '--', 'true',
     ]);
+  });
+
+  it('multiplexes through a control socket, and ends the master with the same path', () => {
+    const control = { path: '/run/user/0/novaops-ssh-abc123/0-%C', persistS: 60 };
+    const argv = buildSshArgv({ address: 'h', port: 22, user: 'u' }, ['true'], { control });
+    expect(argv.join(' ')).toContain('-o ControlMaster=auto -o ControlPath=/run/user/0/novaops-ssh-abc123/0-%C -o ControlPersist=60 -p 22 u@h -- true');
+    expect(buildSshExitArgv({ address: 'h', port: 22, user: 'u' }, control)).toEqual(['ssh', '-O', 'exit', '-o', 'ControlPath=/run/user/0/novaops-ssh-abc123/0-%C', '-p', '22', 'u@h']);
   });
 
   it('the quoted remote command survives a POSIX shell (dash) intact', async () => {

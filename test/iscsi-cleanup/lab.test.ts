@@ -8,6 +8,7 @@ import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import type { ScenarioSummary } from '../../src/lab/index.js';
 import { hostPaths } from '../../src/lab/paths.js';
+import { deviceOpsLog } from '../../src/lab/device-stubs.js';
 import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
 
 let lab: TestLab;
@@ -94,7 +95,14 @@ describe('iscsi-cleanup --dry-run', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`iscsiadm -m session -r ${sid} -u`);
     expect(r.stdout).toContain('UPDATE volume_attachment');
-    expect(r.stdout).toContain('lists no "Attached scsi disk"');
+    // The lab's host answers -P 3 with the session's disk (sid N -> scsi N+2, sd<N>): flushed and deleted before the logout.
+    const disk = `sd${String.fromCharCode(97 + sid)}`;
+    const flush = r.stdout.indexOf(`blockdev --flushbufs /dev/${disk}`);
+    const del = r.stdout.indexOf(`echo 1 | tee /sys/block/${disk}/device/delete`);
+    expect(flush, r.stdout).toBeGreaterThan(0);
+    expect(del).toBeGreaterThan(flush);
+    expect(r.stdout.indexOf(`iscsiadm -m session -r ${sid} -u`)).toBeGreaterThan(del);
+    expect(r.stdout).toContain(`no multipath map on ${host} holds ${disk}`);
     expect(r.stdout.split('\n').filter((l) => l.trim()).every((l) => l.startsWith('[DRY-RUN]'))).toBe(true);
     expect(await checksums(lab)).toEqual(before);
     expect(await sessionsFile()).toBe(sessions);
@@ -112,6 +120,12 @@ describe('iscsi-cleanup, live', () => {
     const linesAfter = (await sessionsFile()).split('\n').filter(Boolean);
     expect(linesAfter).toEqual(linesBefore.filter((l) => !l.startsWith(`tcp: [${sid}] `)));
     expect(linesAfter).toHaveLength(linesBefore.length - 1);
+    const disk = `sd${String.fromCharCode(97 + sid)}`;
+    expect((await readFile(deviceOpsLog(hostPaths(lab.info.dir, host).iscsiDir), 'utf8')).split('\n').filter(Boolean)).toEqual([
+      `blockdev --flushbufs /dev/${disk}`,
+      `delete ${disk}`,
+      `iscsiadm -m session -r ${sid} -u`,
+    ]);
     expect(await volumeRow(volume)).toEqual({ status: 'available', attach_status: 'detached' });
     expect(await volumeRow(other.volume)).toEqual(otherRowBefore);
     const live = await lab.rootQuery<unknown[]>(`SELECT id FROM \`${cinder()}\`.volume_attachment WHERE volume_id = ? AND deleted = 0`, [volume]);

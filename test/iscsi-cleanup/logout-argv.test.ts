@@ -1,14 +1,15 @@
 // Acceptance 3: iscsi-cleanup never builds an `iscsiadm ... -u` / `--logout` without `-r N`. Every
 // input path runs in-process on the lab (dry-run and live), and every shell operation planned or
-// started is checked. The devices path (-P 3 "Attached scsi disk", multipath -ll) is answered by a
-// test double around the lab's hosts effect — the lab's iscsiadm stub does not print -P 3.
+// started is checked. The lab's hosts answer -P 3 with their SCSI disks and multipath -l with the
+// map of a two-portal volume, and log every device change: the order flush -> delete -> logout is
+// read from what the host did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Effects } from '../../src/effects/types.js';
 import { assertShellAllowed } from '../../src/engine/shell-policy.js';
 import { hostPaths } from '../../src/lab/paths.js';
 import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
 import type { ScenarioSummary } from '../../src/lab/index.js';
 import { readFile } from 'node:fs/promises';
+import { deviceOpsLog } from '../../src/lab/device-stubs.js';
 import { iscsiCleanup } from '../../runbooks/iscsi-cleanup.js';
 import { logoutSessionOp } from '../../src/operations/iscsi.js';
 import { labEngine, type LabEngine } from '../support/engine.js';
@@ -47,30 +48,6 @@ afterAll(async () => {
   await lab?.destroy();
 });
 
-/** The lab's hosts effect, with -P 3 and multipath answered as a real host with devices would, and the device operations recorded. */
-function withDevices(effects: Effects, seen: string[][]): Effects {
-  const P3 = (sid: string) => `Target: x (non-flash)\n\t\tAttached SCSI devices:\n\t\t\tAttached scsi disk sd${String.fromCharCode(97 + Number(sid) % 26)}\t\tState: running\n`;
-  return {
-    ...effects,
-    hosts: {
-      ...effects.hosts,
-      async run(h, argv, opts) {
-        seen.push([...argv]);
-        const r = argv.indexOf('-r');
-        if (argv[0] === 'iscsiadm' && argv.includes('-P')) {
-          const real = await effects.hosts.run(h, ['iscsiadm', '-m', 'session', '-r', argv[r + 1]], opts);
-          return real.exitCode === 0 ? { ...real, stdout: P3(argv[r + 1]) } : real;
-        }
-        if (argv[0] === 'multipath' && argv[1] === '-ll') {
-          return { exitCode: 0, stdout: `mpathb (3600140500000000000000000000000b) dm-3 LIO-ORG,disk\n\`-+- policy='service-time 0' prio=50 status=active\n  |- 3:0:0:1 sdb 8:16 active ready running\n  \`- 4:0:0:1 sdo 8:224 active ready running\n`, stderr: '', durationMs: 1 };
-        }
-        if (argv[0] === 'multipath' || argv[0] === 'sh' && argv[2]?.includes('/sys/block')) return { exitCode: 0, stdout: '', stderr: '', durationMs: 1 };
-        return effects.hosts.run(h, argv, opts);
-      },
-    },
-  };
-}
-
 describe('iscsi-cleanup builds no logout without -r N', () => {
   it('the builder and the engine policy', () => {
     for (const sid of [1, 9, 42, 65535]) expect(logoutSessionOp('c1', sid, {}).argv).toEqual(['iscsiadm', '-m', 'session', '-r', String(sid), '-u']);
@@ -80,7 +57,7 @@ describe('iscsi-cleanup builds no logout without -r N', () => {
   });
 
   it('on every input path, dry-run and live, with and without devices', async () => {
-    const seen: string[][] = [];
+    const started: string[][] = [];
     const planned: string[][] = [];
     const paths: Record<string, unknown>[] = [
       { host, volume: volumes[0] }, // two sessions, one per portal: each logged out by its id
@@ -93,7 +70,7 @@ describe('iscsi-cleanup builds no logout without -r N', () => {
       { host, session: '999' },
       { host: 'compute9', volume: volumes[0] },
     ];
-    const effects = withDevices(engine.effects, seen);
+    const effects = engine.effects;
     const { startRun } = await import('../../src/engine/runner.js');
     const { assumeYes } = await import('../../src/engine/prompter.js');
     const { Redactor } = await import('../../src/engine/redact.js');
@@ -112,6 +89,7 @@ describe('iscsi-cleanup builds no logout without -r N', () => {
             onBus: (bus) =>
               bus.subscribe((e) => {
                 if (e.type === 'op.planned' && e.op.kind === 'shell' && e.op.argv) planned.push(e.op.argv);
+                if (e.type === 'op.start' && mode === 'live') started.push(e.command.split(' '));
               }),
           },
         );
@@ -120,13 +98,18 @@ describe('iscsi-cleanup builds no logout without -r N', () => {
     }
     // The paths did what they are for: devices flushed and deleted before the logouts; refusals refused.
     expect(outcomes.filter((o) => o.startsWith('live')).map((o) => Number(o.split('-> ')[1]))).toEqual([0, 0, 0, 2, 3, 0, 1, 2, 2]);
-    const live = seen.map((a) => a.join(' '));
-    const firstLogout = live.findIndex((l) => / -r \d+ -u$/.test(l));
-    expect(live.findIndex((l) => l === 'multipath -f mpathb')).toBeGreaterThanOrEqual(0);
-    expect(live.findIndex((l) => l === 'multipath -f mpathb')).toBeLessThan(firstLogout);
-    expect(live.some((l) => l.includes('/sys/block') && l.endsWith(' sdb'))).toBe(true);
-    expect(live.filter((l) => / -u$/.test(l)).sort()).toEqual(['iscsiadm -m session -r 1 -u', 'iscsiadm -m session -r 2 -u', 'iscsiadm -m session -r 3 -u', 'iscsiadm -m session -r 4 -u', 'iscsiadm -m session -r 40 -u', `iscsiadm -m session -r 5 -u`].sort());
-    const all = [...planned, ...seen];
+    // What the host did, in order: the map of volume 0's two sessions flushed, then each disk's
+    // buffers flushed and the disk deleted, and only then its sessions logged out, each by its id.
+    const done = (await readFile(deviceOpsLog(hostPaths(lab.info.dir, host).iscsiDir), 'utf8')).split('\n').filter(Boolean);
+    expect(done.slice(0, 5)).toEqual(['multipath -f mpatha', 'blockdev --flushbufs /dev/sdb', 'delete sdb', 'blockdev --flushbufs /dev/sdao', 'delete sdao']);
+    // The logouts are items of their own step, side by side.
+    expect(done.slice(5, 7).sort()).toEqual(['iscsiadm -m session -r 1 -u', 'iscsiadm -m session -r 40 -u']);
+    for (const sid of [1, 2, 3, 4, 5, 40]) {
+      const at = done.indexOf(`iscsiadm -m session -r ${sid} -u`);
+      expect(at, `session ${sid}`).toBeGreaterThan(done.indexOf(`delete ${sid === 40 ? 'sdao' : `sd${String.fromCharCode(97 + sid)}`}`));
+    }
+    expect(done.filter((l) => / -u$/.test(l)).sort()).toEqual(['iscsiadm -m session -r 1 -u', 'iscsiadm -m session -r 2 -u', 'iscsiadm -m session -r 3 -u', 'iscsiadm -m session -r 4 -u', 'iscsiadm -m session -r 40 -u', `iscsiadm -m session -r 5 -u`].sort());
+    const all = [...planned, ...started];
     expect(all.some((a) => a.includes('-u'))).toBe(true);
     expect(all.filter(logsOutWithoutOneSession)).toEqual([]);
     for (const argv of all) expect(() => assertShellAllowed(argv)).not.toThrow();

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runArgv } from '../../src/effects/hosts/run-argv.js';
-import { parseSessionOutput } from '../../src/operations/iscsi-sessions.js';
-import { diagnoseIscsiError, discoveryOp, loginOp, mapsHolding, parseMultipathMaps, parsePortal, parseSessionDetail } from '../../src/operations/iscsi.js';
+import { NO_ACTIVE_SESSIONS, listSessionsOp, parseSessionOutput, parseSessionTree } from '../../src/operations/iscsi-sessions.js';
+import { diagnoseIscsiError, discoveryOp, loginOp, mapsHolding, parseMultipathMaps, parsePortal, parseSessionDetail, sessionDetailOp } from '../../src/operations/iscsi.js';
 import { sessionBelongs } from '../../runbooks/iscsi-cleanup/match.js';
 
 describe('iscsiadm -m session', () => {
@@ -87,7 +87,7 @@ size=1.0G features='0' hwhandler='1 alua' wp=rw
   \`- 5:0:0:0 sde 8:64 active ready running
 `;
 
-describe('iscsiadm -m session -r N -P 3 and multipath -ll', () => {
+describe('iscsiadm -m session -r N -P 3 and multipath -l', () => {
   it('finds the attached disks and the maps that hold them', () => {
     const d = parseSessionDetail(P3);
     expect(d.target).toBe('iqn.2010-10.org.openstack:volume-00000014');
@@ -95,7 +95,7 @@ describe('iscsiadm -m session -r N -P 3 and multipath -ll', () => {
       { name: 'sdb', state: 'running' },
       { name: 'sdc', state: 'transport-offline' },
     ]);
-    // What the lab's stub answers: the session line only, no devices.
+    // The flat session line (no -P): no devices.
     expect(parseSessionDetail('tcp: [3] 127.0.0.1:3260,1 iqn.2010-10.org.openstack:volume-x (non-flash)\n').disks).toEqual([]);
     const maps = parseMultipathMaps(MULTIPATH);
     expect(maps.map((m) => [m.name, m.dm, m.paths])).toEqual([
@@ -152,5 +152,114 @@ describe("the guide's three known errors", () => {
   it('portals: IPv4, IPv6, host names, with ports; nothing else', () => {
     for (const ok of ['10.0.0.1', '10.0.0.1:3260', '2001:db8::1', '[2001:db8::1]:3260', 'volumes.example.org', 'ubuntu03c:3260']) expect(parsePortal(ok, '--portal')).toBe(ok);
     for (const bad of ['', '10.0.0.1:99999', '-p', 'a b', '$(reboot)', '[zz]:1']) expect(() => parsePortal(bad, '--portal')).toThrow(/not an iSCSI portal/);
+  });
+});
+
+// `iscsiadm -m session -P 1` of a host with two targets: the first through two portals (one IPv6)
+// and a bound iface, the second twice through the same portal (iscsiadm then prints an empty line
+// instead of repeating the portals). Shaped as open-iscsi 2.1 prints it (usr/session_info.c).
+const P1 = `Target: iqn.2010-10.org.openstack:volume-3f0c2a51-8d7e-4c1b-9a2f-0123456789ab (non-flash)
+\tCurrent Portal: [fd00::1]:3260,1
+\tPersistent Portal: [fd00::1]:3260,1
+\t\t**********
+\t\tInterface:
+\t\t**********
+\t\tIface Name: iface-eth1
+\t\tIface Transport: tcp
+\t\tIface Initiatorname: iqn.1993-08.org.debian:01:compute1
+\t\tIface IPaddress: [fd00::11]
+\t\tIface HWaddress: <empty>
+\t\tIface Netdev: eth1
+\t\tSID: 4
+\t\tiSCSI Connection State: TRANSPORT WAIT
+\t\tiSCSI Session State: FAILED
+\t\tInternal iscsid Session State: REOPEN
+\tCurrent Portal: 10.0.0.5:3260,2
+\tPersistent Portal: 10.0.0.5:3260,2
+\t\t**********
+\t\tInterface:
+\t\t**********
+\t\tIface Name: default
+\t\tIface Transport: tcp
+\t\tIface Initiatorname: iqn.1993-08.org.debian:01:compute1
+\t\tIface IPaddress: 10.0.0.11
+\t\tIface HWaddress: <empty>
+\t\tIface Netdev: <empty>
+\t\tSID: 5
+\t\tiSCSI Connection State: LOGGED IN
+\t\tiSCSI Session State: LOGGED_IN
+\t\tInternal iscsid Session State: NO CHANGE
+Target: iqn.2003-01.org.linux-iscsi.storage:sn.1234 (non-flash)
+\tCurrent Portal: 10.0.0.6:3260,1
+\tPersistent Portal: 10.0.0.6:3260,1
+\t\t**********
+\t\tInterface:
+\t\t**********
+\t\tIface Name: default
+\t\tSID: 6
+\t\tiSCSI Session State: LOGGED_IN
+
+\t\t**********
+\t\tInterface:
+\t\t**********
+\t\tIface Name: iface-eth2
+\t\tSID: 7
+\t\tiSCSI Session State: LOGGED_IN
+`;
+
+describe('iscsiadm -m session -P 1 / -P 3: the tree', () => {
+  it('sessions with their target, portal (IPv6 too), tpgt, iface and state; a repeated portal is inherited', () => {
+    expect(parseSessionTree(P1).map((s) => [s.sessionId, s.iqn.split(':')[1], s.portal, s.tpgt, s.iface, s.state])).toEqual([
+      [4, 'volume-3f0c2a51-8d7e-4c1b-9a2f-0123456789ab', '[fd00::1]:3260', 1, 'iface-eth1', 'FAILED'],
+      [5, 'volume-3f0c2a51-8d7e-4c1b-9a2f-0123456789ab', '10.0.0.5:3260', 2, 'default', 'LOGGED_IN'],
+      [6, 'sn.1234', '10.0.0.6:3260', 1, 'default', 'LOGGED_IN'],
+      [7, 'sn.1234', '10.0.0.6:3260', 1, 'iface-eth2', 'LOGGED_IN'],
+    ]);
+  });
+
+  it('-P 3: LUNs with and without a disk, per session; -r N keeps that one session', () => {
+    const two = `iSCSI Transport Class version 2.0-870
+version 2.1.8
+Target: iqn.2010-10.org.openstack:volume-00000014 (non-flash)
+\tCurrent Portal: [fd00::1]:3260,1
+\tPersistent Portal: [fd00::1]:3260,1
+\t\tSID: 9
+\t\t************************
+\t\tAttached SCSI devices:
+\t\t************************
+\t\tHost Number: 11\tState: running
+\t\tscsi11 Channel 00 Id 0 Lun: 0
+\t\tscsi11 Channel 00 Id 0 Lun: 1
+\t\t\tAttached scsi disk sdk\t\tState: transport-offline
+\tCurrent Portal: 10.0.0.5:3260,1
+\tPersistent Portal: 10.0.0.5:3260,1
+\t\tSID: 10
+\t\t************************
+\t\tAttached SCSI devices:
+\t\t************************
+\t\tHost Number: 12\tState: running
+\t\tscsi12 Channel 00 Id 0 Lun: 1
+\t\t\tAttached scsi disk sdl\t\tState: running
+`;
+    const tree = parseSessionTree(two);
+    expect(tree.map((s) => [s.sessionId, s.portal, s.hostNumber, s.luns])).toEqual([
+      [9, '[fd00::1]:3260', 11, [{ lun: 0, disk: null, diskState: null }, { lun: 1, disk: 'sdk', diskState: 'transport-offline' }]],
+      [10, '10.0.0.5:3260', 12, [{ lun: 1, disk: 'sdl', diskState: 'running' }]],
+    ]);
+    expect(parseSessionDetail(two, 10).disks).toEqual([{ name: 'sdl', state: 'running' }]);
+    expect(parseSessionDetail(two).disks.map((d) => d.name)).toEqual(['sdk', 'sdl']);
+    // Older open-iscsi prints no SID line: the answer to -r N is that session's.
+    expect(parseSessionTree(P3)[0]).toMatchObject({ sessionId: null, portal: '172.16.40.244:3260' });
+    expect(parseSessionDetail(P3, 3).disks.map((d) => d.name)).toEqual(['sdb', 'sdc']);
+    // A disk name that is not sdX never reaches a delete.
+    expect(parseSessionDetail(two.replace('sdl', 'sdl;reboot')).rejected).toEqual(["'sdl;reboot'"]);
+  });
+
+  it('"iscsiadm: No active sessions." with exit 21 is an answer: an empty list, not a failure', () => {
+    expect(listSessionsOp('c1').okExit).toContain(NO_ACTIVE_SESSIONS);
+    expect(sessionDetailOp('c1', 3).okExit).toContain(NO_ACTIVE_SESSIONS);
+    expect(NO_ACTIVE_SESSIONS).toBe(21);
+    expect(parseSessionTree('iscsiadm: No active sessions.\n')).toEqual([]);
+    expect(parseSessionDetail('iscsiadm: No active sessions.\n').disks).toEqual([]);
   });
 });

@@ -51,7 +51,9 @@ describe('lab lifecycle', () => {
       expect(labJson).not.toContain(password);
       const yaml = await readFile(lab.info.configFile, 'utf8');
       expect(yaml).toContain('cloud: novaops-lab');
-      expect(yaml).toContain(`  compute2: { via: local, path_prepend: ["${lab.info.dir}/hosts/compute2/bin"], env: { NOVAOPS_LAB_HOST: compute2 } }`);
+      expect(yaml).toContain(
+        `  compute2: { via: local, root: "${lab.info.dir}/hosts/compute2", path_prepend: ["${lab.info.dir}/hosts/compute2/bin"], env: { NOVAOPS_LAB_HOST: compute2 } }`,
+      );
       expect(yaml).toContain('poll: { initial_ms: 100, max_ms: 2000, timeout_ms: 300000 }');
       const clouds = await readFile(lab.info.cloudsYaml, 'utf8');
       expect(clouds).toContain(`auth_url: ${lab.info.api.authUrl}`);

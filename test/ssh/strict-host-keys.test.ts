@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createHostsEffect } from '../../src/effects/hosts/create-hosts-effect.js';
+import type { HostsEffect } from '../../src/effects/types.js';
 import { writeLabConfigVariant } from '../support/lab-config.js';
 import { runCli } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
@@ -31,10 +32,17 @@ describe.skipIf(!sshdAvailable)(`strict host keys over a real sshd on loopback $
     if (keysDir) await rm(keysDir, { recursive: true, force: true });
   });
 
+  const opened: HostsEffect[] = [];
+  afterEach(async () => {
+    for (const h of opened.splice(0)) await h.close();
+  });
+
   function hostsEffectWith(knownHostsFile: string) {
-    return createHostsEffect({
+    const hosts = createHostsEffect({
       compute1: { via: 'ssh', address: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, knownHostsFile },
     });
+    opened.push(hosts);
+    return hosts;
   }
 
   async function knownHosts(name: string, content: string): Promise<string> {
@@ -126,7 +134,8 @@ describe.skipIf(!sshdAvailable)(`strict host keys over a real sshd on loopback $
       const r = await runCli(['run', 'drp', '--test-instance', instance.uuid, '--ssh-reboot', '--yes'], env);
       // Steps 1-4 recovered the instance; the optional step 5 failed: exit 1, resumable.
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
-      expect(r.stdout).toMatch(/Host key verification failed/);
+      // ssh's refusal, named with what to do (the last stderr line the failed item shows).
+      expect(r.stdout).toMatch(/ssh to \S+: unknown host key \(No ED25519 host key is known for .*\); .*novaops never adds keys itself/);
       expect(r.stdout).toMatch(/step 5 .*failed/);
       expect(await guest.commands()).toEqual([]);
       expect(await snapshot(knownHostsFile)).toEqual(before);

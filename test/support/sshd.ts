@@ -1,6 +1,8 @@
-// A real OpenSSH server on loopback for the ssh tests. Its ForceCommand only RECORDS the command a
-// client asked for (with the address it was asked on) and exits 0, so `shutdown -r now` sent to
-// it is written to a log, never executed. Keys, config, pid file and log live in a temp dir.
+// A real OpenSSH server on loopback for the ssh tests. By default its ForceCommand only RECORDS the
+// command a client asked for (with the address it was asked on) and exits 0, so `shutdown -r now`
+// sent to it is written to a log, never executed. With `execute`, it runs what it is asked, with
+// PATH starting at the given directories (a lab host's bin: its iscsiadm and device stubs), so a
+// lab host is reached over real ssh. Keys, config, pid file and log live in a temp dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +28,12 @@ export interface RecordedCommand {
   command: string;
 }
 
+/** One TCP connection sshd accepted (LogLevel VERBOSE: "Connection from C port P on S port Q"). */
+export interface AcceptedConnection {
+  client: string;
+  server: string;
+}
+
 export interface TestSshd {
   dir: string;
   port: number;
@@ -38,8 +46,12 @@ export interface TestSshd {
   otherPublicKey: string;
   /** A known_hosts line for this server at `address` (bracketed with the port). */
   knownHostsLine(address: string, key?: string): string;
-  /** Every command the server was asked to run, in order. */
+  /** Every command the server was asked to run, in order (recording mode only). */
   commands(): Promise<RecordedCommand[]>;
+  /** Every connection accepted so far, in order. */
+  connections(): AcceptedConnection[];
+  /** What sshd logged so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -48,11 +60,22 @@ function keygen(file: string, comment: string): void {
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
 }
 
-export async function startSshd(opts: { listen?: string[] } = {}): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Loopback addresses to listen on besides 127.0.0.1. */
+  listen?: string[];
+  /** Listen on these addresses only (not 127.0.0.1): servers sharing a port, one per address. */
+  listenOnly?: string[];
+  /** A port already chosen (e.g. the ssh: port every discovered host shares); default: a free one. */
+  port?: number;
+  /** Run commands instead of recording them, with these directories first on PATH. */
+  execute?: { pathPrepend: string[] };
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'novaops-sshd-'));
-  const port = await freeLoopbackPort();
+  const port = opts.port ?? (await freeLoopbackPort());
   const user = os.userInfo().username;
-  const listen = [...new Set(['127.0.0.1', ...(opts.listen ?? [])])];
+  const listen = opts.listenOnly ?? [...new Set(['127.0.0.1', ...(opts.listen ?? [])])];
   for (const a of listen) if (!a.startsWith('127.')) throw new Error(`test sshd listens on loopback only, not ${a}`);
 
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
@@ -92,7 +115,9 @@ export async function startSshd(opts: { listen?: string[] } = {}): Promise<TestS
       'AllowTcpForwarding no',
       'X11Forwarding no',
       'PermitTTY no',
-      `ForceCommand ${recorder}`,
+      ...(opts.execute
+        ? [`SetEnv PATH=${[...opts.execute.pathPrepend, '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':')}`]
+        : [`ForceCommand ${recorder}`]),
       'LogLevel VERBOSE',
       '',
     ].join('\n'),
@@ -105,24 +130,31 @@ export async function startSshd(opts: { listen?: string[] } = {}): Promise<TestS
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(() => finish(new Error(`sshd did not start in 10 s:\n${stderr}`)), 10_000);
-    const listening = () => listen.every((a) => stderr.includes(`Server listening on ${a} port ${port}`));
-    const onData = () => {
-      if (listening()) finish();
-    };
-    const onExit = (code: number | null) => finish(new Error(`sshd exited (${code}) before listening:\n${stderr}`));
-    const finish = (error?: Error) => {
-      clearTimeout(deadline);
-      child.stderr!.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    child.stderr!.on('data', onData);
-    child.once('exit', onExit);
-    onData();
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => finish(new Error(`sshd did not start in 10 s:\n${stderr}`)), 10_000);
+      const listening = () => listen.every((a) => stderr.includes(`Server listening on ${a} port ${port}`));
+      const onData = () => {
+        if (listening()) finish();
+      };
+      const onExit = (code: number | null) => finish(new Error(`sshd exited (${code}) before listening:\n${stderr}`));
+      const finish = (error?: Error) => {
+        clearTimeout(deadline);
+        child.stderr!.off('data', onData);
+        child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      child.stderr!.on('data', onData);
+      child.once('exit', onExit);
+      onData();
+    });
+  } catch (error) {
+    // Never started: nothing will call stop(), so its keys and config go now.
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const pub = async (file: string) => (await readFile(`${file}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
   const hostPublicKey = await pub(hostKey);
@@ -136,6 +168,10 @@ export async function startSshd(opts: { listen?: string[] } = {}): Promise<TestS
     hostPublicKey,
     otherPublicKey,
     knownHostsLine: (address, key = hostPublicKey) => `[${address}]:${port} ${key}\n`,
+    log: () => stderr,
+    connections() {
+      return [...stderr.matchAll(/^Connection from (\S+) port \d+ on (\S+) port \d+/gm)].map((m) => ({ client: m[1], server: m[2] }));
+    },
     async commands() {
       if (!existsSync(log)) return [];
       return (await readFile(log, 'utf8'))

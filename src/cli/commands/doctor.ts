@@ -5,7 +5,7 @@ import { createEffects } from '../../effects/create-effects.js';
 import { messageOf } from '../../engine/execute-operation.js';
 import { Redactor } from '../../engine/redact.js';
 import { openConfig } from '../cloud-session.js';
-import { doctorChecks } from '../doctor-checks.js';
+import { allDoctorChecks, CheckFailure } from '../doctor-checks.js';
 
 export async function doctorCommand(configPath: string | undefined): Promise<void> {
   let config: NovaopsConfig;
@@ -22,13 +22,17 @@ export async function doctorCommand(configPath: string | undefined): Promise<voi
   let failures = 0;
   try {
     process.stdout.write(`ok   config — ${config.source}; cloud "${config.cloudName}"; credentials from ${config.cloud.source}; state in ${config.stateDir}\n`);
-    for (const check of doctorChecks(config, effects)) {
-      try {
-        const detail = await check.run();
-        process.stdout.write(redactor.redact(`ok   ${check.name} — ${detail}\n`));
-      } catch (error) {
+    const checks = await allDoctorChecks(config, effects);
+    // All at once (the host probes bound themselves), printed in order as each answers.
+    const verdicts = checks.map((check) => check.run().then((detail) => ({ detail }), (error: unknown) => ({ error })));
+    for (const [i, check] of checks.entries()) {
+      const v = await verdicts[i];
+      if ('detail' in v) {
+        process.stdout.write(redactor.redact(`ok   ${check.name} — ${v.detail}\n`));
+      } else {
         failures += 1;
-        process.stdout.write(redactor.redact(`FAIL ${check.name} — ${messageOf(error)}\n     -> ${check.fix}\n`));
+        const fix = v.error instanceof CheckFailure ? v.error.fix : check.fix;
+        process.stdout.write(redactor.redact(`FAIL ${check.name} — ${messageOf(v.error)}\n     -> ${fix}\n`));
       }
     }
   } finally {

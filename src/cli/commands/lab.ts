@@ -120,6 +120,8 @@ export async function labScenarioCommand(name: string, flags: Record<string, str
       targetHost: optionalHost(flags.targetHost, '--target-host'),
       heartbeatAgeSeconds: optionalInt(flags.heartbeatAge, '--heartbeat-age'),
     });
+  } else if (name === 'uid-mismatch') {
+    summary = await applyScenario(stateDir, 'uid-mismatch', { files: positiveInt(flags.files, '--files'), seed: common.seed });
   } else if (name === 'stuck-instance') {
     summary = await applyScenario(stateDir, 'stuck-instance', common);
   } else {

@@ -9,7 +9,7 @@ import { loadRunbook } from '../../../runbooks/index.js';
 import { openConfig } from '../cloud-session.js';
 import { driveRun } from '../drive-run.js';
 
-export async function resumeCommand(runId: string | undefined, flags: { yes?: boolean; json?: boolean }, configPath: string | undefined): Promise<void> {
+export async function resumeCommand(runId: string | undefined, flags: { yes?: boolean; json?: boolean; plain?: boolean }, configPath: string | undefined): Promise<void> {
   if (runId !== undefined) checkRunId(runId);
   const config = await openConfig(configPath);
   const id = runId ?? (await latestResumable(config.stateDir, config.cloudName));
@@ -19,7 +19,7 @@ export async function resumeCommand(runId: string | undefined, flags: { yes?: bo
   }
   const runbook = await loadRunbook(store.state.runbook);
   if (!runbook) throw new UsageError(`run ${id} used runbook '${store.state.runbook}', which this novaops does not have`);
-  await driveRun(configPath, flags, (deps) => resumeRun(runbook, store, deps));
+  await driveRun(configPath, flags, (deps) => resumeRun(runbook, store, deps), { mode: 'live', steps: runbook.steps.map((s) => ({ id: s.id, title: s.title })) });
 }
 
 async function latestResumable(stateDir: string, cloud: string): Promise<string> {

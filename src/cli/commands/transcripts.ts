@@ -7,6 +7,7 @@ import { describeScope } from '../../engine/run-state.js';
 import { checkRunId, runsDir, scanRuns } from '../../engine/run-store.js';
 import { damagedTranscript, readTranscriptFile, TRANSCRIPT_FILE } from '../../engine/transcript.js';
 import { describeError } from '../fail.js';
+import { showValue } from '../../config/show-value.js';
 import { openConfigForState } from '../state-dir.js';
 import { renderMarkdown } from '../presenters/markdown.js';
 import { formatEvent } from '../presenters/format-event.js';
@@ -51,4 +52,15 @@ export async function showTranscript(runId: string, flags: { markdown?: boolean 
     process.stderr.write(`${describeError(damagedTranscript(path, read.damaged))}\n`);
     process.exitCode = ExitCode.usage;
   }
+}
+
+/** The run screen fed the recorded events on a terminal; the formatted transcript anywhere else. */
+export async function replayTranscript(runId: string, flags: { speed: string }, configPath: string | undefined): Promise<void> {
+  checkRunId(runId);
+  const { parseReplaySpeed } = await import('../../ui/session/replay-speed.js');
+  const speed = parseReplaySpeed(flags.speed);
+  if (speed === undefined) throw new UsageError(`--speed ${showValue(flags.speed)}: give 1, 10 or instant`);
+  const { isInteractiveTerminal } = await import('../terminal.js');
+  if (!isInteractiveTerminal()) return showTranscript(runId, {}, configPath);
+  await (await import('./session.js')).sessionCommand(configPath, { replay: { runId, speed } });
 }

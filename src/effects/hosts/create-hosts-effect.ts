@@ -1,10 +1,13 @@
 // Commands on compute hosts (locally for the lab, over ssh for a real cloud) and on guests.
+// Over ssh, one multiplexed connection per host serves every command of the effects object.
 import { ExitCode, NovaopsError } from '../../errors.js';
 import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
 import { isAddress } from '../../config/validate.js';
-import type { HostsEffect } from '../types.js';
-import { buildSshArgv } from './ssh-argv.js';
+import type { DiscoveredHosts, HostsEffect, ShellResult } from '../types.js';
+import { classifySshFailure, SSH_FAILED } from './ssh-failure.js';
+import { buildSshArgv, buildSshExitArgv, type SshTarget } from './ssh-argv.js';
+import { controlDir } from './ssh-control.js';
 import { runArgv } from './run-argv.js';
 
 export class HostsError extends NovaopsError {
@@ -16,41 +19,110 @@ export class HostsError extends NovaopsError {
 
 const defaultTimeoutMs = 600_000;
 
-export function createHostsEffect(hosts: Record<string, HostSpec>, guests?: GuestSsh): HostsEffect {
+/**
+ * ssh's own failure gets a last line saying which kind it is and what to do: the line a failed
+ * operation shows (a refused host key reads as that, not as "exit 255").
+ */
+function explained(result: ShellResult, target: SshTarget): ShellResult {
+  if (result.exitCode !== SSH_FAILED) return result;
+  const failure = classifySshFailure(result.exitCode, result.stderr, target);
+  if (!failure) return result;
+  const sep = result.stderr === '' || result.stderr.endsWith('\n') ? '' : '\n';
+  return { ...result, stderr: `${result.stderr}${sep}novaops: ssh to ${target.user}@${target.address}:${target.port}: ${failure.kind} (${failure.detail}); ${failure.fix}\n` };
+}
+
+export interface HostsEffectOptions {
+  guests?: GuestSsh;
+  /** Finds the compute hosts when the config names none (the Compute API's hypervisors). */
+  discover?: () => Promise<DiscoveredHosts>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createHostsEffect(configured: Record<string, HostSpec>, opts: HostsEffectOptions = {}): HostsEffect {
+  const hosts: Record<string, HostSpec> = { ...configured };
   const connectTimeoutS = (timeoutMs: number) => Math.max(1, Math.min(10, Math.ceil(timeoutMs / 1000)));
+  const control = controlDir(opts.env);
+  /** Targets that may have a master running, by control key. */
+  const opened = new Map<string, SshTarget>();
+  /** The first command to a target, which becomes its master: later ones wait for it, or each would open its own connection. */
+  const first = new Map<string, Promise<unknown>>();
+  let discovery: DiscoveredHosts | undefined;
+  let closed = false;
+
+  async function overSsh(key: string, target: SshTarget, argv: string[], timeoutMs: number) {
+    if (closed) throw new HostsError('the host connections are closed', 'this is a bug: a command was run after the run ended');
+    const ctl = control.forKey(key);
+    opened.set(key, target);
+    const run = () => runArgv(buildSshArgv(target, argv, { connectTimeoutS: connectTimeoutS(timeoutMs), control: ctl }), { timeoutMs }).then((r) => explained(r, target));
+    const pending = first.get(key);
+    if (pending) {
+      await pending.catch(() => undefined);
+      return run();
+    }
+    const result = run();
+    first.set(key, result);
+    return result;
+  }
 
   return {
-    async run(host, argv, opts = {}) {
+    async run(host, argv, runOpts = {}) {
       const spec = hosts[host];
       if (!spec) {
         const known = Object.keys(hosts);
+        const why = discovery?.error ? `; finding them through the Compute API failed: ${discovery.error}` : '';
         throw new HostsError(
-          `unknown host '${host}'; the config knows: ${known.length ? known.join(', ') : 'none'}`,
+          `unknown host '${host}'; the config knows: ${known.length ? known.join(', ') : 'none'}${why}`,
           'add it under hosts: in the novaops config',
         );
       }
-      const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
+      const timeoutMs = runOpts.timeoutMs ?? defaultTimeoutMs;
       if (spec.via === 'local') {
         const path = [...spec.pathPrepend, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
         return runArgv(argv, { env: { ...process.env, ...spec.env, PATH: path }, timeoutMs });
       }
-      return runArgv(buildSshArgv(spec, argv, { connectTimeoutS: connectTimeoutS(timeoutMs) }), { timeoutMs });
+      return overSsh(`host:${host}`, spec, argv, timeoutMs);
     },
 
-    async runOnGuest(address, argv, opts = {}) {
+    async runOnGuest(address, argv, runOpts = {}) {
+      const guests = opts.guests;
       if (!guests) {
         throw new HostsError('no guests: section in the novaops config', 'add guests: { user, identity_file, known_hosts_file } to reach servers over ssh');
       }
       if (!isAddress(address)) {
         throw new HostsError(`guest address '${address}' is neither a host name nor an IP address`, 'check the server addresses');
       }
-      const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
+      const timeoutMs = runOpts.timeoutMs ?? defaultTimeoutMs;
       const target = { address, port: guests.port, user: guests.user, identityFile: guests.identityFile, knownHostsFile: guests.knownHostsFile };
-      return runArgv(buildSshArgv(target, argv, { connectTimeoutS: connectTimeoutS(timeoutMs) }), { timeoutMs });
+      return overSsh('guests', target, argv, timeoutMs);
     },
 
     known() {
       return Object.keys(hosts);
+    },
+
+    spec(host) {
+      return hosts[host];
+    },
+
+    async discover() {
+      if (discovery) return discovery;
+      if (!opts.discover || Object.keys(configured).length > 0) return (discovery = { hosts: {}, skipped: [] });
+      try {
+        discovery = await opts.discover();
+      } catch (error) {
+        discovery = { hosts: {}, skipped: [], error: error instanceof Error ? error.message : String(error) };
+      }
+      for (const [name, spec] of Object.entries(discovery.hosts)) hosts[name] ??= spec;
+      return discovery;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...first.values()].map((p) => p.catch(() => undefined)));
+      // A master that never started answers "No such file" here: nothing to end.
+      await Promise.all([...opened].map(([key, target]) => runArgv(buildSshExitArgv(target, control.forKey(key)), { timeoutMs: 10_000 }).catch(() => undefined)));
+      control.remove();
     },
   };
 }

@@ -1,23 +1,11 @@
 #!/bin/bash
 # novaops lab: simulated open-iscsi iscsiadm for one compute host.
 set -u
-HOST_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-LAB_DIR="$(cd "$HOST_ROOT/../.." && pwd)"
-ISCSI_DIR="$HOST_ROOT/var/lib/iscsi"
-SESSIONS="$ISCSI_DIR/sessions"
+. "$(dirname "$0")/lab-devices.sh"
 NEXT_SID="$ISCSI_DIR/next_sid"
 TARGETS="$LAB_DIR/iscsi-targets"
-# A powered-off host answers nothing: what an operator sees over ssh.
-if [ -e "$HOST_ROOT/powered-off" ]; then
-  echo "ssh: connect to host $(basename "$HOST_ROOT") port 22: No route to host" >&2
-  exit 255
-fi
-mkdir -p "$ISCSI_DIR"
-touch "$SESSIONS"
-exec 9>"$ISCSI_DIR/.lock"
-flock 9
 
-mode="" sid="" logout=0 login=0 type="" portal="" target=""
+mode="" sid="" logout=0 login=0 type="" portal="" target="" print=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -m|--mode) mode="$2"; shift 2 ;;
@@ -30,7 +18,9 @@ while [ $# -gt 0 ]; do
     -p|--portal) portal="$2"; shift 2 ;;
     -T|--targetname|--target-name) target="$2"; shift 2 ;;
     --targetname=*|--target-name=*) target="${1#*=}"; shift ;;
-    -P|--print|-I|--interface) shift 2 ;;
+    -P|--print) print="$2"; shift 2 ;;
+    --print=*) print="${1#*=}"; shift ;;
+    -I|--interface) shift 2 ;;
     *) echo "iscsiadm: unrecognized option '$1'" >&2; exit 7 ;;
   esac
 done
@@ -47,6 +37,52 @@ describe() {
   p="$(awk '{print $3}' <<<"$line")"; p="${p%,*}"
   iqn="$(awk '{print $4}' <<<"$line")"
   echo "$n $iqn ${p%:*},${p##*:}"
+}
+
+# The -P 1/2/3 tree of session_info.c: sessions grouped by target, a Target line when it changes,
+# the portals unless the previous session of the target had the same; -P 3 adds the SCSI devices.
+print_tree() {
+  local level="$1" only="$2" initiator="iqn.1993-08.org.debian:01:$(basename "$HOST_ROOT")"
+  local rows prev_iqn="" prev_portal="" sid iqn portal t
+  rows="$(session_rows | awk -v only="$only" 'only == "" || $1 == only { if (!($2 in seen)) { seen[$2] = ++k; order[k] = $2 } line[$2] = line[$2] $0 "\n" } END { for (i = 1; i <= k; i++) printf "%s", line[order[i]] }')"
+  if [ "$level" -ge 3 ]; then
+    echo "iSCSI Transport Class version 2.0-870"
+    echo "version 2.1.8"
+  fi
+  while read -r sid iqn portal; do
+    [ -z "$sid" ] && continue
+    if [ "$iqn" != "$prev_iqn" ]; then
+      echo "Target: $iqn (non-flash)"
+      prev_portal=""
+    fi
+    if [ "$portal" != "$prev_portal" ]; then
+      printf '\tCurrent Portal: %s\n\tPersistent Portal: %s\n' "$portal" "$portal"
+    else
+      echo
+    fi
+    t=$'\t\t'
+    printf '%s**********\n%sInterface:\n%s**********\n' "$t" "$t" "$t"
+    printf '%sIface Name: default\n%sIface Transport: tcp\n%sIface Initiatorname: %s\n' "$t" "$t" "$t" "$initiator"
+    printf '%sIface IPaddress: 127.0.0.1\n%sIface HWaddress: default\n%sIface Netdev: default\n' "$t" "$t" "$t"
+    printf '%sSID: %s\n%siSCSI Connection State: LOGGED IN\n%siSCSI Session State: LOGGED_IN\n%sInternal iscsid Session State: NO CHANGE\n' "$t" "$sid" "$t" "$t" "$t"
+    if [ "$level" -ge 2 ]; then
+      printf '%s*********\n%sTimeouts:\n%s*********\n%sRecovery Timeout: 120\n%sTarget Reset Timeout: 30\n%sLUN Reset Timeout: 30\n%sAbort Timeout: 15\n' "$t" "$t" "$t" "$t" "$t" "$t" "$t"
+      printf '%s*****\n%sCHAP:\n%s*****\n%susername: <empty>\n%spassword: ********\n%susername_in: <empty>\n%spassword_in: ********\n' "$t" "$t" "$t" "$t" "$t" "$t" "$t"
+      printf '%s************************\n%sNegotiated iSCSI params:\n%s************************\n' "$t" "$t" "$t"
+      printf '%sHeaderDigest: None\n%sDataDigest: None\n%sMaxRecvDataSegmentLength: 262144\n%sMaxXmitDataSegmentLength: 262144\n' "$t" "$t" "$t" "$t"
+      printf '%sFirstBurstLength: 65536\n%sMaxBurstLength: 262144\n%sImmediateData: Yes\n%sInitialR2T: Yes\n%sMaxOutstandingR2T: 1\n' "$t" "$t" "$t" "$t" "$t"
+    fi
+    if [ "$level" -ge 3 ]; then
+      printf '%s************************\n%sAttached SCSI devices:\n%s************************\n' "$t" "$t" "$t"
+      printf '%sHost Number: %s\tState: running\n' "$t" $((sid + 2))
+      printf '%sscsi%s Channel 00 Id 0 Lun: 0\n' "$t" $((sid + 2))
+      if disk_present "$sid" "$iqn"; then
+        printf '%sscsi%s Channel 00 Id 0 Lun: 1\n' "$t" $((sid + 2))
+        printf '%s\tAttached scsi disk %s\t\tState: running\n' "$t" "$(disk_of_sid "$sid")"
+      fi
+    fi
+    prev_iqn="$iqn" prev_portal="$portal"
+  done <<<"$rows"
 }
 
 logout_lines() {
@@ -91,6 +127,8 @@ case "$mode" in
         fi
         logout_lines "$line"
         grep -vE "^tcp: \[$sid\] " "$SESSIONS" | write_sessions
+        log_op "iscsiadm -m session -r $sid -u"
+        forget_session "$sid" "$(awk '{print $4}' <<<"$line")"
         exit 0
       fi
       all="$(cat "$SESSIONS")"
@@ -108,14 +146,14 @@ case "$mode" in
         echo "iscsiadm: Could not get session info for sid $sid" >&2
         exit 21
       fi
-      echo "$line"
+      if [ -n "$print" ] && [ "$print" -ge 1 ]; then print_tree "$print" "$sid"; else echo "$line"; fi
       exit 0
     fi
     if [ ! -s "$SESSIONS" ]; then
       echo "iscsiadm: No active sessions." >&2
       exit 21
     fi
-    cat "$SESSIONS"
+    if [ -n "$print" ] && [ "$print" -ge 1 ]; then print_tree "$print" ""; else cat "$SESSIONS"; fi
     exit 0
     ;;
   discovery|discoverydb)

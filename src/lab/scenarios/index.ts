@@ -7,8 +7,9 @@ import { applyFailedNode, type FailedNodeOptions, type FailedNodeSummary } from 
 import { applyPowerLoss, type PowerLossSummary } from './power-loss.js';
 import type { PowerLossOptions } from './power-loss-plan.js';
 import { applyStuckInstance, type StuckInstanceOptions, type StuckInstanceSummary } from './stuck-instance.js';
+import { applyUidMismatch, type UidMismatchOptions, type UidMismatchSummary } from './uid-mismatch.js';
 
-export const SCENARIOS = ['power-loss', 'failed-node', 'stuck-instance'] as const;
+export const SCENARIOS = ['power-loss', 'failed-node', 'stuck-instance', 'uid-mismatch'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** Every scenario's options (each reads its own; instances, volumes and seed are shared). */
 export type ScenarioOptions = PowerLossOptions & FailedNodeOptions & StuckInstanceOptions;
@@ -26,16 +27,19 @@ export type AnyScenarioSummary = PowerLossSummary | FailedNodeSummary | StuckIns
 
 export function applyScenario(lab: LabInfo | string, name: 'failed-node', opts?: FailedNodeOptions): Promise<FailedNodeSummary>;
 export function applyScenario(lab: LabInfo | string, name: 'stuck-instance', opts?: StuckInstanceOptions): Promise<StuckInstanceSummary>;
+export function applyScenario(lab: LabInfo | string, name: 'uid-mismatch', opts?: UidMismatchOptions): Promise<UidMismatchSummary>;
 /** power-loss, or a name only known at run time: the summary's `name` says which it is. */
 export function applyScenario(lab: LabInfo | string, name: string, opts?: ScenarioOptions): Promise<ScenarioSummary>;
-export async function applyScenario(lab: LabInfo | string, name: string, opts: ScenarioOptions = {}): Promise<AnyScenarioSummary> {
+export async function applyScenario(lab: LabInfo | string, name: string, opts: ScenarioOptions | UidMismatchOptions = {}): Promise<AnyScenarioSummary | UidMismatchSummary> {
   const info = typeof lab === 'string' ? await readLabInfo({ stateDir: lab }) : lab;
   if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name} (available: ${SCENARIOS.join(', ')})`);
+  // Host files only: the databases and the API stay as they are.
+  if (name === 'uid-mismatch') return applyUidMismatch(info, opts as UidMismatchOptions);
   const db = await openLabDb(info, 4);
   try {
     if (name === 'failed-node') return await applyFailedNode(info, db, opts);
     if (name === 'stuck-instance') return await applyStuckInstance(info, db, opts);
-    return await applyPowerLoss(info, db, opts);
+    return await applyPowerLoss(info, db, opts as ScenarioOptions);
   } finally {
     await db.close();
   }
@@ -45,3 +49,4 @@ export type { FailedNodeOptions, FailedNodeSummary, FailedNodeInstance, FailedNo
 export type { StuckInstanceOptions, StuckInstanceSummary, StuckInstance } from './stuck-instance.js';
 export type { PowerLossOptions } from './power-loss-plan.js';
 export type { PowerLossSummary } from './power-loss.js';
+export { releaseImmutable, GUIDE_TARGETS, type UidMismatchOptions, type UidMismatchSummary, type UidMismatchHost } from './uid-mismatch.js';

@@ -1,0 +1,29 @@
+// `novaops` on a terminal: the interactive session. Loaded only then, so that `novaops list` never
+// pays for react and ink; the session itself defers the database driver, the runbooks' code and
+// doctor until after its first frame.
+import { createElement } from 'react';
+import type { Screen } from '../../ui/session/use-navigation.js';
+import type { ReplaySpeed } from '../../ui/session/replay-speed.js';
+
+export async function sessionCommand(configPath: string | undefined, open?: { replay: { runId: string; speed: ReplaySpeed } }): Promise<void> {
+  // chalk ignores NO_COLOR; FORCE_COLOR=0 is what it reads, and it reads it once, on import.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  // ink draws only the last frame when CI is merely present (is-in-ci); an empty or false CI is
+  // an operator's terminal here (isInteractiveTerminal already decided), so it must not see one.
+  if (process.env.CI !== undefined && /^(|0|false)$/i.test(process.env.CI)) delete process.env.CI;
+  // The config and the run directories are read while ink loads: both are on the first frame's path.
+  const [{ render }, { SessionApp }, services] = await Promise.all([
+    import('ink'),
+    import('../../ui/session/session-app.js'),
+    import('../session-services.js').then(({ createSessionServices }) => createSessionServices(configPath)),
+  ]);
+  const initial: Screen[] = open ? [{ name: 'replay', runId: open.replay.runId, speed: open.replay.speed }] : [];
+  // Ctrl-C belongs to the screens: on a run it asks before stopping, elsewhere it quits.
+  const onHardQuit = () => {
+    app.unmount();
+    process.stderr.write('\nnovaops: stopping now; `novaops resume` will check what was in flight\n');
+    process.exit(130);
+  };
+  const app = render(createElement(SessionApp, { services, initial, onHardQuit }), { exitOnCtrlC: false });
+  await app.waitUntilExit();
+}

@@ -1,0 +1,157 @@
+// The session's view of the world (src/ui/session/services.ts), built from the same pieces as the
+// commands: the config, the run store, doctor's checks, the engine. Nothing heavy is imported
+// until a service is used: the home's first frame needs only the catalogue, the config and the
+// run directories.
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { catalogue, findEntry } from '../../runbooks/index.js';
+import type { NovaopsConfig } from '../config/types.js';
+import { resolveStateDir } from '../config/paths.js';
+import { UsageError } from '../engine/errors.js';
+import { FINAL_STATUSES, type RunState } from '../engine/run-state.js';
+import { checkRunId, runsDir, scanRuns } from '../engine/run-store.js';
+import { readTranscriptFile, TRANSCRIPT_FILE } from '../engine/transcript.js';
+import type { RunDeps, RunResult } from '../engine/runner.js';
+import type { HealthLine, RunRequestInput, RunSummary, ServerChoice, SessionServices, UiRunDeps } from '../ui/session/services.js';
+import { loadConfig } from '../config/load-config.js';
+import { messageOf } from '../engine/execute-operation.js';
+
+export async function createSessionServices(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<SessionServices> {
+  let config: NovaopsConfig | undefined;
+  let configError: string | undefined;
+  try {
+    config = await loadConfig({ configPath, env, cwd: process.cwd() });
+  } catch (error) {
+    configError = messageOf(error);
+  }
+  // Transcripts stay readable when the cloud's config is broken: that is when they matter.
+  const stateDir = config?.stateDir ?? resolveStateDir(env);
+  const needConfig = (): NovaopsConfig => {
+    if (config) return config;
+    throw new UsageError(`no usable config: ${configError}`, 'novaops doctor explains what is missing');
+  };
+
+  const withCloud = async (go: (deps: Omit<RunDeps, keyof UiRunDeps>) => Promise<RunResult>): Promise<RunResult> => {
+    const { connectCloud } = await import('./cloud-session.js');
+    const session = await connectCloud(needConfig());
+    try {
+      return await go({ config: session.config, effects: session.effects, redactor: session.redactor });
+    } finally {
+      await session.close();
+    }
+  };
+
+  const transcriptPath = (runId: string) => join(runsDir(stateDir), checkRunId(runId), TRANSCRIPT_FILE);
+
+  const services: SessionServices = {
+    runbooks: catalogue,
+    cloud: config ? { name: config.cloudName, source: config.source } : { error: configError ?? 'no config' },
+    readOnly: config?.readOnly ?? /^(1|true|yes)$/i.test(env.NOVAOPS_READ_ONLY ?? ''),
+    stateDir,
+
+    async health() {
+      return healthOf(needConfig());
+    },
+
+    async runs() {
+      return summarizeRuns((await scanRuns(stateDir)).runs);
+    },
+
+    async servers(filter) {
+      const c = needConfig();
+      const [{ createOpenStackEffect }, { listServers }] = await Promise.all([
+        import('../effects/openstack/create-openstack-effect.js'),
+        import('../operations/openstack.js'),
+      ]);
+      const result = await createOpenStackEffect(c.cloud, c.api).execute(listServers({ allProjects: true }));
+      if (!result.ok || !result.value) throw new Error(`cannot list servers: ${result.error ?? 'no answer'}`);
+      const wanted = filter?.toLowerCase() ?? '';
+      return result.value
+        .map((s): ServerChoice => ({ id: s.id, name: s.name, status: s.status, host: s.host }))
+        .filter((s) => !wanted || s.name.toLowerCase().includes(wanted) || s.id.startsWith(wanted))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async hosts() {
+      return Object.keys(needConfig().hosts).sort();
+    },
+
+    async loadRunbook(id) {
+      const entry = findEntry(id);
+      if (!entry) throw new UsageError(`unknown runbook ${id}`);
+      return entry.load();
+    },
+
+    async startRun(request: RunRequestInput, ui: UiRunDeps) {
+      const [{ parseParams, testScopeRef }, { startRun }] = await Promise.all([import('./run-request.js'), import('../engine/runner.js')]);
+      const entry = findEntry(request.runbook);
+      if (!entry) throw new UsageError(`unknown runbook ${request.runbook}`);
+      const runbook = await entry.load();
+      const params = parseParams(runbook, request.values);
+      const testScope =
+        request.testScope === undefined ? undefined : testScopeRef(runbook.testScope === 'host' ? { testHost: request.testScope } : { testInstance: request.testScope });
+      return withCloud((deps) => startRun({ runbook, params, mode: request.mode, testScope }, { ...deps, ...ui }));
+    },
+
+    async resumeRun(runId, ui) {
+      const [{ RunStore }, { resumeRun }] = await Promise.all([import('../engine/run-store.js'), import('../engine/runner.js')]);
+      const store = await RunStore.open(stateDir, checkRunId(runId));
+      if (store.state.mode !== 'live' || FINAL_STATUSES.has(store.state.status)) {
+        throw new UsageError(`run ${runId} ended ${store.state.status}; only interrupted, failed, aborted or blocked live runs resume`);
+      }
+      const runbook = await findEntry(store.state.runbook)?.load();
+      if (!runbook) throw new UsageError(`run ${runId} used runbook '${store.state.runbook}', which this novaops does not have`);
+      return withCloud((deps) => resumeRun(runbook, store, { ...deps, ...ui }));
+    },
+
+    async transcript(runId) {
+      const read = await readTranscriptFile(transcriptPath(runId));
+      const { formatEvent } = await import('./presenters/format-event.js');
+      return { events: read.events, lines: read.events.flatMap((e) => formatEvent(e)), damaged: read.damaged.length };
+    },
+
+    async markdown(runId) {
+      const { renderMarkdown } = await import('./presenters/markdown.js');
+      return renderMarkdown(runId, (await readTranscriptFile(transcriptPath(runId))).events);
+    },
+
+    async exportMarkdown(runId, path) {
+      const target = resolve(path ?? `novaops-${runId}.md`);
+      await writeFile(target, await services.markdown(runId), { mode: 0o600 });
+      return target;
+    },
+  };
+  return services;
+}
+
+/** Resumable live runs first (they are what an operator came back for), then the rest; newest first in each. */
+export function summarizeRuns(runs: readonly RunState[]): RunSummary[] {
+  const summaries = runs.map(
+    (r): RunSummary => ({
+      runId: r.runId,
+      runbook: r.runbook,
+      mode: r.mode,
+      status: r.status,
+      scope: r.scope,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      operator: r.operator,
+      host: r.host,
+      resumable: r.mode === 'live' && !FINAL_STATUSES.has(r.status),
+    }),
+  );
+  return summaries.sort((a, b) => Number(b.resumable) - Number(a.resumable) || b.createdAt.localeCompare(a.createdAt));
+}
+
+async function healthOf(config: NovaopsConfig): Promise<HealthLine> {
+  const [{ createEffects }, { doctorChecks }] = await Promise.all([import('../effects/create-effects.js'), import('./doctor-checks.js')]);
+  const effects = createEffects(config);
+  try {
+    const checks = doctorChecks(config, effects);
+    const results = await Promise.all(checks.map((check) => check.run().then(() => true, () => false)));
+    const failed = checks.filter((_, i) => !results[i]).map((c) => c.name);
+    return { ok: failed.length === 0, passed: checks.length - failed.length, total: checks.length, failed };
+  } finally {
+    await effects.close().catch(() => undefined);
+  }
+}

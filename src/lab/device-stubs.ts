@@ -1,0 +1,27 @@
+// The SCSI device tools of a simulated compute host: multipath, blockdev and tee (the write that
+// deletes a device), sharing lab-devices.sh with the host's iscsiadm. They keep their state under
+// the host's var/lib/iscsi and log each change to device-ops.log, never touching /sys or /dev.
+import { chmod, copyFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from './repo-root.js';
+
+const TOOLS = ['multipath', 'blockdev', 'tee'] as const;
+
+export async function installDeviceStubs(binDir: string): Promise<void> {
+  const assets = path.join(repoRoot(), 'src', 'lab', 'assets');
+  await copyFile(path.join(assets, 'lab-devices.sh'), path.join(binDir, 'lab-devices.sh'));
+  for (const tool of TOOLS) {
+    await copyFile(path.join(assets, `${tool}.sh`), path.join(binDir, tool));
+    await chmod(path.join(binDir, tool), 0o755);
+  }
+}
+
+/** No disk deleted, no map flushed, nothing logged: the devices of a freshly booted host. */
+export async function resetDeviceState(iscsiDir: string): Promise<void> {
+  for (const file of ['deleted-devices', 'flushed-maps', 'device-ops.log']) await rm(path.join(iscsiDir, file), { force: true });
+}
+
+/** Where a host's device stubs and its iscsiadm log every change, one line each, in order. */
+export function deviceOpsLog(iscsiDir: string): string {
+  return path.join(iscsiDir, 'device-ops.log');
+}

@@ -1,0 +1,18 @@
+import { Box, Text } from 'ink';
+import { tone } from './theme.js';
+
+export interface KeyHint {
+  key: string;
+  label: string;
+}
+
+/** The keys of the current screen, on one line (truncated on a narrow terminal). */
+export function Footer({ keys }: { keys: readonly KeyHint[] }) {
+  return (
+    <Box>
+      <Text wrap="truncate" color={tone('gray')}>
+        {keys.map((k) => `${k.key} ${k.label}`).join('  ·  ')}
+      </Text>
+    </Box>
+  );
+}

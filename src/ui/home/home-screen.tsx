@@ -1,0 +1,80 @@
+import { Box, Text, useInput } from 'ink';
+import type { HealthLine as Health, SessionServices } from '../session/services.js';
+import { useAsync, type AsyncState } from '../common/use-async.js';
+import { useCursorList } from '../common/use-cursor-list.js';
+import { useTerminalSize } from '../common/use-terminal-size.js';
+import { Banner } from '../common/banner.js';
+import { Footer } from '../common/footer.js';
+import { tone } from '../common/theme.js';
+import { HealthLine } from './health-line.js';
+import { RecentRuns } from './recent-runs.js';
+import { RunbookList } from './runbook-list.js';
+
+export interface HomeActions {
+  openRunbook(id: string): void;
+  resume(runId: string): void;
+  transcripts(): void;
+  help(): void;
+  quit(): void;
+}
+
+export const HOME_HELP = [
+  ['↑ ↓', 'choose a runbook'],
+  ['enter', 'open it: its steps, guards, parameters; dry-run, test or full run'],
+  ['r', 'resume the interrupted run marked ▶ (done work is never redone)'],
+  ['t', 'transcripts: list, open, replay, export as Markdown'],
+  ['?', 'this help'],
+  ['q', 'quit (Ctrl-C too)'],
+] as const;
+
+export function HomeScreen({ services, health, actions, active }: { services: SessionServices; health: AsyncState<Health>; actions: HomeActions; active: boolean }) {
+  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG home-screen.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
+  const { columns, rows } = useTerminalSize();
+  const runs = useAsync(() => services.runs(), [services]);
+  const cursor = useCursorList(services.runbooks.length, active);
+  useInput(
+    (input, key) => {
+      if (key.return && services.runbooks[cursor]) actions.openRunbook(services.runbooks[cursor].id);
+      else if (input === 'r' && runs.status === 'done') {
+        const target = runs.value.find((r) => r.resumable);
+        if (target) actions.resume(target.runId);
+      } else if (input === 't') actions.transcripts();
+      else if (input === '?') actions.help();
+      else if (input === 'q' || (key.ctrl && input === 'c')) actions.quit();
+    },
+    { isActive: active },
+  );
+  // header, health, blank, "Runbooks", list, purpose (2), blank, "Last runs", footer, banner
+  const fixed = 8 + services.runbooks.length + 2 + (services.readOnly ? 1 : 0);
+  const cloud = 'error' in services.cloud ? `no cloud: ${services.cloud.error}` : `cloud ${services.cloud.name} (${services.cloud.source})`;
+  const resumeTarget = runs.status === 'done' && runs.value.some((r) => r.resumable);
+  return (
+    <Box flexDirection="column" width={columns}>
+      {services.readOnly ? <Banner kind="read-only" /> : null}
+      <Text wrap="truncate" bold>
+        novaops · {cloud}
+      </Text>
+      <HealthLine state={health} />
+      <Text> </Text>
+      <Text bold color={tone('cyan')}>
+        Runbooks
+      </Text>
+      <RunbookList runbooks={services.runbooks} cursor={cursor} width={columns} />
+      <Text> </Text>
+      <Text bold color={tone('cyan')}>
+        Last runs
+      </Text>
+      <RecentRuns state={runs} limit={rows - fixed - 1} />
+      <Footer
+        keys={[
+          { key: '↑↓', label: 'choose' },
+          { key: 'enter', label: 'open' },
+          ...(resumeTarget ? [{ key: 'r', label: 'resume' }] : []),
+          { key: 't', label: 'transcripts' },
+          { key: '?', label: 'help' },
+          { key: 'q', label: 'quit' },
+        ]}
+      />
+    </Box>
+  );
+}

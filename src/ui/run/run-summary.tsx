@@ -1,0 +1,56 @@
+import { Box, Text } from 'ink';
+import type { RunResult } from '../../engine/runner.js';
+import { tone } from '../common/theme.js';
+import { formatDuration } from './format.js';
+import type { RunView } from './ui-run.js';
+
+/** What to do next, by outcome: the operator at 3 a.m. should not have to look it up. */
+function nextSteps(view: RunView, result: RunResult | undefined): string[] {
+  const end = view.end!;
+  const info = view.info;
+  const runId = result?.runId ?? info?.runId;
+  const show = runId && end.runDir ? [`novaops transcripts show ${runId}   (what happened, step by step)`] : [];
+  switch (end.outcome) {
+    case 'completed':
+      return show;
+    case 'planned':
+      return [`nothing was changed; run it without --dry-run to make these changes`, ...show];
+    case 'refused':
+      return result?.error?.hint ? [result.error.hint] : [];
+    case 'failed':
+    case 'aborted':
+    case 'blocked':
+      return info?.mode === 'live' && end.runDir && runId ? [`novaops resume ${runId}   (done work is not redone)`, ...show] : show;
+  }
+}
+
+/** The summary's lines: rendered below, and counted by the layout so the live area fits. */
+export function summaryLines(view: RunView, result: RunResult | undefined): { title: string; lines: string[] } {
+  const end = view.end!;
+  const { done, failed, held, skipped } = end.counts;
+  return {
+    title: `${end.outcome.toUpperCase()}${result ? ` (exit ${result.exitCode})` : ''}: ${end.summary}`,
+    lines: [
+      `items: ${done} done, ${failed} failed, ${held} held back, ${skipped} already done · took ${formatDuration(end.durationMs)}`,
+      ...(result?.error && result.error.message !== end.summary ? [result.error.message] : []),
+      end.runDir ? `transcript: ${end.runDir}/transcript.jsonl` : 'no run directory was created: nothing was recorded or changed',
+      ...nextSteps(view, result).map((line) => `next: ${line}`),
+    ],
+  };
+}
+
+export function RunSummary({ view, result }: { view: RunView; result: RunResult | undefined }) {
+  if (!view.end) return null;
+  const good = view.end.outcome === 'completed' || view.end.outcome === 'planned';
+  const { title, lines } = summaryLines(view, result);
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={tone(good ? 'green' : 'red')} paddingX={1}>
+      <Text bold color={tone(good ? 'green' : 'red')}>
+        {title}
+      </Text>
+      {lines.map((line) => (
+        <Text key={line}>{line}</Text>
+      ))}
+    </Box>
+  );
+}

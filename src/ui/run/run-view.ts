@@ -1,0 +1,99 @@
+// The run screen's picture of a run, built from engine events only (live or replayed from a
+// transcript), so the screen never needs the engine itself.
+import type { ItemStatus, RunOutcome, StepOutcome } from '../../engine/events.js';
+import type { RunMode } from '../../engine/runbook.js';
+
+export type StepStatus = 'pending' | 'guards' | 'running' | 'held back' | Exclude<StepOutcome, 'skipped'> | 'skipped';
+
+export interface RunInfo {
+  runId: string;
+  runbook: string;
+  version: string;
+  cloud: string;
+  operator: string;
+  host: string;
+  mode: RunMode;
+  /** A readable scope: 'whole cloud' or 'instance web-1 (uuid)'. */
+  scope: string;
+  resumed: boolean;
+  attempt: number;
+}
+
+export interface GuardView {
+  name: string;
+  ok: boolean;
+  detail: string;
+  heldBack: { key: string; reason: string }[];
+}
+
+export interface StepCounts {
+  done: number;
+  failed: number;
+  held: number;
+  skipped: number;
+}
+
+export interface StepView {
+  id: string;
+  title: string;
+  /** As the engine numbers steps (drp's read-only preflight is step 0). */
+  index: number;
+  optional: boolean;
+  warnings: string[];
+  status: StepStatus;
+  guards: GuardView[];
+  /** Distinct items of the step's planned operations. */
+  plannedItems: number;
+  plannedOps: number;
+  /** The step plans at least one operation that changes the cloud. */
+  mutating: boolean;
+  counts: StepCounts;
+  /** Items that started executing (op.start seen). */
+  startedItems: number;
+  /** ms epoch of step.start and of its first executed operation (rate and ETA count from there). */
+  startedAt: number | null;
+  executingSince: number | null;
+  endedAt: number | null;
+  detail: string;
+}
+
+/** One line of the scrolling log above the live area (finished items, notes, step ends): never redrawn. */
+export interface LogLine {
+  /** Position in the run's log; the key for <Static>. */
+  n: number;
+  kind: 'item' | 'note' | 'step' | 'confirm' | 'guard' | 'plan' | 'op';
+  level: 'info' | 'warn' | 'error' | 'ok';
+  text: string;
+  step: string | null;
+  /** kind 'item' */
+  key?: string;
+  status?: ItemStatus;
+}
+
+/** The log lines that arrived between two snapshots: one <Static> item, laid out once. */
+export interface LogChunk {
+  n: number;
+  lines: LogLine[];
+}
+
+export interface RunningOperation {
+  opId: string;
+  step: string;
+  item: string | null;
+  summary: string;
+  command: string;
+  mutating: boolean;
+  startedAt: number;
+  /** The latest output lines, at most OUTPUT_LINES. */
+  output: string[];
+}
+
+export interface RunEnd {
+  outcome: RunOutcome;
+  summary: string;
+  durationMs: number;
+  counts: StepCounts;
+  runDir: string | null;
+}
+
+export const OUTPUT_LINES = 3;

@@ -1,0 +1,209 @@
+// The run screen's side of a run: what it hands the engine (onBus, prompter, stop), the store
+// the screen renders, and the operator's answers. A recorded transcript is fed the same way.
+import type { EngineEvent, EventBus } from '../../engine/events.js';
+import type { Prompter } from '../../engine/prompter.js';
+import type { RunMode } from '../../engine/runbook.js';
+import { RunViewState, type StepOutline } from './run-view-state.js';
+import type { GuardView, LogChunk, LogLine, RunEnd, RunInfo, RunningOperation, StepCounts, StepStatus, StepView } from './run-view.js';
+
+export type { StepOutline };
+export type { GuardView, LogChunk, LogLine, RunEnd, RunInfo, RunningOperation, StepCounts, StepStatus, StepView };
+
+/** A question of the engine waiting for the operator. */
+export interface PendingConfirmation {
+  id: number;
+  step: string | null;
+  question: string;
+  /** Exactly what will change, as the engine listed it. */
+  details: readonly string[];
+  /** The word to type before yes counts (destructive steps), or null for a plain y/n. */
+  typedWord: string | null;
+  /** What the word stands for, e.g. 'the number of items'. */
+  typedWordMeaning: string | null;
+}
+
+/** An immutable snapshot; a new object after each batch of events. */
+export interface RunView {
+  info: RunInfo | null;
+  /** The run's mode: from run.start, or as asked for before it (so the first frame has its banner). */
+  mode: RunMode | null;
+  readOnly: boolean;
+  steps: StepView[];
+  /** Append-only: finished items, notes, step ends, in chunks per snapshot (rendered once, in <Static>). */
+  log: LogChunk[];
+  running: RunningOperation[];
+  warnings: string[];
+  confirmation: PendingConfirmation | null;
+  /** First Ctrl-C: the screen asks whether to stop after the operations in flight. */
+  askingStop: boolean;
+  /** The operator said yes to stopping: no new item starts. */
+  stopping: boolean;
+  end: RunEnd | null;
+  /** Events applied so far, and those applied but not yet in a snapshot (the backlog). */
+  events: number;
+  /** ms epoch of the latest event (rates and ETAs count in event time, so replays show the run's own). */
+  at: number;
+}
+
+export interface UiRunDeps {
+  onBus(bus: EventBus): void;
+  prompter: Prompter;
+  stop: AbortSignal;
+}
+
+export interface UiRun {
+  /** Pass into RunDeps (startRun/resumeRun). */
+  readonly deps: UiRunDeps;
+  /** Applies one event (live, or replayed from a transcript). */
+  feed(event: EngineEvent): void;
+  /** The latest snapshot. */
+  view(): RunView;
+  /** Called after each batch of events becomes a new snapshot. */
+  subscribe(listener: () => void): () => void;
+  /** Makes a snapshot of the pending events now (tests, run.end, questions). */
+  flush(): void;
+  /** Snapshots until every log line is drawn (the final frame, before unmounting). */
+  drain(): void;
+  /** Events applied and log lines not yet in a snapshot, now. */
+  readonly backlog: number;
+  /** Answers the pending confirmation (the screen checks the typed word first). */
+  answer(yes: boolean, how?: string): void;
+  /** Ctrl-C: the first asks, a second while stopping quits (the onQuit listeners). */
+  interrupt(): void;
+  /** The answer to "stop after the operations in flight?". */
+  answerStop(yes: boolean): void;
+  /** Called on the second Ctrl-C: the caller leaves at once (exit 130, like the plain CLI). */
+  onQuit(listener: () => void): () => void;
+  /** Events applied but not yet in a snapshot, at most, since creation. */
+  readonly maxBacklog: number;
+  /** Snapshots made since creation. */
+  readonly snapshots: number;
+  /** Stops the batching timer (after unmount). */
+  dispose(): void;
+}
+
+export interface UiRunOptions {
+  readOnly?: boolean;
+  /** The mode asked for, known before the engine's run.start: a dry-run's very first frame says so. */
+  mode?: RunMode;
+  /** ms between snapshots while events stream (default 80). */
+  batchMs?: number;
+  /** The runbook's steps, so those not reached yet show as pending (events name a step only when it starts). */
+  steps?: readonly StepOutline[];
+  /** Applied to every text shown (the session's Redactor.redact); transcripts are redacted already. */
+  redact?: (text: string) => string;
+}
+
+export function createUiRun(options: UiRunOptions = {}): UiRun {
+  const batchMs = options.batchMs ?? 80;
+  const state = new RunViewState(!!options.readOnly, options.steps, options.redact, options.mode);
+  const controller = new AbortController();
+  const listeners = new Set<() => void>();
+  const quitListeners = new Set<() => void>();
+  let snapshot: RunView = state.snapshot(false, false);
+  let askingStop = false;
+  let pending = 0;
+  let maxBacklog = 0;
+  let snapshots = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let confirmation: { view: PendingConfirmation; resolve: (a: { answer: boolean; how: string }) => void } | null = null;
+  let confirmations = 0;
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    maxBacklog = Math.max(maxBacklog, pending + state.undrawnLines);
+    pending = 0;
+    snapshots += 1;
+    snapshot = { ...state.snapshot(askingStop, controller.signal.aborted), confirmation: confirmation?.view ?? null };
+    for (const listener of listeners) listener();
+    if (state.undrawnLines > 0) schedule();
+  };
+  const schedule = () => {
+    if (!timer) timer = setTimeout(flush, batchMs);
+  };
+
+  const feed = (event: EngineEvent) => {
+    state.apply(event);
+    pending += 1;
+    // The end and the questions are shown at once; the rest waits for the next batch.
+    if (event.type === 'run.end') flush();
+    else schedule();
+  };
+
+  const prompter: Prompter = {
+    confirm(question, details) {
+      const word = state.typedWord();
+      confirmations += 1;
+      return new Promise((resolve) => {
+        confirmation = {
+          view: { id: confirmations, step: state.currentStep(), question: state.redactText(question), details: details.map((d) => state.redactText(d)), typedWord: word?.word ?? null, typedWordMeaning: word?.meaning ?? null },
+          resolve,
+        };
+        flush();
+      });
+    },
+  };
+
+  return {
+    deps: { onBus: (bus) => bus.subscribe(feed), prompter, stop: controller.signal },
+    feed,
+    view: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    flush,
+    drain() {
+      do flush();
+      while (state.undrawnLines > 0);
+    },
+    get backlog() {
+      return pending + state.undrawnLines;
+    },
+    answer(yes, how = 'operator') {
+      const c = confirmation;
+      if (!c) return;
+      confirmation = null;
+      flush();
+      c.resolve({ answer: yes, how });
+    },
+    interrupt() {
+      if (controller.signal.aborted) {
+        for (const listener of quitListeners) listener();
+        return;
+      }
+      // At a confirmation, Ctrl-C is a no (as in the plain CLI): the step is not started.
+      if (confirmation) {
+        this.answer(false, 'operator (Ctrl-C)');
+        return;
+      }
+      // Ctrl-C again while the question is up means stop: the safer of the two things it could mean.
+      if (askingStop) {
+        this.answerStop(true);
+        return;
+      }
+      askingStop = true;
+      flush();
+    },
+    answerStop(yes) {
+      askingStop = false;
+      if (yes) controller.abort();
+      flush();
+    },
+    onQuit(listener) {
+      quitListeners.add(listener);
+      return () => quitListeners.delete(listener);
+    },
+    get maxBacklog() {
+      return Math.max(maxBacklog, pending + state.undrawnLines);
+    },
+    get snapshots() {
+      return snapshots;
+    },
+    dispose() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { useInput } from 'ink';
+import type { UiRun } from './ui-run.js';
+
+/** Ctrl-C at any time (ink in raw mode hands it over as input); q, Esc or Enter once the run ended. */
+export function useRunKeys(run: UiRun, ended: boolean, onExit: () => void): void {
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      if (ended) onExit();
+      else run.interrupt();
+      return;
+    }
+    if (ended && (input === 'q' || key.escape || key.return)) onExit();
+  });
+}

@@ -1,0 +1,89 @@
+import { useState, type ReactElement } from 'react';
+import { Box, useApp } from 'ink';
+import { HelpOverlay, type HelpLine } from '../common/help-overlay.js';
+import { HOME_HELP, HomeScreen } from '../home/home-screen.js';
+import { useHealth } from '../home/use-health.js';
+import { RUNBOOK_HELP, RunbookPage } from '../runbook/runbook-page.js';
+import { TRANSCRIPTS_HELP, TranscriptList } from '../transcripts/transcript-list.js';
+import { TranscriptView } from '../transcripts/transcript-view.js';
+import { ReplayScreen } from './replay-screen.js';
+import { RunHost } from './run-host.js';
+import type { SessionServices } from './services.js';
+import { useNavigation, type Screen } from './use-navigation.js';
+
+const HELP: Record<Screen['name'], { title: string; lines: readonly HelpLine[] }> = {
+  home: { title: 'home', lines: HOME_HELP },
+  runbook: { title: 'a runbook', lines: RUNBOOK_HELP },
+  run: { title: 'a run', lines: [['?', 'the run screen shows its own keys in its footer']] },
+  transcripts: { title: 'transcripts', lines: TRANSCRIPTS_HELP },
+  transcript: { title: 'a transcript', lines: TRANSCRIPTS_HELP },
+  replay: { title: 'a replay', lines: [['esc / q', 'back to the transcript']] },
+};
+
+/** The session: home, runbooks, runs, transcripts; `?` shows the keys of the current screen. */
+export function SessionApp({ services, initial = [], onQuit, onHardQuit }: { services: SessionServices; initial?: readonly Screen[]; onQuit?: () => void; onHardQuit?: () => void }) {
+  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG session-app.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
+  const app = useApp();
+  const nav = useNavigation(initial);
+  const health = useHealth(services);
+  const [help, setHelp] = useState(false);
+  const active = !help;
+  const showHelp = () => setHelp(true);
+  const quit = () => (onQuit ? onQuit() : app.exit());
+  const { screen } = nav;
+  // A screen opened directly (`transcripts replay <id>`) has nowhere to go back to: leaving quits.
+  const back = nav.depth > 1 ? nav.back : quit;
+  let body: ReactElement;
+  switch (screen.name) {
+    case 'home':
+      body = (
+        <HomeScreen
+          services={services}
+          health={health}
+          active={active}
+          actions={{
+            openRunbook: (id) => nav.push({ name: 'runbook', id }),
+            resume: (runId) => nav.push({ name: 'run', order: { kind: 'resume', runId } }),
+            transcripts: () => nav.push({ name: 'transcripts' }),
+            help: showHelp,
+            quit,
+          }}
+        />
+      );
+      break;
+    case 'runbook':
+      body = (
+        <RunbookPage
+          services={services}
+          id={screen.id}
+          active={active}
+          actions={{
+            back,
+            help: showHelp,
+            start: (request, steps) => nav.push({ name: 'run', order: { kind: 'start', request, steps } }),
+          }}
+        />
+      );
+      break;
+    case 'run':
+      body = <RunHost services={services} order={screen.order} active={active} onExit={nav.depth > 1 ? nav.home : quit} onHardQuit={onHardQuit} />;
+      break;
+    case 'transcripts':
+      body = <TranscriptList services={services} active={active} onOpen={(runId) => nav.push({ name: 'transcript', runId })} onBack={back} onHelp={showHelp} />;
+      break;
+    case 'transcript':
+      body = <TranscriptView services={services} runId={screen.runId} active={active} onReplay={(speed) => nav.push({ name: 'replay', runId: screen.runId, speed })} onBack={back} onHelp={showHelp} />;
+      break;
+    case 'replay':
+      body = <ReplayScreen services={services} runId={screen.runId} speed={screen.speed} active={active} onExit={back} />;
+      break;
+  }
+  return (
+    <Box flexDirection="column">
+      {help ? <HelpOverlay title={HELP[screen.name].title} lines={HELP[screen.name].lines} onClose={() => setHelp(false)} /> : null}
+      <Box display={help ? 'none' : 'flex'} flexDirection="column">
+        {body}
+      </Box>
+    </Box>
+  );
+}

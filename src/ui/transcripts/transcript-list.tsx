@@ -1,0 +1,72 @@
+import { useMemo, useState } from 'react';
+import { Box, Text, useInput } from 'ink';
+import { Spinner, StatusMessage } from '@inkjs/ui';
+import type { SessionServices } from '../session/services.js';
+import { Footer } from '../common/footer.js';
+import { tone } from '../common/theme.js';
+import { useAsync } from '../common/use-async.js';
+import { useCursorList } from '../common/use-cursor-list.js';
+import { useTerminalSize } from '../common/use-terminal-size.js';
+import { runLine } from '../home/recent-runs.js';
+import { applyFilters, nextValue, OUTCOMES, type RunFilters } from './run-filters.js';
+
+export const TRANSCRIPTS_HELP = [
+  ['↑ ↓', 'choose a run'],
+  ['enter', 'open its transcript'],
+  ['b', 'filter by runbook (cycles through them, then all)'],
+  ['o', 'filter by outcome (completed, planned, failed, …, then all)'],
+  ['1 / x / i', 'in a transcript: replay at 1x, 10x, or instantly'],
+  ['e', 'in a transcript: export it as Markdown'],
+  ['esc', 'back'],
+] as const;
+
+/** Every recorded run, newest first, narrowed by runbook and outcome. */
+export function TranscriptList({ services, active, onOpen, onBack, onHelp }: { services: SessionServices; active: boolean; onOpen: (runId: string) => void; onBack: () => void; onHelp: () => void }) {
+  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG transcript-list.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
+  const { columns, rows } = useTerminalSize();
+  const runs = useAsync(async () => (await services.runs()).sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [services]);
+  const [filters, setFilters] = useState<RunFilters>({ runbook: null, outcome: null });
+  const shown = useMemo(() => (runs.status === 'done' ? applyFilters(runs.value, filters) : []), [runs, filters]);
+  const cursor = useCursorList(shown.length, active);
+  useInput(
+    (input, key) => {
+      if (key.escape) onBack();
+      else if (input === 'b') setFilters((f) => ({ ...f, runbook: nextValue(services.runbooks.map((r) => r.id), f.runbook) }));
+      else if (input === 'o') setFilters((f) => ({ ...f, outcome: nextValue(OUTCOMES, f.outcome) }));
+      else if (key.return && shown[cursor]) onOpen(shown[cursor].runId);
+      else if (input === '?') onHelp();
+    },
+    { isActive: active },
+  );
+  const height = Math.max(3, rows - 4);
+  const first = Math.max(0, Math.min(cursor - Math.floor(height / 2), shown.length - height));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text bold wrap="truncate">
+        Transcripts · runbook: {filters.runbook ?? 'all'} (b) · outcome: {filters.outcome ?? 'all'} (o)
+      </Text>
+      {runs.status === 'pending' ? <Spinner label="reading the runs…" /> : null}
+      {runs.status === 'failed' ? <StatusMessage variant="error">{runs.error}</StatusMessage> : null}
+      {runs.status === 'done' && shown.length === 0 ? <Text color={tone('gray')}>no run matches ({runs.value.length} recorded)</Text> : null}
+      {shown.slice(first, first + height).map((run, i) => (
+        <Text key={run.runId} wrap="truncate" inverse={first + i === cursor}>
+          {first + i === cursor ? '› ' : '  '}
+          {runLine(run)}
+        </Text>
+      ))}
+      <Text color={tone('gray')} wrap="truncate">
+        {shown.length} of {runs.status === 'done' ? runs.value.length : 0} runs
+      </Text>
+      <Footer
+        keys={[
+          { key: '↑↓', label: 'choose' },
+          { key: 'enter', label: 'open' },
+          { key: 'b', label: 'runbook' },
+          { key: 'o', label: 'outcome' },
+          { key: 'esc', label: 'back' },
+          { key: '?', label: 'help' },
+        ]}
+      />
+    </Box>
+  );
+}

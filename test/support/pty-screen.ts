@@ -1,0 +1,139 @@
+// The built CLI in a real pseudo-terminal, read the way an operator reads it: what the SCREEN shows
+// now (a headless xterm applies every cursor move, erase and redraw), not the byte stream. The TUI
+// redraws in place, so a stream search would find text that is no longer on screen.
+import xterm from '@xterm/headless';
+import { spawn, type IPty } from 'node-pty';
+import { BIN, REPO } from './cli.js';
+
+export interface ScreenCli {
+  pty: IPty;
+  cols: number;
+  rows: number;
+  /** The visible screen, one string per row, trailing blanks trimmed. */
+  lines(): string[];
+  /** The visible screen as one text. */
+  screen(): string;
+  /** Every screen seen so far (one per batch of output), for checks that must hold on every frame. */
+  frames(): string[];
+  /** Waits until the screen shows `pattern` (checked after each batch of output). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  send(keys: string): void;
+  resize(cols: number, rows: number): void;
+  exited: Promise<{ exitCode: number; signal?: number }>;
+  kill(): void;
+}
+
+export const KEY = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  enter: '\r',
+  escape: '\x1b',
+  tab: '\t',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+} as const;
+
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CI: _ci, ...rest } = env;
+  return rest;
+}
+
+export function spawnScreen(args: string[], env: Record<string, string>, size: { cols: number; rows: number }): ScreenCli {
+  const term = new xterm.Terminal({ cols: size.cols, rows: size.rows, allowProposedApi: true, scrollback: 0 });
+  const pty = spawn(process.execPath, [BIN, ...args], {
+    name: 'xterm-256color',
+    cols: size.cols,
+    rows: size.rows,
+    cwd: REPO,
+    // An operator's terminal: CI (set when the suite runs in CI) would make novaops print plain lines.
+    env: { ...withoutCi(process.env), ...env, TERM: 'xterm-256color' } as Record<string, string>,
+  });
+  let cols = size.cols;
+  let rows = size.rows;
+  const seen: string[] = [];
+  const waiters = new Set<() => void>();
+  let exit: { exitCode: number; signal?: number } | undefined;
+
+  const lines = (): string[] => {
+    const buffer = term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < rows; i++) out.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '');
+    return out;
+  };
+  const screen = () => lines().join('\n');
+
+  pty.onData((data) => {
+    // The screen is read once xterm has applied the bytes, not before.
+    term.write(data, () => {
+      seen.push(screen());
+      for (const wake of [...waiters]) wake();
+    });
+  });
+  const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
+    pty.onExit((e) => {
+      exit = { exitCode: e.exitCode, signal: e.signal };
+      setTimeout(() => {
+        resolve(exit!);
+        for (const wake of [...waiters]) wake();
+      }, 50);
+    });
+  });
+
+  return {
+    pty,
+    get cols() {
+      return cols;
+    },
+    get rows() {
+      return rows;
+    },
+    lines,
+    screen,
+    frames: () => [...seen],
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const text = screen();
+          if (pattern.test(text)) {
+            done();
+            resolve(text);
+          } else if (exit) {
+            done();
+            reject(new Error(`novaops exited (${JSON.stringify(exit)}) before the screen showed ${pattern}; the screen:\n${text}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} on screen; the screen:\n${screen()}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    send(keys) {
+      pty.write(keys);
+    },
+    resize(c, r) {
+      cols = c;
+      rows = r;
+      term.resize(c, r);
+      pty.resize(c, r);
+    },
+    exited,
+    kill() {
+      if (!exit) {
+        try {
+          pty.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
