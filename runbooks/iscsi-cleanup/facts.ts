@@ -29,3 +29,17 @@ export type CleanupTarget = z.infer<typeof cleanupTarget>;
 export type CleanupSession = z.infer<typeof session>;
 
 export const targetFact = defineFact<CleanupTarget>('iscsiCleanup', cleanupTarget, 'the preflight');
+
+const flushMap = z.object({ name: z.string(), dm: z.string() });
+const flushDisk = z.object({ sessionId: z.number().int().positive(), name: z.string() });
+
+/**
+ * The device work of the flush step as first planned: its maps (with their dm device) and disks,
+ * in the order of the item's operations. The journal acknowledges an item's operations by their
+ * index, so a resumed plan keeps this list and order, whatever is already gone.
+ */
+export const flushWork = z.object({ sessionIds: z.array(z.number().int().positive()), maps: z.array(flushMap), disks: z.array(flushDisk) });
+
+export type FlushWork = z.infer<typeof flushWork>;
+
+export const flushWorkFact = defineFact<FlushWork>('iscsiCleanup.flush', flushWork, 'the flush step');

@@ -16,13 +16,13 @@ import {
   parseMultipathMaps,
   parseSessionDetail,
   sessionDetailOp,
+  sessionNotFound,
   type MultipathMap,
 } from '../../src/operations/iscsi.js';
-import { NO_ACTIVE_SESSIONS } from '../../src/operations/iscsi-sessions.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
-import type { SqlOperation } from '../../src/operations/types.js';
+import type { ShellOperation, SqlOperation } from '../../src/operations/types.js';
 import { cleanupLeftovers, cleanupOps } from '../lib/schema-flavour.js';
-import { targetFact, type CleanupTarget } from './facts.js';
+import { flushWorkFact, targetFact, type CleanupTarget, type FlushWork } from './facts.js';
 import { notBootVolumeGuard, notRunningGuard, sessionBelongsGuard } from './guards.js';
 import { sessionBelongs } from './match.js';
 import type { IscsiCleanupParams } from './params.js';
@@ -31,13 +31,17 @@ import { hostSessions } from './preflight.js';
 type Ctx = StepContext<IscsiCleanupParams>;
 
 /** The attached SCSI disks of a session, as `iscsiadm -m session -r N -P 3` lists them (none when it is gone). */
-async function sessionDisks(ctx: Ctx, host: string, sessionId: number): Promise<{ gone: boolean; disks: string[]; answer: string }> {
+async function sessionDisks(ctx: Ctx, host: string, sessionId: number, warn = true): Promise<{ gone: boolean; disks: string[]; answer: string }> {
   const r = await ctx.tryRead(sessionDetailOp(host, sessionId));
-  if (!r.ok) throw new Error(`could not read iSCSI session [${sessionId}] on ${host}: ${r.error ?? 'failed'}`);
+  const gone = r.ok && sessionNotFound(r, sessionId);
+  if (!r.ok || (r.exitCode !== 0 && !gone)) {
+    throw new Error(`could not read iSCSI session [${sessionId}] on ${host}: ${r.error ?? `exit ${r.exitCode}: ${(r.stderr ?? '').trim() || 'no answer'}`}`);
+  }
+  if (gone) return { gone, disks: [], answer: '' };
   const detail = parseSessionDetail(r.stdout ?? '', sessionId);
-  for (const bad of detail.rejected) ctx.warn(`session [${sessionId}] on ${host}: attached device ${bad} is not a plain sdX disk; left alone`);
+  if (warn) for (const bad of detail.rejected) ctx.warn(`session [${sessionId}] on ${host}: attached device ${bad} is not a plain sdX disk; left alone`);
   const firstLine = (r.stdout ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
-  return { gone: r.exitCode === NO_ACTIVE_SESSIONS, disks: detail.disks.map((d) => d.name), answer: firstLine.trim() };
+  return { gone, disks: detail.disks.map((d) => d.name), answer: firstLine.trim() };
 }
 
 /** The multipath maps of the host, or null when multipath-tools is not installed there. */
@@ -48,6 +52,20 @@ async function multipathMaps(ctx: Ctx, host: string): Promise<MultipathMap[] | n
     throw new Error(`could not list the multipath maps on ${host} (${r.error ?? 'failed'}); deleting SCSI devices a map still holds can hang the host, so nothing was done`);
   }
   return parseMultipathMaps(r.stdout ?? '');
+}
+
+const sameMap = (a: { name: string; dm: string }, b: { name: string; dm: string }) => a.name === b.name && a.dm === b.dm;
+const sameDisk = (a: { sessionId: number; name: string }, b: { sessionId: number; name: string }) => a.sessionId === b.sessionId && a.name === b.name;
+
+/**
+ * The item's key names its work (maps with their dm device, disks): work planned anew, because the
+ * host shows something the first plan did not have, is another item, so no acknowledgement of the
+ * earlier one is taken for one of its operations. A map created again after its flush is a new dm
+ * device, hence new work.
+ */
+function flushKey(work: FlushWork): string {
+  const maps = work.maps.map((m) => `${m.name}@${m.dm}`).join('+') || '-';
+  return `flush:${work.sessionIds.join(',')}:${maps}:${work.disks.map((d) => d.name).join(',')}`;
 }
 
 export const flushStep: Step<IscsiCleanupParams> = {
@@ -70,34 +88,75 @@ export const flushStep: Step<IscsiCleanupParams> = {
       } else withDisks.push({ sessionId: s.sessionId, disks: found.disks });
     }
     if (withDisks.length === 0) return { items: [], notes };
-    const disks = withDisks.flatMap((s) => s.disks);
+    const disks = withDisks.flatMap((s) => s.disks.map((name) => ({ sessionId: s.sessionId, name })));
     const maps = await multipathMaps(ctx, t.host);
-    const holding = maps ? mapsHolding(maps, disks) : [];
+    const holding = (maps ? mapsHolding(maps, disks.map((d) => d.name)) : []).map((m) => ({ name: m.name, dm: m.dm ?? m.wwid ?? '' }));
     if (maps === null) notes.push(`multipath is not installed on ${t.host} (multipath -l: command not found): no map to flush`);
-    else if (holding.length === 0) notes.push(`no multipath map on ${t.host} holds ${disks.join(', ')}`);
+    else if (holding.length === 0) notes.push(`no multipath map on ${t.host} holds ${disks.map((d) => d.name).join(', ')}`);
+
+    // An attempt that was stopped in the middle of the item left part of its work done: the plan
+    // keeps the first plan's operations, in their order, so that the journal's acknowledgements
+    // still name the right ones, and what is gone now gets a read in place of its change.
+    const earlier = flushWorkFact.get(ctx);
+    const within = earlier !== undefined && disks.every((d) => earlier.disks.some((e) => sameDisk(d, e))) && holding.every((m) => earlier.maps.some((e) => sameMap(m, e)));
+    const work: FlushWork = within ? earlier : { sessionIds: withDisks.map((s) => s.sessionId), maps: holding, disks };
+    if (!within) await flushWorkFact.set(ctx, work);
+    const goneMaps = work.maps.filter((m) => !holding.some((x) => sameMap(m, x)));
+    const goneDisks = work.disks.filter((d) => !disks.some((x) => sameDisk(d, x)));
+    if (goneMaps.length + goneDisks.length > 0) {
+      notes.push(
+        `already gone from ${t.host}, not changed again: ${[...goneMaps.map((m) => `multipath map ${m.name} (${m.dm})`), ...goneDisks.map((d) => `${d.name} of session [${d.sessionId}]`)].join(', ')}`,
+      );
+    }
+
     const target = { volume: t.volumeId };
+    const mapGone = (m: FlushWork['maps'][number]): ShellOperation => ({
+      ...multipathListOp(t.host),
+      summary: `multipath map ${m.name} (${m.dm}) is no longer listed on ${t.host}: nothing to flush`,
+    });
+    const diskGone = (d: FlushWork['disks'][number]): ShellOperation => ({
+      ...sessionDetailOp(t.host, d.sessionId),
+      summary: `${d.name} is no longer attached to session [${d.sessionId}] on ${t.host}: nothing to flush or delete`,
+    });
+    const left = work.disks.filter((d) => !goneDisks.includes(d));
     // One item, its operations in order: a map holds the disks of every portal's session, so it
     // goes before any of them; items of a step run side by side, operations of an item do not.
-    const item: PlanItem = {
-      key: `flush:${withDisks.map((s) => s.sessionId).join(',')}`,
-      summary: `session(s) ${withDisks.map((s) => `[${s.sessionId}]`).join(', ')} on ${t.host}: ${holding.length ? `flush ${holding.map((m) => m.name).join(', ')}, ` : ''}delete ${disks.join(', ')}`,
+    const item: PlanItem<FlushWork> = {
+      key: flushKey(work),
+      summary: `session(s) ${withDisks.map((s) => `[${s.sessionId}]`).join(', ')} on ${t.host}: ${holding.length ? `flush ${holding.map((m) => m.name).join(', ')}, ` : ''}delete ${left.map((d) => d.name).join(', ')}`,
       target: { host: t.host, volume: t.volumeId },
       ops: [
-        ...holding.map((m) => multipathFlushOp(t.host, m.name, target)),
-        ...disks.flatMap((d) => [flushBuffersOp(t.host, d, target), deleteScsiDeviceOp(t.host, d, target)]),
+        ...work.maps.map((m) => (goneMaps.includes(m) ? mapGone(m) : multipathFlushOp(t.host, m.name, target))),
+        ...work.disks.flatMap((d) => (goneDisks.includes(d) ? [diskGone(d), diskGone(d)] : [flushBuffersOp(t.host, d.name, target), deleteScsiDeviceOp(t.host, d.name, target)])),
       ],
-      data: { sessionIds: withDisks.map((s) => s.sessionId) },
+      data: work,
     };
     return { items: [item], notes };
   },
   async resolve(ctx, item) {
     const t = targetFact.require(ctx);
-    const { sessionIds } = item.data as { sessionIds: number[] };
-    for (const sessionId of sessionIds) {
-      const found = await sessionDisks(ctx, t.host, sessionId);
-      if (!found.gone && found.disks.length > 0) return 'not-done';
+    const work = item.data as FlushWork;
+    for (const sessionId of work.sessionIds) {
+      const found = await sessionDisks(ctx, t.host, sessionId, false);
+      if (found.disks.some((name) => work.disks.some((d) => sameDisk(d, { sessionId, name })))) return 'not-done';
+    }
+    if (work.maps.length > 0) {
+      const maps = await multipathMaps(ctx, t.host);
+      if (maps?.some((m) => work.maps.some((w) => w.name === m.name))) return 'not-done';
     }
     return 'done';
+  },
+  async verify(ctx) {
+    // Read back before the logout step may run: a session logged out under its devices can hang the host.
+    const t = targetFact.require(ctx);
+    const left: string[] = [];
+    for (const s of t.sessions) {
+      const found = await sessionDisks(ctx, t.host, s.sessionId, false);
+      left.push(...found.disks.map((d) => `${d} of session [${s.sessionId}]`));
+    }
+    return left.length === 0
+      ? { ok: true, detail: `read back: no SCSI disk of ${t.sessions.length ? t.sessions.map((s) => `[${s.sessionId}]`).join(', ') : 'the volume'} left on ${t.host}` }
+      : { ok: false, detail: `still attached on ${t.host}: ${left.join(', ')}; its session is not logged out while they exist` };
   },
 };
 

@@ -17,6 +17,22 @@ const SCSI_DISK = /^sd[a-z]{1,4}$/;
 // multipath map names: user_friendly_names (mpatha), a WWID (3600140...), or an alias from multipath.conf.
 const MAP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
+/**
+ * open-iscsi's exit when `-m session -r N` finds no session N in sysfs (ISCSI_ERR_SYSFS_LOOKUP,
+ * since open-iscsi 2.0-873); the lab's iscsiadm answers 21 (NO_ACTIVE_SESSIONS) with the same line.
+ */
+export const SESSION_LOOKUP_FAILED = 22;
+
+/**
+ * Whether an answer to `iscsiadm -m session -r N ...` says that session N does not exist: exit 21
+ * or 22 with open-iscsi's own line for it. Nothing else counts: any other failure is not proof
+ * that the session is gone.
+ */
+export function sessionNotFound(answer: { exitCode?: number; stderr?: string }, sessionId: number): boolean {
+  if (answer.exitCode !== NO_ACTIVE_SESSIONS && answer.exitCode !== SESSION_LOOKUP_FAILED) return false;
+  return (answer.stderr ?? '').split('\n').some((line) => line.trim() === `iscsiadm: Could not get session info for sid ${sessionId}`);
+}
+
 /** `iscsiadm -m session -r N -P 3`: the session's target and its attached SCSI disks. */
 export function sessionDetailOp(host: string, sessionId: number): ReadShell {
   const sid = String(parseSessionId(sessionId, 'session id'));
@@ -25,7 +41,8 @@ export function sessionDetailOp(host: string, sessionId: number): ReadShell {
     kind: 'shell',
     host,
     argv,
-    okExit: [0, NO_ACTIVE_SESSIONS],
+    // A session that is gone is an answer (sessionNotFound tells it from other failures).
+    okExit: [0, NO_ACTIVE_SESSIONS, SESSION_LOOKUP_FAILED],
     mutating: false,
     summary: `read iSCSI session [${sid}] on ${host} with its SCSI devices`,
     target: { host },

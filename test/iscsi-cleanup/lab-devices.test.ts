@@ -85,5 +85,9 @@ describe("the lab host's SCSI devices", () => {
     const log = await readFile(deviceOpsLog(hostPaths(lab.info.dir, 'compute1').iscsiDir), 'utf8');
     expect(log).toBe('multipath -f mpatha\nblockdev --flushbufs /dev/sdb\ndelete sdb\niscsiadm -m session -r 1 -u\n');
     expect((await tool('iscsiadm', ['-m', 'session', '-P', '3'])).stdout).not.toContain('SID: 1\n');
+    // A map flushed already: multipath-tools' answer for a name that is no map, after its time stamp.
+    const again = await tool('multipath', ['-f', 'mpatha']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^\d+\.\d{6} \| mpatha is not a multipath device\n$/);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runArgv } from '../../src/effects/hosts/run-argv.js';
 import { NO_ACTIVE_SESSIONS, listSessionsOp, parseSessionOutput, parseSessionTree } from '../../src/operations/iscsi-sessions.js';
-import { diagnoseIscsiError, discoveryOp, loginOp, mapsHolding, parseMultipathMaps, parsePortal, parseSessionDetail, sessionDetailOp } from '../../src/operations/iscsi.js';
+import { diagnoseIscsiError, discoveryOp, loginOp, mapsHolding, parseMultipathMaps, parsePortal, parseSessionDetail, sessionDetailOp, sessionNotFound } from '../../src/operations/iscsi.js';
 import { sessionBelongs } from '../../runbooks/iscsi-cleanup/match.js';
 
 describe('iscsiadm -m session', () => {
@@ -103,6 +103,18 @@ describe('iscsiadm -m session -r N -P 3 and multipath -l', () => {
       ['36001405aaaaaaaaaaaaaaaaaaaaaaaaa', 'dm-1', ['sde']],
     ]);
     expect(mapsHolding(maps, ['sdb', 'sdc']).map((m) => m.name)).toEqual(['mpatha']);
+  });
+
+  it('-r N of a session that is gone: open-iscsi\'s own line for that session, nothing else', () => {
+    // open-iscsi 2.0-873 and later (ISCSI_ERR_SYSFS_LOOKUP), and the lab's iscsiadm (exit 21).
+    const real = 'iscsiadm: could not read session targetname: 5\niscsiadm: Could not get session info for sid 7\n';
+    expect(sessionDetailOp('c1', 7).okExit).toEqual([0, 21, 22]);
+    expect(sessionNotFound({ exitCode: 22, stderr: real }, 7)).toBe(true);
+    expect(sessionNotFound({ exitCode: 21, stderr: 'iscsiadm: Could not get session info for sid 7\n' }, 7)).toBe(true);
+    expect(sessionNotFound({ exitCode: 22, stderr: real }, 70)).toBe(false);
+    expect(sessionNotFound({ exitCode: 21, stderr: 'iscsiadm: No active sessions.\n' }, 7)).toBe(false);
+    expect(sessionNotFound({ exitCode: 22, stderr: 'iscsiadm: could not read session targetname: 5\n' }, 7)).toBe(false);
+    expect(sessionNotFound({ exitCode: 1, stderr: real }, 7)).toBe(false);
   });
 });
 

@@ -33,7 +33,9 @@ case "${1:-}" in
         exit 0
       fi
     done < <(maps)
-    echo "$name: map not found" >&2
+    # multipath-tools' answer for a name that is no map (multipath/main.c), after the monotonic
+    # time stamp its stderr log lines carry.
+    printf '%s | %s is not a multipath device\n' "$(awk '{ printf "%.6f", $1 }' /proc/uptime)" "$name" >&2
     exit 1
     ;;
   *)
