@@ -61,6 +61,8 @@ async function driveOnScreen(session: CloudSession, flags: DriveFlags, go: (deps
   // React's development build checks every render at several times the cost; the run screen of
   // a 1,000-instance run uses the production one (set before react is first loaded, just below).
   process.env.NODE_ENV ??= 'production';
+  // chalk (under ink and @inkjs/ui) ignores NO_COLOR; FORCE_COLOR=0, read when it loads, it honours.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   // Loaded only here: the plain and JSON paths never pay for react and ink.
   const { renderRun } = await import('../ui/run/render-run.js');
   return renderRun(

@@ -13,7 +13,7 @@ import { checkRunId, runsDir, scanRuns } from '../engine/run-store.js';
 import { readTranscriptFile, TRANSCRIPT_FILE } from '../engine/transcript.js';
 import type { RunDeps, RunResult } from '../engine/runner.js';
 import type { HealthLine, RunRequestInput, RunSummary, ServerChoice, SessionServices, UiRunDeps } from '../ui/session/services.js';
-import { loadConfig } from '../config/load-config.js';
+import { isReadOnlyEnv, loadConfig } from '../config/load-config.js';
 import { messageOf } from '../engine/execute-operation.js';
 
 export async function createSessionServices(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<SessionServices> {
@@ -46,7 +46,7 @@ export async function createSessionServices(configPath: string | undefined, env:
   const services: SessionServices = {
     runbooks: catalogue,
     cloud: config ? { name: config.cloudName, source: config.source } : { error: configError ?? 'no config' },
-    readOnly: config?.readOnly ?? /^(1|true|yes)$/i.test(env.NOVAOPS_READ_ONLY ?? ''),
+    readOnly: config?.readOnly ?? isReadOnlyEnv(env),
     stateDir,
 
     async health() {
@@ -73,7 +73,16 @@ export async function createSessionServices(configPath: string | undefined, env:
     },
 
     async hosts() {
-      return Object.keys(needConfig().hosts).sort();
+      const c = needConfig();
+      if (Object.keys(c.hosts).length > 0) return Object.keys(c.hosts).sort();
+      // Without hosts: in the config the compute hosts are Nova's, as the runs find them.
+      const [{ createOpenStackEffect }, { listComputeServices }] = await Promise.all([
+        import('../effects/openstack/create-openstack-effect.js'),
+        import('../operations/openstack.js'),
+      ]);
+      const result = await createOpenStackEffect(c.cloud, c.api).execute(listComputeServices());
+      if (!result.ok || !result.value) throw new Error(`cannot list the compute services: ${result.error ?? 'no answer'}`);
+      return [...new Set(result.value.map((s) => s.host))].sort();
     },
 
     async loadRunbook(id) {

@@ -18,6 +18,11 @@ export interface ScreenCli {
   /** Waits until the screen shows `pattern` (checked after each batch of output). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   send(keys: string): void;
+  /**
+   * Waits until nothing was drawn for `quietMs`, then types `keys`. ink attaches a screen's key
+   * handler just after drawing it, so a key typed while it still redraws can be lost.
+   */
+  press(keys: string, quietMs?: number): Promise<void>;
   resize(cols: number, rows: number): void;
   exited: Promise<{ exitCode: number; signal?: number }>;
   kill(): void;
@@ -55,6 +60,7 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
   const seen: string[] = [];
   const waiters = new Set<() => void>();
   let exit: { exitCode: number; signal?: number } | undefined;
+  let lastOutputAt = performance.now();
 
   const lines = (): string[] => {
     const buffer = term.buffer.active;
@@ -65,6 +71,7 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
   const screen = () => lines().join('\n');
 
   pty.onData((data) => {
+    lastOutputAt = performance.now();
     // The screen is read once xterm has applied the bytes, not before.
     term.write(data, () => {
       seen.push(screen());
@@ -117,6 +124,14 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       });
     },
     send(keys) {
+      pty.write(keys);
+    },
+    async press(keys, quietMs = 150) {
+      // A screen with a spinner is never quiet: after 2 s the keys go anyway.
+      const deadline = performance.now() + 2_000;
+      while (performance.now() - lastOutputAt < quietMs && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       pty.write(keys);
     },
     resize(c, r) {

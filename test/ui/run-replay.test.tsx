@@ -10,7 +10,7 @@ import { loadRunbook } from '../../runbooks/index.js';
 import type { ScenarioSummary } from '../../src/lab/index.js';
 import { labEngine, type CollectedRun, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
-import { plain, renderAt, tick, type Rendered } from './run-harness.js';
+import { KEYS, plain, renderAt, tick, waitUntil, type Rendered } from './run-harness.js';
 
 let lab: TestLab;
 let engine: LabEngine;
@@ -155,5 +155,42 @@ describe('run screen on recorded drp events', () => {
     expect(frame).toContain(`$ ${op.command}`.slice(0, 90));
     expect(op.command).toMatch(/^openstack server reboot --hard /);
     expect(frame).toContain('HTTP 202 Accepted');
+  });
+
+  it('a read-only session shows READ-ONLY (and DRY-RUN) on every frame', async () => {
+    const run = createUiRun({ steps: outline, mode: 'dry-run', readOnly: true, batchMs: 1_000_000 });
+    const r = renderAt(<RunScreen run={run} onExit={() => undefined} />, 80, 24);
+    await replay(run, dryRun.events, 6);
+    r.ink.unmount();
+    const frames = r.contentFrames();
+    expect(frames.length).toBeGreaterThan(10);
+    expect(frames.filter((f) => !f.includes('READ-ONLY') || !f.includes('DRY-RUN — nothing will be changed'))).toEqual([]);
+  });
+
+  it('at a question, Esc answers no, and Ctrl-C answers no (the plain CLI does the same)', async () => {
+    const { run, r } = screen();
+    const first = liveRun.events.findIndex((e) => e.type === 'confirm');
+    const asked = liveRun.events[first] as Extract<EngineEvent, { type: 'confirm' }>;
+    await replay(run, liveRun.events.slice(0, first), 50);
+    const esc = run.deps.prompter.confirm(asked.question, ['what will change']);
+    await waitUntil(() => r.screen().includes('what will change'), 'the question');
+    await tick(100);
+    expect(run.view().confirmation?.typedWord).toMatch(/^\d+$/);
+    await r.type(KEYS.escape);
+    expect(await esc).toEqual({ answer: false, how: 'operator' });
+    const ctrlC = run.deps.prompter.confirm(asked.question, ['what will change']);
+    await waitUntil(() => run.view().confirmation !== null && r.screen().includes('what will change'), 'the question again');
+    await tick(100);
+    await r.type(KEYS.ctrlC);
+    expect(await ctrlC).toEqual({ answer: false, how: 'operator (Ctrl-C)' });
+    // Ctrl-C with no question up asks before stopping anything.
+    await r.type(KEYS.ctrlC);
+    await waitUntil(() => r.screen().includes('Stop after the operations in flight?'), 'the stop question');
+    expect(run.deps.stop.aborted).toBe(false);
+    await tick(100);
+    await r.type('n');
+    await waitUntil(() => !r.screen().includes('Stop after the operations in flight?'), 'the question gone');
+    expect(run.deps.stop.aborted).toBe(false);
+    r.ink.unmount();
   });
 });

@@ -146,8 +146,11 @@ describe('read-only session', () => {
     ui.stdin.write('\u001b');
     await waitForFrame(ui.lastFrame, (f) => f.includes('Steps ('));
     ui.stdin.write('\u001b');
-    const home = await waitForFrame(ui.lastFrame, (f) => f.includes('Last runs'));
+    const home = await waitForFrame(ui.lastFrame, (f) => f.includes('reset-state-bbbb'));
     expect(home).toContain('READ-ONLY');
+    // The interrupted run is listed, but not offered for resuming.
+    expect(home).toMatch(/20260101-020000-reset-state-bbbb .*aborted.*\(resumable\)/);
+    expect(home).not.toContain('r resume');
     ui.unmount();
   });
 });

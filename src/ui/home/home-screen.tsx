@@ -18,24 +18,15 @@ export interface HomeActions {
   quit(): void;
 }
 
-export const HOME_HELP = [
-  ['↑ ↓', 'choose a runbook'],
-  ['enter', 'open it: its steps, guards, parameters; dry-run, test or full run'],
-  ['r', 'resume the interrupted run marked ▶ (done work is never redone)'],
-  ['t', 'transcripts: list, open, replay, export as Markdown'],
-  ['?', 'this help'],
-  ['q', 'quit (Ctrl-C too)'],
-] as const;
-
 export function HomeScreen({ services, health, actions, active }: { services: SessionServices; health: AsyncState<Health>; actions: HomeActions; active: boolean }) {
-  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG home-screen.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
   const { columns, rows } = useTerminalSize();
   const runs = useAsync(() => services.runs(), [services]);
   const cursor = useCursorList(services.runbooks.length, active);
   useInput(
     (input, key) => {
       if (key.return && services.runbooks[cursor]) actions.openRunbook(services.runbooks[cursor].id);
-      else if (input === 'r' && runs.status === 'done') {
+      // A read-only session never resumes (the engine refuses it too, exit 3).
+      else if (input === 'r' && runs.status === 'done' && !services.readOnly) {
         const target = runs.value.find((r) => r.resumable);
         if (target) actions.resume(target.runId);
       } else if (input === 't') actions.transcripts();
@@ -47,7 +38,7 @@ export function HomeScreen({ services, health, actions, active }: { services: Se
   // header, health, blank, "Runbooks", list, purpose (2), blank, "Last runs", footer, banner
   const fixed = 8 + services.runbooks.length + 2 + (services.readOnly ? 1 : 0);
   const cloud = 'error' in services.cloud ? `no cloud: ${services.cloud.error}` : `cloud ${services.cloud.name} (${services.cloud.source})`;
-  const resumeTarget = runs.status === 'done' && runs.value.some((r) => r.resumable);
+  const resumeTarget = !services.readOnly && runs.status === 'done' && runs.value.some((r) => r.resumable);
   return (
     <Box flexDirection="column" width={columns}>
       {services.readOnly ? <Banner kind="read-only" /> : null}
@@ -64,7 +55,7 @@ export function HomeScreen({ services, health, actions, active }: { services: Se
       <Text bold color={tone('cyan')}>
         Last runs
       </Text>
-      <RecentRuns state={runs} limit={rows - fixed - 1} />
+      <RecentRuns state={runs} limit={rows - fixed - 1} canResume={!services.readOnly} />
       <Footer
         keys={[
           { key: '↑↓', label: 'choose' },

@@ -21,12 +21,12 @@ export function runLine(run: RunSummary): string {
 }
 
 /** The last runs, interrupted ones first; the first of those is what `r` resumes. */
-export function RecentRuns({ state, limit }: { state: AsyncState<RunSummary[]>; limit: number }) {
+export function RecentRuns({ state, limit, canResume }: { state: AsyncState<RunSummary[]>; limit: number; canResume: boolean }) {
   if (state.status === 'pending') return <Text color={tone('gray')}>reading the runs…</Text>;
   if (state.status === 'failed') return <Text wrap="truncate">runs: cannot read them — {state.error}</Text>;
   const runs = state.value.slice(0, Math.max(1, limit));
   if (runs.length === 0) return <Text color={tone('gray')}>no runs yet</Text>;
-  const resumeTarget = state.value.find((r) => r.resumable);
+  const resumeTarget = canResume ? state.value.find((r) => r.resumable) : undefined;
   return (
     <Box flexDirection="column">
       {runs.map((run) => (

@@ -68,7 +68,7 @@ export function RunScreen({ run, result, onExit, exitKeys = true }: RunScreenPro
         )}
         {view.stopping && !ended && <Text color={tone('yellow')} wrap="truncate">Stopping after the operations in flight… (Ctrl-C again quits at once)</Text>}
         {view.askingStop && <StopPrompt runId={view.info?.runId ?? null} answer={(yes) => run.answerStop(yes)} />}
-        {c && !view.askingStop && <ConfirmPrompt key={c.id} confirmation={c} answer={(yes) => run.answer(yes)} />}
+        {c && !view.askingStop && <ConfirmPrompt key={c.id} confirmation={c} answer={(yes) => run.answer(yes, 'operator', c.id)} />}
         <RunSummary view={view} result={result} />
         {!ended && <Footer keys={[{ key: 'Ctrl-C', label: 'stop after the operations in flight' }]} />}
         {ended && exitKeys && <Footer keys={[{ key: 'q/Enter', label: 'close' }]} />}

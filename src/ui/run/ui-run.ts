@@ -66,8 +66,8 @@ export interface UiRun {
   drain(): void;
   /** Events applied and log lines not yet in a snapshot, now. */
   readonly backlog: number;
-  /** Answers the pending confirmation (the screen checks the typed word first). */
-  answer(yes: boolean, how?: string): void;
+  /** Answers the pending confirmation (the screen checks the typed word first); with its id, only that one. */
+  answer(yes: boolean, how?: string, id?: number): void;
   /** Ctrl-C: the first asks, a second while stopping quits (the onQuit listeners). */
   interrupt(): void;
   /** The answer to "stop after the operations in flight?". */
@@ -161,9 +161,10 @@ export function createUiRun(options: UiRunOptions = {}): UiRun {
     get backlog() {
       return pending + state.undrawnLines;
     },
-    answer(yes, how = 'operator') {
+    answer(yes, how = 'operator', id) {
       const c = confirmation;
-      if (!c) return;
+      // A key handler of an earlier frame may still fire: it answers its own question or nothing.
+      if (!c || (id !== undefined && id !== c.view.id)) return;
       confirmation = null;
       flush();
       c.resolve({ answer: yes, how });
@@ -187,6 +188,8 @@ export function createUiRun(options: UiRunOptions = {}): UiRun {
       flush();
     },
     answerStop(yes) {
+      // Only while asked: a late key of a closed question must not stop the run.
+      if (!askingStop) return;
       askingStop = false;
       if (yes) controller.abort();
       flush();

@@ -21,16 +21,6 @@ export interface RunbookActions {
   help(): void;
 }
 
-export const RUNBOOK_HELP = [
-  ['↑ ↓ / PgUp PgDn', 'scroll the steps'],
-  ['enter', 'go to the parameters and the run choice'],
-  ['tab / shift-tab', 'next / previous field (↑ ↓ too, outside the instance list)'],
-  ['space', 'switch a --flag on or off; cycle the mode (← → too)'],
-  ['type', 'fill a field (checked as you type) or filter the instance list'],
-  ['enter (form)', 'start; a full run still asks to confirm each destructive step'],
-  ['esc', 'back (form → steps → home)'],
-] as const;
-
 /** One runbook: its procedure (steps, what each changes, guards), then its form. */
 export function RunbookPage({ services, id, actions, active }: { services: SessionServices; id: string; actions: RunbookActions; active: boolean }) {
   const runbook = useAsync(() => services.loadRunbook(id), [services, id]);

@@ -19,7 +19,6 @@ export function ReplayScreen({ services, runId, speed, active, onExit }: { servi
 }
 
 function Replaying({ runId, events, speed, onExit }: { runId: string; events: Parameters<typeof useReplay>[1]; speed: ReplaySpeed; onExit: () => void }) {
-  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 200 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG replay-screen.tsx ${(globalThis as any).__n}\n`);
   // Nothing reaches an engine from a replay; its own banner says so (READ-ONLY is the session's).
   const run = useMemo(() => createUiRun(), []);
   useEffect(() => () => run.dispose(), [run]);

@@ -1,15 +1,18 @@
-import { useState, type ReactElement } from 'react';
-import { Box, useApp } from 'ink';
+import { lazy, Suspense, useState, type ReactElement } from 'react';
+import { Box, Static, useApp } from 'ink';
 import { HelpOverlay, type HelpLine } from '../common/help-overlay.js';
-import { HOME_HELP, HomeScreen } from '../home/home-screen.js';
+import { HomeScreen } from '../home/home-screen.js';
 import { useHealth } from '../home/use-health.js';
-import { RUNBOOK_HELP, RunbookPage } from '../runbook/runbook-page.js';
-import { TRANSCRIPTS_HELP, TranscriptList } from '../transcripts/transcript-list.js';
-import { TranscriptView } from '../transcripts/transcript-view.js';
-import { ReplayScreen } from './replay-screen.js';
-import { RunHost } from './run-host.js';
+import { HOME_HELP, RUNBOOK_HELP, TRANSCRIPTS_HELP } from './help-text.js';
 import type { SessionServices } from './services.js';
 import { useNavigation, type Screen } from './use-navigation.js';
+
+// Only the home is on the first frame's path; the other screens load when first opened.
+const RunbookPage = lazy(async () => ({ default: (await import('../runbook/runbook-page.js')).RunbookPage }));
+const TranscriptList = lazy(async () => ({ default: (await import('../transcripts/transcript-list.js')).TranscriptList }));
+const TranscriptView = lazy(async () => ({ default: (await import('../transcripts/transcript-view.js')).TranscriptView }));
+const ReplayScreen = lazy(async () => ({ default: (await import('./replay-screen.js')).ReplayScreen }));
+const RunHost = lazy(async () => ({ default: (await import('./run-host.js')).RunHost }));
 
 const HELP: Record<Screen['name'], { title: string; lines: readonly HelpLine[] }> = {
   home: { title: 'home', lines: HOME_HELP },
@@ -22,7 +25,6 @@ const HELP: Record<Screen['name'], { title: string; lines: readonly HelpLine[] }
 
 /** The session: home, runbooks, runs, transcripts; `?` shows the keys of the current screen. */
 export function SessionApp({ services, initial = [], onQuit, onHardQuit }: { services: SessionServices; initial?: readonly Screen[]; onQuit?: () => void; onHardQuit?: () => void }) {
-  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG session-app.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
   const app = useApp();
   const nav = useNavigation(initial);
   const health = useHealth(services);
@@ -80,9 +82,19 @@ export function SessionApp({ services, initial = [], onQuit, onHardQuit }: { ser
   }
   return (
     <Box flexDirection="column">
+      {/*
+        ink remembers the last <Static> it created and frees its layout node when it unmounts,
+        yet goes on measuring it: after the run screen (whose log is a <Static>) a later frame
+        reads freed memory and can try to draw a line billions of cells wide. A fresh empty
+        <Static> on every screen change keeps that pointer valid; it sits before the screen, so
+        a screen's own <Static>, created after it, is the one ink prints.
+      */}
+      <Static key={`${nav.depth}:${screen.name}`} items={[] as never[]}>
+        {() => null}
+      </Static>
       {help ? <HelpOverlay title={HELP[screen.name].title} lines={HELP[screen.name].lines} onClose={() => setHelp(false)} /> : null}
       <Box display={help ? 'none' : 'flex'} flexDirection="column">
-        {body}
+        <Suspense fallback={null}>{body}</Suspense>
       </Box>
     </Box>
   );

@@ -10,19 +10,8 @@ import { useTerminalSize } from '../common/use-terminal-size.js';
 import { runLine } from '../home/recent-runs.js';
 import { applyFilters, nextValue, OUTCOMES, type RunFilters } from './run-filters.js';
 
-export const TRANSCRIPTS_HELP = [
-  ['↑ ↓', 'choose a run'],
-  ['enter', 'open its transcript'],
-  ['b', 'filter by runbook (cycles through them, then all)'],
-  ['o', 'filter by outcome (completed, planned, failed, …, then all)'],
-  ['1 / x / i', 'in a transcript: replay at 1x, 10x, or instantly'],
-  ['e', 'in a transcript: export it as Markdown'],
-  ['esc', 'back'],
-] as const;
-
 /** Every recorded run, newest first, narrowed by runbook and outcome. */
 export function TranscriptList({ services, active, onOpen, onBack, onHelp }: { services: SessionServices; active: boolean; onOpen: (runId: string) => void; onBack: () => void; onHelp: () => void }) {
-  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 500 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG transcript-list.tsx ${(globalThis as any).__n} ${new Error().stack?.split('\n').slice(1, 4).join(' | ')}\n`);
   const { columns, rows } = useTerminalSize();
   const runs = useAsync(async () => (await services.runs()).sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [services]);
   const [filters, setFilters] = useState<RunFilters>({ runbook: null, outcome: null });

@@ -13,7 +13,6 @@ type Exported = { status: 'idle' } | { status: 'writing' } | { status: 'done'; p
 
 /** One run's transcript as the plain presenter printed it; replay and export from here. */
 export function TranscriptView(props: { services: SessionServices; runId: string; active: boolean; onReplay: (speed: ReplaySpeed) => void; onBack: () => void; onHelp: () => void }) {
-  (globalThis as any).__n = ((globalThis as any).__n ?? 0) + 1; if ((globalThis as any).__n % 200 === 0) (process as any).getBuiltinModule('node:fs').writeSync(2, `DBG transcript-view.tsx ${(globalThis as any).__n}\n`);
   const { services, runId, active } = props;
   const { columns, rows } = useTerminalSize();
   const transcript = useAsync(() => services.transcript(runId), [services, runId]);

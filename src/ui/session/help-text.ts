@@ -1,0 +1,31 @@
+// The keys of each screen for the `?` overlay, apart from the screens so that the help of a
+// screen not loaded yet costs nothing.
+
+export const HOME_HELP = [
+  ['↑ ↓', 'choose a runbook'],
+  ['enter', 'open it: its steps, guards, parameters; dry-run, test or full run'],
+  ['r', 'resume the interrupted run marked ▶ (done work is never redone)'],
+  ['t', 'transcripts: list, open, replay, export as Markdown'],
+  ['?', 'this help'],
+  ['q', 'quit (Ctrl-C too)'],
+] as const;
+
+export const RUNBOOK_HELP = [
+  ['↑ ↓ / PgUp PgDn', 'scroll the steps'],
+  ['enter', 'go to the parameters and the run choice'],
+  ['tab / shift-tab', 'next / previous field (↑ ↓ too, outside the instance list)'],
+  ['space', 'switch a --flag on or off; cycle the mode (← → too)'],
+  ['type', 'fill a field (checked as you type) or filter the instance list'],
+  ['enter (form)', 'start; a full run still asks to confirm each destructive step'],
+  ['esc', 'back (form → steps → home)'],
+] as const;
+
+export const TRANSCRIPTS_HELP = [
+  ['↑ ↓', 'choose a run'],
+  ['enter', 'open its transcript'],
+  ['b', 'filter by runbook (cycles through them, then all)'],
+  ['o', 'filter by outcome (completed, planned, failed, …, then all)'],
+  ['1 / x / i', 'in a transcript: replay at 1x, 10x, or instantly'],
+  ['e', 'in a transcript: export it as Markdown'],
+  ['esc', 'back'],
+] as const;
