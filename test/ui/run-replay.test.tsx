@@ -33,6 +33,10 @@ afterAll(async () => {
   await lab?.destroy();
 });
 
+function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
+
 /** Feeds events in batches of `batch`, letting ink draw a frame after each (as the timer would). */
 async function replay(run: UiRun, events: readonly EngineEvent[], batch = 4, until?: (e: EngineEvent) => boolean): Promise<number> {
   let i = 0;
@@ -177,12 +181,12 @@ describe('run screen on recorded drp events', () => {
     await tick(100);
     expect(run.view().confirmation?.typedWord).toMatch(/^\d+$/);
     await r.type(KEYS.escape);
-    expect(await esc).toEqual({ answer: false, how: 'operator' });
+    expect(await within(esc, 'the answer to Esc')).toEqual({ answer: false, how: 'operator' });
     const ctrlC = run.deps.prompter.confirm(asked.question, ['what will change']);
     await waitUntil(() => run.view().confirmation !== null && r.screen().includes('what will change'), 'the question again');
     await tick(100);
     await r.type(KEYS.ctrlC);
-    expect(await ctrlC).toEqual({ answer: false, how: 'operator (Ctrl-C)' });
+    expect(await within(ctrlC, 'the answer to Ctrl-C')).toEqual({ answer: false, how: 'operator (Ctrl-C)' });
     // Ctrl-C with no question up asks before stopping anything.
     await r.type(KEYS.ctrlC);
     await waitUntil(() => r.screen().includes('Stop after the operations in flight?'), 'the stop question');

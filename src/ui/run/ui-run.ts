@@ -145,7 +145,7 @@ export function createUiRun(options: UiRunOptions = {}): UiRun {
     },
   };
 
-  return {
+  const uiRun: UiRun = {
     deps: { onBus: (bus) => bus.subscribe(feed), prompter, stop: controller.signal },
     feed,
     view: () => snapshot,
@@ -176,12 +176,12 @@ export function createUiRun(options: UiRunOptions = {}): UiRun {
       }
       // At a confirmation, Ctrl-C is a no (as in the plain CLI): the step is not started.
       if (confirmation) {
-        this.answer(false, 'operator (Ctrl-C)');
+        uiRun.answer(false, 'operator (Ctrl-C)');
         return;
       }
       // Ctrl-C again while the question is up means stop: the safer of the two things it could mean.
       if (askingStop) {
-        this.answerStop(true);
+        uiRun.answerStop(true);
         return;
       }
       askingStop = true;
@@ -209,4 +209,5 @@ export function createUiRun(options: UiRunOptions = {}): UiRun {
       timer = undefined;
     },
   };
+  return uiRun;
 }

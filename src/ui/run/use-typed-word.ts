@@ -32,8 +32,9 @@ export function useTypedWord(word: string, answer: (yes: boolean) => void, activ
   useInput(
     (input, key) => {
       if (answered.current) return;
-      if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
+      // Before the modifier check: ink reports a lone Esc with meta set.
       if (key.escape) return reply(false);
+      if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
       // A fast terminal (or a paste) can hand over the word and Enter as one input.
       const enter = key.return || /[\r\n]$/.test(input);
       const text = key.return ? '' : input.replace(/[\x00-\x1f\x7f]/g, '');

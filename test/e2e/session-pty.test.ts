@@ -1,0 +1,252 @@
+// The interactive session end to end: `novaops` in a real pseudo-terminal (read through a headless
+// xterm, at 80x24 and at 200x50), driven by keys only, as an operator at 3 a.m. would:
+// - pick drp, choose test mode, pick a lab instance from the live list, confirm, watch it finish,
+//   open its transcript, replay it; the database ends exactly as the plain CLI leaves it;
+// - a full run stopped with Ctrl-C in the reboot step, then resumed from the home screen: it
+//   completes and nothing is done twice;
+// - a read-only session offers no live run, and `--read-only run` is refused with exit 3.
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ScenarioSummary } from '../../src/lab/index.js';
+import { runCli } from '../support/cli.js';
+import { allRows, checksums, withoutHeartbeat, type Rows } from '../support/db-snapshot.js';
+import { createTestLab, type TestLab } from '../support/lab.js';
+import { KEY, spawnScreen, type ScreenCli } from '../support/pty-screen.js';
+
+const labs: TestLab[] = [];
+let cli: ScreenCli | undefined;
+
+afterEach(async () => {
+  cli?.kill();
+  cli = undefined;
+  await Promise.all(labs.splice(0).map((lab) => lab.destroy()));
+});
+
+async function newLab(settings: Parameters<typeof createTestLab>[0] = {}): Promise<{ lab: TestLab; scenario: ScenarioSummary }> {
+  const lab = await createTestLab(settings);
+  labs.push(lab);
+  const scenario = await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 3 });
+  return { lab, scenario };
+}
+
+/** An affected instance whose data volumes no other instance shares (a clean rehearsal). */
+function rehearsalInstance(scenario: ScenarioSummary): { uuid: string; name: string } {
+  const shared = new Set(scenario.multiattach?.attachments.map((a) => a.volume) ?? []);
+  const found = scenario.instances.find(
+    (i) =>
+      scenario.affectedInstances.includes(i.uuid) &&
+      scenario.attached.some((p) => p.instance === i.uuid) &&
+      scenario.attached.filter((p) => p.instance === i.uuid).every((p) => !shared.has(p.volume)),
+  );
+  if (!found) throw new Error('no instance with unshared data volumes');
+  return { uuid: found.uuid, name: found.name };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const END = /(COMPLETED|PLANNED|FAILED|BLOCKED|REFUSED|ABORTED) \(exit (\d)\)/;
+/**
+ * Answers each step's confirmation (the typed word where one is asked for, else y) until the run
+ * screen shows how the run ended; `afterAnswer` may act once a given step was confirmed. The
+ * question is the bordered box (the log above it quotes earlier questions without a border), read
+ * once its bottom border is drawn.
+ */
+async function confirmUntilEnd(c: ScreenCli, afterAnswer?: (step: number) => Promise<void>): Promise<{ outcome: string; exit: number; asked: number[] }> {
+  const asked: number[] = [];
+  for (;;) {
+    const fresh = `│ Step (?!(?:${asked.join('|') || 'x'}):)\\d+: [\\s\\S]*?╰`;
+    const screen = await c.waitFor(new RegExp(`${END.source}|${fresh}`), 45_000);
+    const end = END.exec(screen);
+    if (end) return { outcome: end[1], exit: Number(end[2]), asked };
+    const from = screen.lastIndexOf('│ Step');
+    const box = screen.slice(from, screen.indexOf('╰', from)).replace(/│/g, ' ').replace(/\s+/g, ' ');
+    const step = Number(/Step (\d+):/.exec(box)![1]);
+    const word = /Type (\S+) \(/.exec(box)?.[1];
+    // ink attaches the prompt's key handler just after drawing it; a key sent before is lost.
+    await pause(250);
+    asked.push(step);
+    c.send(word ? `${word}${KEY.enter}` : 'y');
+    await afterAnswer?.(step);
+  }
+}
+
+/** Every row, with what differs between two labs of the same seed for reasons other than the run normalised away. */
+function comparable(rows: Rows, known: Set<string>): Record<string, string[]> {
+  const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+  const TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+  const out: Record<string, string[]> = {};
+  for (const [table, list] of Object.entries(rows)) {
+    const name = table.replace(/nl_[0-9a-z]+_/g, '');
+    out[name] = list
+      .map((row) => {
+        const r = withoutHeartbeat(table, row);
+        const norm = Object.fromEntries(
+          Object.entries(r)
+            .filter(([k]) => k !== 'id')
+            .map(([k, v]) => {
+              if (k === 'deleted' && v !== 0 && v === r.id) return [k, '<own id>'];
+              if (typeof v !== 'string') return [k, v];
+              if (TIME.test(v)) return [k, '<time>'];
+              return [k, v.replace(UUID_ANYWHERE, (u) => (known.has(u) ? u : '<uuid>'))];
+            }),
+        );
+        return JSON.stringify(norm);
+      })
+      .sort();
+  }
+  return out;
+}
+
+describe.each([
+  { cols: 80, rows: 24 },
+  { cols: 200, rows: 50 },
+])('novaops in a $cols x $rows terminal', (size) => {
+  test('drp rehearsal by keys: pick, test mode, instance from the list, confirm, finish, transcript, replay; the DB ends as with the plain CLI', async () => {
+    const { lab, scenario } = await newLab();
+    const x = rehearsalInstance(scenario);
+    // The scenario's own ids (instances, volumes, attachments) come from its seed, the same in both
+    // labs; every other id (projects, providers, ids made during the run) is compared by its place.
+    const known = new Set(JSON.stringify(scenario).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []);
+    cli = spawnScreen([], lab.env, size);
+
+    const home = await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    expect(home).toMatch(/novaops · cloud novaops-lab/);
+    for (const id of ['drp', 'failed-node', 'reset-state', 'iscsi-cleanup', 'uid-gid']) expect(home).toContain(id);
+    await cli.waitFor(/health: ok (\d+)\/\1/, 60_000);
+
+    await cli.press(KEY.enter); // drp is first
+    await cli.waitFor(/Steps \(\d+, in order\)/);
+    expect(cli.screen()).toMatch(/drp — /);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/\[ \] --ssh-reboot/);
+    await cli.press(KEY.tab);
+    await pause(100);
+    await cli.press(' '); // dry-run -> test on one instance
+    await cli.waitFor(/mode: .*\(•\) test on one instance/);
+    await cli.press(KEY.tab);
+    await cli.waitFor(new RegExp(`of ${scenario.counts.instances} servers`), 30_000);
+    await cli.press(x.name);
+    await cli.waitFor(new RegExp(`1 of ${scenario.counts.instances} servers`));
+    await cli.press(KEY.enter);
+    await cli.waitFor(new RegExp(`instance: ${x.name}`));
+    await cli.press(KEY.enter);
+
+    const run = await confirmUntilEnd(cli);
+    expect(run, cli.screen()).toMatchObject({ outcome: 'COMPLETED', exit: 0 });
+    expect(run.asked).toEqual([2, 3, 4]);
+    expect((await lab.stats()).rebootsByServer).toEqual({ [x.uuid]: 1 });
+    for (const line of cli.lines()) expect(line.length).toBeLessThanOrEqual(size.cols);
+
+    // Back home: the run is listed; its transcript opens and replays.
+    await cli.press('q');
+    const listed = await cli.waitFor(/(\d{8}-\d{6}-drp-[0-9a-f]{4})\s+live\s+completed\s+test/);
+    const runId = /(\d{8}-\d{6}-drp-[0-9a-f]{4})\s+live\s+completed\s+test/.exec(listed)![1];
+    await cli.press('t');
+    await cli.waitFor(/\d+ of \d+ runs/);
+    await cli.press(KEY.enter);
+    await cli.waitFor(new RegExp(`Transcript ${runId}[\\s\\S]*novaops drp`));
+    await cli.press('i'); // replay, instant
+    await cli.waitFor(/REPLAY[\s\S]*COMPLETED/, 30_000);
+    await cli.press(KEY.escape);
+    await pause(200);
+    await cli.press(KEY.escape);
+    await pause(200);
+    await cli.press(KEY.escape);
+    await cli.waitFor(/Runbooks/);
+    await cli.press('q');
+    expect((await cli.exited).exitCode).toBe(0);
+
+    // The same rehearsal through the plain CLI on a lab of the same seed ends in the same rows.
+    const twin = await newLab();
+    const plain = await runCli(['run', 'drp', '--test-instance', x.uuid, '--yes'], twin.lab.env);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.stringify(twin.scenario)).toEqual(JSON.stringify(scenario));
+    expect(comparable(await allRows(lab), known)).toEqual(comparable(await allRows(twin.lab), known));
+  });
+});
+
+describe('novaops at 80x24: stop and resume, read-only', () => {
+  test('Ctrl-C in the reboot step, then resume from the home screen: completes, nothing done twice', async () => {
+    const { lab, scenario } = await newLab({ settings: { latencyMs: 150, rebootMs: 1500 } });
+    cli = spawnScreen([], lab.env, { cols: 80, rows: 24 });
+    await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/Steps \(\d+, in order\)/);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/\[ \] --ssh-reboot/);
+    await cli.press(KEY.tab);
+    await pause(100);
+    await cli.press(' ');
+    await pause(100);
+    await cli.press(' '); // -> FULL run
+    await cli.waitFor(/mode: .*\(•\) FULL run/);
+    await cli.press(KEY.enter);
+
+    let stopped = false;
+    const first = await confirmUntilEnd(cli, async (step) => {
+      if (step !== 3 || stopped) return;
+      stopped = true;
+      await cli!.waitFor(/reboot/i);
+      await pause(400);
+      cli!.send(KEY.ctrlC);
+      await cli!.waitFor(/Stop after the operations in flight\?/, 30_000);
+      await pause(200);
+      cli!.send('y');
+    });
+    expect(first.outcome, cli.screen()).toBe('ABORTED');
+    expect(first.exit).toBe(4);
+    const rebootsAfterStop = (await lab.stats()).rebootsByServer;
+
+    await cli.press('q');
+    await cli.waitFor(/▶ \d{8}-\d{6}-drp-[0-9a-f]{4}\s+live\s+\S+\s+whole cloud\s+\(r resume\)/, 30_000);
+    await cli.press('r');
+    const second = await confirmUntilEnd(cli);
+    expect(second.outcome, cli.screen()).toBe('COMPLETED');
+
+    const stats = await lab.stats();
+    // Every affected instance rebooted exactly once across both attempts; every volume attached once.
+    const shutoff = scenario.instances.filter((i) => i.vmState === 'stopped').map((i) => i.uuid);
+    expect(Object.keys(stats.rebootsByServer).sort()).toEqual(shutoff.sort());
+    expect(Object.keys(stats.attachesByVolume).sort()).toEqual([...new Set(scenario.attached.map((p) => p.volume))].sort());
+    expect(Object.values(stats.rebootsByServer).every((n) => n === 1), JSON.stringify(stats.rebootsByServer)).toBe(true);
+    expect(Object.values(stats.attachesByVolume).every((n) => n === 1), JSON.stringify(stats.attachesByVolume)).toBe(true);
+    // What the first attempt had rebooted was not rebooted again.
+    for (const [uuid, n] of Object.entries(rebootsAfterStop)) expect(stats.rebootsByServer[uuid]).toBe(n);
+    await cli.press('q');
+    await cli.waitFor(/Runbooks/);
+    await cli.press('q');
+    expect((await cli.exited).exitCode).toBe(0);
+  });
+
+  test('read-only: the session offers only a dry-run and says READ-ONLY; `--read-only run` is refused with exit 3; nothing changes', async () => {
+    const { lab } = await newLab();
+    const before = await checksums(lab);
+    await lab.resetStats();
+    cli = spawnScreen(['--read-only'], lab.env, { cols: 80, rows: 24 });
+    const home = await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    expect(home).toMatch(/READ-ONLY/);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/Steps \(\d+, in order\)/);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/\[ \] --ssh-reboot/);
+    await cli.press(KEY.tab);
+    await pause(100);
+    await cli.press(' ');
+    await pause(200);
+    // The mode does not move off dry-run: a read-only session has no live choice to offer.
+    expect(cli.screen()).toMatch(/mode: .*\(•\) dry-run/);
+    expect(cli.screen()).not.toMatch(/FULL run|test on one instance/);
+    await cli.press(KEY.enter);
+    const end = await cli.waitFor(END, 60_000);
+    expect(END.exec(end)!.slice(1)).toEqual(['PLANNED', '0']);
+    for (const frame of cli.frames().filter((f) => /novaops drp \S+ · cloud/.test(f))) expect(frame).toMatch(/DRY-RUN/);
+    await cli.press('q');
+    await cli.waitFor(/Runbooks/);
+    await cli.press('q');
+    await cli.exited;
+    cli = spawnScreen(['--read-only', 'run', 'drp', '--yes'], lab.env, { cols: 80, rows: 24 });
+    const refused = await cli.exited;
+    expect(refused.exitCode, cli.screen()).toBe(3);
+    expect(cli.screen()).toMatch(/read-only session/);
+    expect(await checksums(lab)).toEqual(before);
+    expect((await lab.stats()).mutatingRequests).toBe(0);
+  });
+});
