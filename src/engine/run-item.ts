@@ -7,7 +7,7 @@ import type { EventBus } from './events.js';
 import { emitOperationEnd } from './events.js';
 import { executeOperation } from './execute-operation.js';
 import type { PlanItem } from './runbook.js';
-import type { RunStore } from './run-store.js';
+import type { AcknowledgedOp, RunStore } from './run-store.js';
 
 export interface ItemRunDeps {
   store: RunStore;
@@ -18,8 +18,30 @@ export interface ItemRunDeps {
 
 export type ItemResult = { ok: true } | { ok: false; error: string };
 
-/** Runs `item`; `acknowledged` holds the indexes of its operations an earlier attempt finished. */
-export async function runItem(stepId: string, item: PlanItem, acknowledged: ReadonlySet<number>, deps: ItemRunDeps): Promise<ItemResult> {
+/**
+ * Which operations of a re-planned item an earlier attempt already finished. They are matched by
+ * what they do (their command line), not by position: a step plans again from the state it reads
+ * on resume, and a plan that no longer lists what was done shifts every position after it, so a
+ * position would skip the wrong operation (a device delete, a logout precondition).
+ */
+export function alreadyDone(ops: PlanItem['ops'], acknowledged: readonly AcknowledgedOp[]): Set<number> {
+  const done = new Set<number>();
+  const byCommand = acknowledged.filter((a) => a.command !== undefined).map((a) => a.command);
+  for (const [index, op] of ops.entries()) {
+    const at = byCommand.indexOf(op.command);
+    if (at >= 0) {
+      byCommand.splice(at, 1); // each acknowledgement stands for one operation
+      done.add(index);
+    } else if (acknowledged.some((a) => a.command === undefined && a.index === index)) {
+      done.add(index);
+    }
+  }
+  return done;
+}
+
+/** Runs `item`; `acknowledged` holds the operations an earlier attempt finished. */
+export async function runItem(stepId: string, item: PlanItem, acknowledgedOps: readonly AcknowledgedOp[], deps: ItemRunDeps): Promise<ItemResult> {
+  const acknowledged = alreadyDone(item.ops, acknowledgedOps);
   const { bus, store } = deps;
   const several = item.ops.length > 1;
   // Durable before the first operation: a crash after this line is an ambiguous item that resume
@@ -42,7 +64,7 @@ export async function runItem(stepId: string, item: PlanItem, acknowledged: Read
     emitOperationEnd(bus, stepId, item.key, opId, result);
     if (result.ok) {
       if (failure !== undefined) undone = true;
-      else if (several) await store.record({ step: stepId, key: item.key, status: 'op-done', op: index });
+      else if (several) await store.record({ step: stepId, key: item.key, status: 'op-done', op: index, command: op.command });
       continue;
     }
     const error = result.error ?? 'failed';

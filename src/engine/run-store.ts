@@ -27,15 +27,24 @@ export interface ItemRecord {
   detail?: string;
   /** 'op-done': which operation of a multi-operation item was acknowledged (its index). */
   op?: number;
+  /** 'op-done': what that operation was (its command line), so a re-planned item is matched by what it does. */
+  command?: string;
   /** 'failed': the item's `always` operations ran after the failure and undid its earlier ones. */
   undone?: boolean;
+}
+
+/** An operation an earlier attempt finished: its position then, and what it was. */
+export interface AcknowledgedOp {
+  index: number;
+  /** Absent in journals written before operations were recorded by their command. */
+  command?: string;
 }
 
 export interface ItemJournal {
   /** The latest item-level record of every item. */
   items: Map<string, ItemRecord>;
   /** Operations acknowledged since the item last started over, by item id. */
-  opsDone: Map<string, Set<number>>;
+  opsDone: Map<string, AcknowledgedOp[]>;
 }
 
 export const STATE_FILE = 'state.json';
@@ -186,7 +195,7 @@ export async function readItemRecords(path: string): Promise<Map<string, ItemRec
 
 export async function readItemJournal(path: string): Promise<ItemJournal> {
   const latest = new Map<string, ItemRecord>();
-  const opsDone = new Map<string, Set<number>>();
+  const opsDone = new Map<string, AcknowledgedOp[]>();
   const text = (await readIfExists(path)) ?? '';
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -199,7 +208,10 @@ export async function readItemJournal(path: string): Promise<ItemJournal> {
     if (!record || typeof record !== 'object' || typeof record.step !== 'string' || typeof record.key !== 'string') continue;
     const id = itemId(record.step, record.key);
     if (record.status === 'op-done') {
-      if (typeof record.op === 'number') (opsDone.get(id) ?? opsDone.set(id, new Set()).get(id)!).add(record.op);
+      if (typeof record.op === 'number') {
+        const done = opsDone.get(id) ?? opsDone.set(id, []).get(id)!;
+        done.push(typeof record.command === 'string' ? { index: record.op, command: record.command } : { index: record.op });
+      }
       continue;
     }
     // Undone by its `always` operations: the item starts over from its first operation.

@@ -7,7 +7,7 @@ import { planOperation } from './events.js';
 import { messageOf } from './execute-operation.js';
 import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
-import { itemId, type RunStore } from './run-store.js';
+import { itemId, type AcknowledgedOp, type RunStore } from './run-store.js';
 import { assertInScope } from './scope.js';
 import { assertShellAllowed } from './shell-policy.js';
 import { runSqlStep } from './sql-step.js';
@@ -128,7 +128,7 @@ async function itemsStillToDo(
   ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'skipped', detail: string) => void,
-): Promise<{ todo: PlanItem[]; opsDone: ReadonlyMap<string, ReadonlySet<number>> }> {
+): Promise<{ todo: PlanItem[]; opsDone: ReadonlyMap<string, readonly AcknowledgedOp[]> }> {
   if (deps.store.state.attempts <= 1) return { todo: items, opsDone: new Map() };
   const { items: records, opsDone } = await deps.store.journal();
   const todo: PlanItem[] = [];
@@ -188,7 +188,7 @@ async function runTransactional(
 async function runItems(
   step: Step,
   items: PlanItem[],
-  opsDone: ReadonlyMap<string, ReadonlySet<number>>,
+  opsDone: ReadonlyMap<string, readonly AcknowledgedOp[]>,
   ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'failed' | 'held', detail: string) => void,
@@ -211,7 +211,7 @@ async function runItems(
               item(planItem.key, 'held', reason);
               return;
             }
-            const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? new Set(), deps);
+            const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps);
             if (!result.ok) item(planItem.key, 'failed', result.error);
             else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
             else acknowledged.push(planItem);

@@ -173,6 +173,41 @@ describe('items of several operations', () => {
     expect(existsSync(mark('finished'))).toBe(true);
   });
 
+  it('a resume matches acknowledged operations by what they do, not by their position in the re-planned item', async () => {
+    const made = mark('made-then-dropped');
+    const ready = mark('ready-3');
+    const finished = mark('finished-3');
+    // The step plans from what it reads: once `made` exists it no longer plans making it, so every
+    // later operation moves up one place. Matched by position, the resume would skip the check.
+    const step: Step = {
+      id: 'replanned',
+      title: 'step replanned',
+      changes: 'marks',
+      unguarded: 'a test step',
+      async plan() {
+        const ops: Operation[] = [
+          ...(existsSync(made) ? [] : [sh('make it', ['mkdir', made])]),
+          sh('wait for ready', ['test', '-e', ready]),
+          sh('finish', ['touch', finished]),
+        ];
+        return { items: [{ key: 'replanned-item', summary: 'replanned', target: ops[0].target, ops }] };
+      },
+    };
+    const rb = runbook([step]);
+    const first = await run(rb);
+    expect(first.outcome).toBe('failed');
+    expect(opStarts(first.events)).toEqual(['make it', 'wait for ready']);
+    const second = await resume(rb, first.runId);
+    // `ready` still does not exist: the check must run again and fail again, not be skipped.
+    expect(opStarts(second.events)).toEqual(['wait for ready']);
+    expect(second.outcome).toBe('failed');
+    expect(existsSync(finished)).toBe(false);
+    await mkdir(ready);
+    const third = await resume(rb, first.runId);
+    expect({ outcome: third.outcome, error: third.error?.message }).toEqual({ outcome: 'completed', error: undefined });
+    expect(opStarts(third.events)).toEqual(['wait for ready', 'finish']);
+  });
+
   it('an item undone by its `always` operations starts over on resume', async () => {
     const made = mark('made-and-removed');
     const ready = mark('ready-2');

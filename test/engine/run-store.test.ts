@@ -52,13 +52,13 @@ describe('RunStore', () => {
     const path = join(dir, 'items.jsonl');
     const line = (r: object) => `${JSON.stringify({ ts: '2026-01-01T00:00:00.000Z', ...r })}\n`;
     await appendFile(path, line({ step: 's', key: 'a', status: 'done' }) + line({ step: 's', key: 'a', status: 'held', detail: 'moved on' }));
-    await appendFile(path, line({ step: 's', key: 'b', status: 'started' }) + line({ step: 's', key: 'b', status: 'op-done', op: 0 }) + line({ step: 's', key: 'b', status: 'op-done', op: 1 }));
+    await appendFile(path, line({ step: 's', key: 'b', status: 'started' }) + line({ step: 's', key: 'b', status: 'op-done', op: 0 }) + line({ step: 's', key: 'b', status: 'op-done', op: 1, command: 'touch x' }));
     await appendFile(path, line({ step: 's', key: 'c', status: 'op-done', op: 0 }) + line({ step: 's', key: 'c', status: 'failed', undone: true }));
     const { readItemJournal } = await import('../../src/engine/run-store.js');
     const journal = await readItemJournal(path);
     expect(journal.items.get('s\u0000a')?.status).toBe('done');
     expect(journal.items.get('s\u0000b')?.status).toBe('started');
-    expect([...(journal.opsDone.get('s\u0000b') ?? [])]).toEqual([0, 1]);
+    expect(journal.opsDone.get('s\u0000b')).toEqual([{ index: 0 }, { index: 1, command: 'touch x' }]);
     expect(journal.opsDone.has('s\u0000c')).toBe(false);
   });
 

@@ -1,9 +1,17 @@
 // Runs the built CLI (dist/, built by `npm test` / bin/setup) as a real subprocess.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository: found by walking up, so that the benches compiled to dist/ find it too. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'bin', 'novaops')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const REPO = repoRoot();
 export const BIN = join(REPO, 'bin', 'novaops');
 
 export interface CliResult {
