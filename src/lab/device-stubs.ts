@@ -1,7 +1,7 @@
 // The SCSI device tools of a simulated compute host: multipath, blockdev and tee (the write that
 // deletes a device), sharing lab-devices.sh with the host's iscsiadm. They keep their state under
 // the host's var/lib/iscsi and log each change to device-ops.log, never touching /sys or /dev.
-import { chmod, copyFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from './repo-root.js';
 
@@ -16,9 +16,14 @@ export async function installDeviceStubs(binDir: string): Promise<void> {
   }
 }
 
-/** No disk deleted, no map flushed, nothing logged: the devices of a freshly booted host. */
+/**
+ * No disk deleted, no map flushed, nothing logged: the devices of a freshly booted host. The state
+ * files exist from the start, so that a read (iscsiadm -m session) never creates one: a test that
+ * hashes the host's tree sees a read-only command change nothing.
+ */
 export async function resetDeviceState(iscsiDir: string): Promise<void> {
-  for (const file of ['deleted-devices', 'flushed-maps', 'device-ops.log']) await rm(path.join(iscsiDir, file), { force: true });
+  for (const file of ['deleted-devices', 'flushed-maps']) await writeFile(path.join(iscsiDir, file), '');
+  await rm(path.join(iscsiDir, 'device-ops.log'), { force: true });
 }
 
 /** Where a host's device stubs and its iscsiadm log every change, one line each, in order. */

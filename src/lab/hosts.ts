@@ -23,6 +23,7 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await writeFile(hp.shadow, shadowText(passwdText(), 9), { mode: 0o640 });
   await writeFile(hp.gshadow, shadowText(groupText(), 4), { mode: 0o640 });
   await writeFile(hp.sessions, '');
+  await resetDeviceState(hp.iscsiDir);
   await writeFile(hp.nextSid, '1\n');
 }
 

@@ -11,6 +11,7 @@ import { runCli } from '../support/cli.js';
 import { allRows, checksums, withoutHeartbeat, type Rows } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { KEY, spawnScreen, type ScreenCli } from '../support/pty-screen.js';
+import { rehearsalInstance } from '../support/rehearsal.js';
 
 const labs: TestLab[] = [];
 let cli: ScreenCli | undefined;
@@ -28,20 +29,17 @@ async function newLab(settings: Parameters<typeof createTestLab>[0] = {}): Promi
   return { lab, scenario };
 }
 
-/** An affected instance whose data volumes no other instance shares (a clean rehearsal). */
-function rehearsalInstance(scenario: ScenarioSummary): { uuid: string; name: string } {
-  const shared = new Set(scenario.multiattach?.attachments.map((a) => a.volume) ?? []);
-  const found = scenario.instances.find(
-    (i) =>
-      scenario.affectedInstances.includes(i.uuid) &&
-      scenario.attached.some((p) => p.instance === i.uuid) &&
-      scenario.attached.filter((p) => p.instance === i.uuid).every((p) => !shared.has(p.volume)),
-  );
-  if (!found) throw new Error('no instance with unshared data volumes');
-  return { uuid: found.uuid, name: found.name };
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** From the home screen to drp's parameter form (drp is the first runbook listed). */
+async function openDrpForm(c: ScreenCli): Promise<void> {
+  await c.press(KEY.enter);
+  await c.waitFor(/Steps \(\d+, in order\)/);
+  await c.press(KEY.enter);
+  await c.waitFor(/\[ \] --ssh-reboot/);
+  await c.press(KEY.tab); // to the mode
+  await pause(100);
+}
 const END = /(COMPLETED|PLANNED|FAILED|BLOCKED|REFUSED|ABORTED) \(exit (\d)\)/;
 /**
  * Answers each step's confirmation (the typed word where one is asked for, else y) until the run
@@ -112,13 +110,8 @@ describe.each([
     for (const id of ['drp', 'failed-node', 'reset-state', 'iscsi-cleanup', 'uid-gid']) expect(home).toContain(id);
     await cli.waitFor(/health: ok (\d+)\/\1/, 60_000);
 
-    await cli.press(KEY.enter); // drp is first
-    await cli.waitFor(/Steps \(\d+, in order\)/);
+    await openDrpForm(cli);
     expect(cli.screen()).toMatch(/drp — /);
-    await cli.press(KEY.enter);
-    await cli.waitFor(/\[ \] --ssh-reboot/);
-    await cli.press(KEY.tab);
-    await pause(100);
     await cli.press(' '); // dry-run -> test on one instance
     await cli.waitFor(/mode: .*\(•\) test on one instance/);
     await cli.press(KEY.tab);
@@ -168,12 +161,7 @@ describe('novaops at 80x24: stop and resume, read-only', () => {
     const { lab, scenario } = await newLab({ settings: { latencyMs: 150, rebootMs: 1500 } });
     cli = spawnScreen([], lab.env, { cols: 80, rows: 24 });
     await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
-    await cli.press(KEY.enter);
-    await cli.waitFor(/Steps \(\d+, in order\)/);
-    await cli.press(KEY.enter);
-    await cli.waitFor(/\[ \] --ssh-reboot/);
-    await cli.press(KEY.tab);
-    await pause(100);
+    await openDrpForm(cli);
     await cli.press(' ');
     await pause(100);
     await cli.press(' '); // -> FULL run
@@ -223,12 +211,7 @@ describe('novaops at 80x24: stop and resume, read-only', () => {
     cli = spawnScreen(['--read-only'], lab.env, { cols: 80, rows: 24 });
     const home = await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
     expect(home).toMatch(/READ-ONLY/);
-    await cli.press(KEY.enter);
-    await cli.waitFor(/Steps \(\d+, in order\)/);
-    await cli.press(KEY.enter);
-    await cli.waitFor(/\[ \] --ssh-reboot/);
-    await cli.press(KEY.tab);
-    await pause(100);
+    await openDrpForm(cli);
     await cli.press(' ');
     await pause(200);
     // The mode does not move off dry-run: a read-only session has no live choice to offer.

@@ -48,7 +48,7 @@ describe('lab scenario command', () => {
   test('stuck-instance and power-loss; unknown names and bad numbers are usage errors', async () => {
     expect((await runCommand('stuck-instance', { instances: '6', volumes: '2', seed: '1' })).counts).toEqual({ instances: 6, volumes: 2, stuck: 5, healthy: 1 });
     expect((await runCommand('power-loss', { instances: '4', volumes: '2', seed: '1' })).name).toBe('power-loss');
-    await expect(labScenarioCommand('uid-mismatch', {})).rejects.toThrow(/unknown scenario 'uid-mismatch'/);
+    await expect(labScenarioCommand('stale-everything', {})).rejects.toThrow(/unknown scenario 'stale-everything'/);
     await expect(labScenarioCommand('failed-node', { instances: '2', volumes: '0', seed: '1', heartbeatAge: 'soon' })).rejects.toThrow(/--heartbeat-age/);
   });
 });

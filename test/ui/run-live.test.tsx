@@ -15,6 +15,7 @@ import { checksums } from '../support/db-snapshot.js';
 import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { KEYS, renderAt, tick, waitUntil, type Rendered } from './run-harness.js';
+import { rehearsalInstance as pickRehearsal } from '../support/rehearsal.js';
 
 let lab: TestLab;
 let engine: LabEngine;
@@ -32,16 +33,7 @@ afterEach(async () => {
   await lab?.destroy();
 });
 
-/** A SHUTOFF instance with data volumes no other instance shares. */
-function rehearsalInstance(): string {
-  const shared = new Set(scenario.multiattach?.attachments.map((a) => a.volume) ?? []);
-  const uuid = scenario.affectedInstances.find((u) => {
-    const pairs = scenario.attached.filter((p) => p.instance === u);
-    return pairs.length > 0 && pairs.every((p) => !shared.has(p.volume));
-  });
-  if (!uuid) throw new Error('no instance with unshared data volumes');
-  return uuid;
-}
+const rehearsalInstance = () => pickRehearsal(scenario).uuid;
 
 interface Session {
   run: UiRun;

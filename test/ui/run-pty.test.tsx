@@ -7,6 +7,7 @@ import type { ScenarioSummary } from '../../src/lab/index.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { KEY, spawnScreen, type ScreenCli } from '../support/pty-screen.js';
+import { rehearsalInstance as pickRehearsal } from '../support/rehearsal.js';
 
 let lab: TestLab;
 let scenario: ScenarioSummary;
@@ -22,15 +23,7 @@ afterEach(async () => {
   await lab?.destroy();
 });
 
-function rehearsalInstance(): string {
-  const shared = new Set(scenario.multiattach?.attachments.map((a) => a.volume) ?? []);
-  const uuid = scenario.affectedInstances.find((u) => {
-    const pairs = scenario.attached.filter((p) => p.instance === u);
-    return pairs.length > 0 && pairs.every((p) => !shared.has(p.volume));
-  });
-  if (!uuid) throw new Error('no instance with unshared data volumes');
-  return uuid;
-}
+const rehearsalInstance = () => pickRehearsal(scenario).uuid;
 
 const TYPE_WORD = /Type (\S+) \(the number of items it changes\)/;
 
