@@ -1,7 +1,6 @@
 // `novaops` on a terminal: the interactive session. Loaded only then, so that `novaops list` never
 // pays for react and ink; the session itself defers the database driver, the runbooks' code and
 // doctor until after its first frame.
-import { createElement } from 'react';
 import type { Screen } from '../../ui/session/use-navigation.js';
 import type { ReplaySpeed } from '../../ui/session/replay-speed.js';
 
@@ -12,7 +11,9 @@ export async function sessionCommand(configPath: string | undefined, open?: { re
   // an operator's terminal here (isInteractiveTerminal already decided), so it must not see one.
   if (process.env.CI !== undefined && /^(|0|false)$/i.test(process.env.CI)) delete process.env.CI;
   // The config and the run directories are read while ink loads: both are on the first frame's path.
-  const [{ render }, { SessionApp }, services] = await Promise.all([
+  // react and ink are imported only now, after CI was settled: ink reads it once, when it loads.
+  const [{ createElement }, { render }, { SessionApp }, services] = await Promise.all([
+    import('react'),
     import('ink'),
     import('../../ui/session/session-app.js'),
     import('../session-services.js').then(({ createSessionServices }) => createSessionServices(configPath)),
