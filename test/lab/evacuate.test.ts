@@ -47,7 +47,9 @@ async function trace(id: string, timeoutMs = 4000): Promise<string[]> {
     const [m] = await lab.rootQuery<any[]>(`SELECT status FROM ${nova()}.migrations WHERE instance_uuid = ? ORDER BY id DESC LIMIT 1`, [id]);
     const line = `${r.vm_state} ${r.task_state ?? 'NULL'} ${r.power_state} ${r.host} mig=${m?.status ?? '-'}`;
     if (seen.at(-1) !== line) seen.push(line);
-    if (m && ['done', 'error', 'failed'].includes(m.status)) return seen;
+    // Nova ends a migration and clears the instance's task in two separate writes (as the
+    // simulator does): the trace ends once both happened, not between them.
+    if (m && ['done', 'error', 'failed'].includes(m.status) && r.task_state === null) return seen;
     if (Date.now() > deadline) return seen;
     await new Promise((res) => setTimeout(res, 5));
   }
