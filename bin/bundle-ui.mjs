@@ -4,7 +4,7 @@
 // at it. Loading ink from node_modules resolves and links some two hundred small modules and parses
 // React's CommonJS at every start: about 0.5 s before the operator's first frame. One module, with
 // React's production build, loads in a fraction of that. The tests run the sources against the
-// packages themselves; the built CLI (pty tests, the demo) runs this.
+// packages themselves; the built CLI (pty tests, the demo) and the benches run this.
 import { build } from 'esbuild';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -44,8 +44,13 @@ for (const [spec, name] of Object.entries(PACKAGES)) {
   await writeFile(path.join(vendor, `${fileName(spec)}.js`), `${lines.join('\n')}\n`);
 }
 
-// The compiled UI imports the vendor modules instead of the packages.
-const targets = [...(await jsFiles(path.join(dist, 'src', 'ui'))), path.join(dist, 'src', 'cli', 'commands', 'session.js')];
+// The compiled UI imports the vendor modules instead of the packages, and so do the benches that
+// render it: one React for the screen and the renderer, the one the CLI runs.
+const targets = [
+  ...(await jsFiles(path.join(dist, 'src', 'ui'))),
+  path.join(dist, 'src', 'cli', 'commands', 'session.js'),
+  ...(await jsFiles(path.join(dist, 'test', 'bench'))),
+];
 const specifier = /(from\s*|import\s*\(\s*)(['"])(react\/jsx-runtime|react|ink|@inkjs\/ui)\2/g;
 for (const file of targets) {
   const text = await readFile(file, 'utf8');

@@ -10,6 +10,7 @@ import { withInterrupt } from './interrupt.js';
 import { attachJsonPresenter } from './presenters/json.js';
 import { attachPlainPresenter } from './presenters/plain.js';
 import { choosePrompter } from './prompters.js';
+import { isInteractiveTerminal, prepareForInk } from './terminal.js';
 
 export interface DriveFlags {
   yes?: boolean;
@@ -23,9 +24,9 @@ export interface RunOutline {
   steps: readonly { id: string; title: string }[];
 }
 
-/** The TUI needs a terminal on both ends; --yes still gets it (only the questions answer themselves). */
+/** The TUI needs an operator's terminal on both ends; --yes still gets it (only the questions answer themselves). */
 export function wantsRunScreen(flags: DriveFlags, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !!process.stdout.isTTY && !!process.stdin.isTTY && !flags.plain && !flags.json && env.TERM !== 'dumb';
+  return !flags.plain && !flags.json && isInteractiveTerminal(env);
 }
 
 export async function driveRun(configPath: string | undefined, flags: DriveFlags, go: (deps: RunDeps) => Promise<RunResult>, outline?: RunOutline): Promise<void> {
@@ -58,11 +59,7 @@ function drivePlain(session: CloudSession, flags: DriveFlags, go: (deps: RunDeps
 }
 
 async function driveOnScreen(session: CloudSession, flags: DriveFlags, go: (deps: RunDeps) => Promise<RunResult>, outline: RunOutline | undefined): Promise<RunResult> {
-  // React's development build checks every render at several times the cost; the run screen of
-  // a 1,000-instance run uses the production one (set before react is first loaded, just below).
-  process.env.NODE_ENV ??= 'production';
-  // chalk (under ink and @inkjs/ui) ignores NO_COLOR; FORCE_COLOR=0, read when it loads, it honours.
-  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  prepareForInk();
   // Loaded only here: the plain and JSON paths never pay for react and ink.
   const { renderRun } = await import('../ui/run/render-run.js');
   return renderRun(

@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { EngineEvent, EngineEventBody } from '../../src/engine/events.js';
+import { FakeStdin } from '../support/fake-stdin.js';
 
 // As the CLI runs the screen: react's production build (loaded below, after this is set).
 process.env.NODE_ENV ??= 'production';
@@ -33,17 +34,6 @@ class TerminalOut extends EventEmitter {
     this.bytes += chunk.length;
     return true;
   };
-}
-
-class TerminalIn extends EventEmitter {
-  isTTY = true;
-  read = (): null => null;
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
 }
 
 function uuid(kind: number, n: number): string {
@@ -159,7 +149,7 @@ export async function measure(phase: string, bodies: EngineEventBody[], opts: { 
   const ink = opts.screen
     ? render(createElement(RunScreen, { run, onExit: () => undefined, exitKeys: false }), {
         stdout: out as unknown as NodeJS.WriteStream,
-        stdin: new TerminalIn() as unknown as NodeJS.ReadStream,
+        stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
         stderr: new TerminalOut() as unknown as NodeJS.WriteStream,
         exitOnCtrlC: false,
         patchConsole: false,

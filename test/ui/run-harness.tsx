@@ -3,6 +3,9 @@
 import { EventEmitter } from 'node:events';
 import { render, type Instance } from 'ink';
 import type { ReactElement } from 'react';
+import { FakeStdin } from '../support/fake-stdin.js';
+
+export { FakeStdin };
 
 export class FakeStdout extends EventEmitter {
   readonly frames: string[] = [];
@@ -18,27 +21,6 @@ export class FakeStdout extends EventEmitter {
     return true;
   };
   lastFrame = (): string => this.frames[this.frames.length - 1] ?? '';
-}
-
-export class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  write = (data: string): void => {
-    this.data = data;
-    this.emit('readable');
-    this.emit('data', data);
-  };
-  read = (): string | null => {
-    const { data } = this;
-    this.data = null;
-    return data;
-  };
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
 }
 
 export interface Rendered {

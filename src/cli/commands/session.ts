@@ -2,16 +2,13 @@
 // pays for react and ink; the session itself defers the database driver, the runbooks' code and
 // doctor until after its first frame.
 import type { Screen } from '../../ui/session/use-navigation.js';
+import { prepareForInk } from '../terminal.js';
 import type { ReplaySpeed } from '../../ui/session/replay-speed.js';
 
 export async function sessionCommand(configPath: string | undefined, open?: { replay: { runId: string; speed: ReplaySpeed } }): Promise<void> {
-  // chalk ignores NO_COLOR; FORCE_COLOR=0 is what it reads, and it reads it once, on import.
-  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
-  // ink draws only the last frame when CI is merely present (is-in-ci); an empty or false CI is
-  // an operator's terminal here (isInteractiveTerminal already decided), so it must not see one.
-  if (process.env.CI !== undefined && /^(|0|false)$/i.test(process.env.CI)) delete process.env.CI;
+  prepareForInk();
   // The config and the run directories are read while ink loads: both are on the first frame's path.
-  // react and ink are imported only now, after CI was settled: ink reads it once, when it loads.
+  // react and ink are imported only now, after prepareForInk: they read the environment on loading.
   const [{ createElement }, { render }, { SessionApp }, services] = await Promise.all([
     import('react'),
     import('ink'),
