@@ -67,7 +67,7 @@ export async function createSessionServices(configPath: string | undefined, env:
       if (!result.ok || !result.value) throw new Error(`cannot list servers: ${result.error ?? 'no answer'}`);
       const wanted = filter?.toLowerCase() ?? '';
       return result.value
-        .map((s): ServerChoice => ({ id: s.id, name: s.name, status: s.status, host: s.host }))
+        .map((s): ServerChoice => ({ id: s.id, name: s.name, status: s.status, host: s.host, volumes: s.volumesAttached.length }))
         .filter((s) => !wanted || s.name.toLowerCase().includes(wanted) || s.id.startsWith(wanted))
         .sort((a, b) => a.name.localeCompare(b.name));
     },

@@ -9,19 +9,28 @@ export async function sessionCommand(configPath: string | undefined, open?: { re
   prepareForInk();
   // The config and the run directories are read while ink loads: both are on the first frame's path.
   // react and ink are imported only now, after prepareForInk: they read the environment on loading.
-  const [{ createElement }, { render }, { SessionApp }, services] = await Promise.all([
+  const [{ createElement }, { render }, { SessionApp }, { enterAlternateScreen, clearScreen }, services] = await Promise.all([
     import('react'),
     import('ink'),
     import('../../ui/session/session-app.js'),
+    import('../../ui/common/alternate-screen.js'),
     import('../session-services.js').then(({ createSessionServices }) => createSessionServices(configPath)),
   ]);
   const initial: Screen[] = open ? [{ name: 'replay', runId: open.replay.runId, speed: open.replay.speed }] : [];
+  // The session draws on the alternate screen: on the way out the shell's screen comes back as it was.
+  const screen = enterAlternateScreen(process.stdout, { beforeLeave: () => app.unmount() });
   // Ctrl-C belongs to the screens: on a run it asks before stopping, elsewhere it quits.
   const onHardQuit = () => {
     app.unmount();
+    screen.leave();
     process.stderr.write('\nnovaops: stopping now; `novaops resume` will check what was in flight\n');
     process.exit(130);
   };
-  const app = render(createElement(SessionApp, { services, initial, onHardQuit }), { exitOnCtrlC: false });
-  await app.waitUntilExit();
+  const onClearScreen = () => clearScreen(process.stdout);
+  const app = render(createElement(SessionApp, { services, initial, onHardQuit, onClearScreen }), { exitOnCtrlC: false });
+  try {
+    await app.waitUntilExit();
+  } finally {
+    screen.leave();
+  }
 }

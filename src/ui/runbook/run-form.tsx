@@ -110,7 +110,7 @@ export function RunForm(props: { runbook: Runbook; services: SessionServices; ac
             runbook.testScope === 'host' ? (
               <HostPicker services={services} active={active} onPick={(h) => pick(h, h)} />
             ) : (
-              <InstancePicker services={services} active={active} width={width} onPick={(s: ServerChoice) => pick(s.id, `${s.name} (${s.id})`)} />
+              <InstancePicker services={services} active={active} width={width} order={runbook.id === 'drp' ? 'power-loss' : 'name'} onPick={(s: ServerChoice) => pick(s.id, `${s.name} (${s.id})`)} />
             )
           ) : null}
         </Box>

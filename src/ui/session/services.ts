@@ -36,6 +36,8 @@ export interface ServerChoice {
   name: string;
   status: string;
   host: string | null;
+  /** Volumes attached (Nova's os-extended-volumes:volumes_attached), when the list says. */
+  volumes?: number;
 }
 
 /** What the operator asked for on a runbook page. */

@@ -24,9 +24,22 @@ const HELP: Record<Screen['name'], { title: string; lines: readonly HelpLine[] }
 };
 
 /** The session: home, runbooks, runs, transcripts; `?` shows the keys of the current screen. */
-export function SessionApp({ services, initial = [], onQuit, onHardQuit }: { services: SessionServices; initial?: readonly Screen[]; onQuit?: () => void; onHardQuit?: () => void }) {
+export function SessionApp({
+  services,
+  initial = [],
+  onQuit,
+  onHardQuit,
+  onClearScreen,
+}: {
+  services: SessionServices;
+  initial?: readonly Screen[];
+  onQuit?: () => void;
+  onHardQuit?: () => void;
+  /** Clears the terminal (the alternate screen): a closed run screen's log must not stay above the next screen. */
+  onClearScreen?: () => void;
+}) {
   const app = useApp();
-  const nav = useNavigation(initial);
+  const nav = useNavigation(initial, onClearScreen);
   const health = useHealth(services);
   const [help, setHelp] = useState(false);
   const active = !help;
