@@ -1,11 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useInput } from 'ink';
 
-/** A scroll offset over `total` lines shown `height` at a time, moved by ↑↓, PgUp/PgDn, g/G. */
-export function useScroll(total: number, height: number, isActive: boolean, startAtEnd = false): number {
+/**
+ * A scroll offset over `total` lines shown `height` at a time, moved by ↑↓, PgUp/PgDn, g/G. With
+ * `follow`, a view scrolled to its end stays at the end as lines arrive (a log being written).
+ */
+export function useScroll(total: number, height: number, isActive: boolean, startAtEnd = false, follow = false): number {
   const max = Math.max(0, total - height);
   const [offset, setOffset] = useState(startAtEnd ? max : 0);
-  useEffect(() => setOffset((o) => Math.min(o, max)), [max]);
+  const previousMax = useRef(max);
+  useEffect(() => {
+    const before = previousMax.current;
+    previousMax.current = max;
+    setOffset((o) => (follow && o >= before ? max : Math.min(o, max)));
+  }, [max, follow]);
   useInput(
     (input, key) => {
       const page = Math.max(1, height - 1);

@@ -3,6 +3,7 @@
 import type { EngineEvent } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
 import type { RunView } from './ui-run.js';
+import { CommandLog } from './command-log.js';
 import { OUTPUT_LINES, type LogChunk, type LogLine, type RunEnd, type RunInfo, type RunningOperation, type StepView } from './run-view.js';
 
 /**
@@ -61,6 +62,9 @@ export class RunViewState {
   private current: string | null = null;
   private events = 0;
   private lastTs = 0;
+  /** Every command as it runs (bounded); the snapshot shares it and says when it changed. */
+  private readonly commands = new CommandLog();
+  private commandsVersion = 0;
 
   constructor(
     private readonly readOnly: boolean,
@@ -96,6 +100,7 @@ export class RunViewState {
     this.events += 1;
     const ts = Date.parse(event.ts);
     if (Number.isFinite(ts)) this.lastTs = ts;
+    if (this.commands.apply(event, this.redact)) this.commandsVersion += 1;
     switch (event.type) {
       case 'run.start':
         // A resumed attempt walks the steps again from the first; the log above keeps the earlier one.
@@ -269,6 +274,8 @@ export class RunViewState {
       end: this.end,
       events: this.events,
       at: this.lastTs,
+      commands: this.commands,
+      commandsVersion: this.commandsVersion,
     };
   }
 }

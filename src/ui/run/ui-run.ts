@@ -3,6 +3,7 @@
 import type { EngineEvent, EventBus } from '../../engine/events.js';
 import type { Prompter } from '../../engine/prompter.js';
 import type { RunMode } from '../../engine/runbook.js';
+import type { CommandLogReader } from './command-log.js';
 import { RunViewState, type StepOutline } from './run-view-state.js';
 import type { GuardView, LogChunk, LogLine, RunEnd, RunInfo, RunningOperation, StepCounts, StepStatus, StepView } from './run-view.js';
 
@@ -43,6 +44,9 @@ export interface RunView {
   events: number;
   /** ms epoch of the latest event (rates and ETAs count in event time, so replays show the run's own). */
   at: number;
+  /** The command log, shared between snapshots (read it while rendering only); its version says when it changed. */
+  commands: CommandLogReader;
+  commandsVersion: number;
 }
 
 export interface UiRunDeps {

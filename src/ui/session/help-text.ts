@@ -29,3 +29,16 @@ export const TRANSCRIPTS_HELP = [
   ['e', 'in a transcript: export it as Markdown'],
   ['esc', 'back'],
 ] as const;
+
+export const RUN_HELP = [
+  ['l', 'the command log: every openstack / SQL / iscsiadm command as it runs, its status and time'],
+  ['↑ ↓ PgUp PgDn g G', 'in the command log: scroll (at the end it follows new commands)'],
+  ['l / esc', 'in the command log: back to the steps'],
+  ['Ctrl-C', 'asks, then stops after the operations in flight (a second one quits at once)'],
+  ['q / enter / esc', 'once the run ended: back to the home screen'],
+] as const;
+
+export const REPLAY_HELP = [
+  ['l', 'the command log of the recorded run (↑ ↓ PgUp PgDn g G scroll, l / esc back)'],
+  ['esc / q', 'back to the transcript'],
+] as const;

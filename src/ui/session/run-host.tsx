@@ -11,8 +11,8 @@ import type { RunRequestInput, SessionServices } from './services.js';
 export type RunOrder = { kind: 'start'; request: RunRequestInput; steps?: readonly StepOutline[] } | { kind: 'resume'; runId: string };
 
 /** A live run (new or resumed) on the run screen; what stops it before it starts is shown here. */
-export function RunHost(props: { services: SessionServices; order: RunOrder; active: boolean; onExit: () => void; onHardQuit?: () => void }) {
-  const { services, order, active, onExit, onHardQuit } = props;
+export function RunHost(props: { services: SessionServices; order: RunOrder; active: boolean; onExit: () => void; onHardQuit?: () => void; onHelp?: () => void }) {
+  const { services, order, active, onExit, onHardQuit, onHelp } = props;
   const run = useMemo(() => createUiRun({ readOnly: services.readOnly, steps: order.kind === 'start' ? order.steps : undefined }), [services, order]);
   const [result, setResult] = useState<RunResult | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -35,7 +35,7 @@ export function RunHost(props: { services: SessionServices; order: RunOrder; act
   }
   return (
     <Box flexDirection="column">
-      <RunScreen run={run} result={result} onExit={onExit} />
+      <RunScreen run={run} result={result} onExit={onExit} onHelp={onHelp} active={active} />
       {error !== undefined ? <StatusMessage variant="error">{error}</StatusMessage> : null}
     </Box>
   );

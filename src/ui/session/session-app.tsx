@@ -3,7 +3,7 @@ import { Box, Static, useApp } from 'ink';
 import { HelpOverlay, type HelpLine } from '../common/help-overlay.js';
 import { HomeScreen } from '../home/home-screen.js';
 import { useHealth } from '../home/use-health.js';
-import { HOME_HELP, RUNBOOK_HELP, TRANSCRIPTS_HELP } from './help-text.js';
+import { HOME_HELP, REPLAY_HELP, RUN_HELP, RUNBOOK_HELP, TRANSCRIPTS_HELP } from './help-text.js';
 import type { SessionServices } from './services.js';
 import { useNavigation, type Screen } from './use-navigation.js';
 
@@ -17,10 +17,10 @@ const RunHost = lazy(async () => ({ default: (await import('./run-host.js')).Run
 const HELP: Record<Screen['name'], { title: string; lines: readonly HelpLine[] }> = {
   home: { title: 'home', lines: HOME_HELP },
   runbook: { title: 'a runbook', lines: RUNBOOK_HELP },
-  run: { title: 'a run', lines: [['?', 'the run screen shows its own keys in its footer']] },
+  run: { title: 'a run', lines: RUN_HELP },
   transcripts: { title: 'transcripts', lines: TRANSCRIPTS_HELP },
   transcript: { title: 'a transcript', lines: TRANSCRIPTS_HELP },
-  replay: { title: 'a replay', lines: [['esc / q', 'back to the transcript']] },
+  replay: { title: 'a replay', lines: REPLAY_HELP },
 };
 
 /** The session: home, runbooks, runs, transcripts; `?` shows the keys of the current screen. */
@@ -81,7 +81,7 @@ export function SessionApp({
       );
       break;
     case 'run':
-      body = <RunHost services={services} order={screen.order} active={active} onExit={nav.depth > 1 ? nav.home : quit} onHardQuit={onHardQuit} />;
+      body = <RunHost services={services} order={screen.order} active={active} onExit={nav.depth > 1 ? nav.home : quit} onHardQuit={onHardQuit} onHelp={showHelp} />;
       break;
     case 'transcripts':
       body = <TranscriptList services={services} active={active} onOpen={(runId) => nav.push({ name: 'transcript', runId })} onBack={back} onHelp={showHelp} />;
@@ -90,7 +90,7 @@ export function SessionApp({
       body = <TranscriptView services={services} runId={screen.runId} active={active} onReplay={(speed) => nav.push({ name: 'replay', runId: screen.runId, speed })} onBack={back} onHelp={showHelp} />;
       break;
     case 'replay':
-      body = <ReplayScreen services={services} runId={screen.runId} speed={screen.speed} active={active} onExit={back} />;
+      body = <ReplayScreen services={services} runId={screen.runId} speed={screen.speed} active={active} onExit={back} onHelp={showHelp} />;
       break;
   }
   return (
