@@ -20,6 +20,11 @@ export function runLine(run: RunSummary): string {
   return `${run.runId}  ${run.mode === 'dry-run' ? 'dry-run' : 'live'}  ${run.status}  ${describeRunScope(run)}`;
 }
 
+/** The `/` filter: a run matches by its id, runbook, mode, status or scope. */
+export function matchesRun(run: RunSummary, needle: string): boolean {
+  return runLine(run).toLowerCase().includes(needle.toLowerCase());
+}
+
 /** The last runs, interrupted ones first; the first of those is what `r` resumes. */
 export function RecentRuns({ state, limit, canResume }: { state: AsyncState<RunSummary[]>; limit: number; canResume: boolean }) {
   if (state.status === 'pending') return <Text color={tone('gray')}>reading the runs…</Text>;

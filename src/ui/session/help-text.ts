@@ -6,6 +6,8 @@ export const HOME_HELP = [
   ['enter', 'open it: its steps, guards, parameters; dry-run, test or full run'],
   ['r', 'resume the interrupted run marked ▶ (done work is never redone)'],
   ['t', 'transcripts: list, open, replay, export as Markdown'],
+  [':', 'command line: :drp (any runbook id) opens it, :resume [<run-id>], :transcripts, :q; tab completes'],
+  ['/', 'filter the runbooks and the last runs (enter keeps it, esc clears)'],
   ['?', 'this help'],
   ['q', 'quit (Ctrl-C too)'],
 ] as const;
@@ -15,7 +17,8 @@ export const RUNBOOK_HELP = [
   ['enter', 'go to the parameters and the run choice'],
   ['tab / shift-tab', 'next / previous field (↑ ↓ too, outside the instance list)'],
   ['space', 'switch a --flag on or off; cycle the mode (← → too)'],
-  ['type', 'fill a field (checked as you type) or filter the instance list'],
+  ['type', 'fill a field (checked as you type) or filter the instance list (/ first is fine)'],
+  ['drp test', 'the instance list puts SHUTOFF instances first, most volumes first'],
   ['enter (form)', 'start; a full run still asks to confirm each destructive step'],
   ['esc', 'back (form → steps → home)'],
 ] as const;
@@ -25,6 +28,7 @@ export const TRANSCRIPTS_HELP = [
   ['enter', 'open its transcript'],
   ['b', 'filter by runbook (cycles through them, then all)'],
   ['o', 'filter by outcome (completed, planned, failed, …, then all)'],
+  ['/', 'filter by text: part of a run id, runbook, status or scope (esc clears)'],
   ['1 / x / i', 'in a transcript: replay at 1x, 10x, or instantly'],
   ['e', 'in a transcript: export it as Markdown'],
   ['esc', 'back'],

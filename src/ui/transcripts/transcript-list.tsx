@@ -7,7 +7,8 @@ import { tone } from '../common/theme.js';
 import { useAsync } from '../common/use-async.js';
 import { useCursorList } from '../common/use-cursor-list.js';
 import { useTerminalSize } from '../common/use-terminal-size.js';
-import { runLine } from '../home/recent-runs.js';
+import { PromptLine } from '../common/prompt-line.js';
+import { matchesRun, runLine } from '../home/recent-runs.js';
 import { applyFilters, nextValue, OUTCOMES, type RunFilters } from './run-filters.js';
 
 /** Every recorded run, newest first, narrowed by runbook and outcome. */
@@ -15,25 +16,37 @@ export function TranscriptList({ services, active, onOpen, onBack, onHelp }: { s
   const { columns, rows } = useTerminalSize();
   const runs = useAsync(async () => (await services.runs()).sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [services]);
   const [filters, setFilters] = useState<RunFilters>({ runbook: null, outcome: null });
-  const shown = useMemo(() => (runs.status === 'done' ? applyFilters(runs.value, filters) : []), [runs, filters]);
-  const cursor = useCursorList(shown.length, active);
+  // `/` narrows by text (id, runbook, mode, status, scope), on top of b and o.
+  const [text, setText] = useState('');
+  const [typing, setTyping] = useState(false);
+  const shown = useMemo(() => (runs.status === 'done' ? applyFilters(runs.value, filters).filter((r) => matchesRun(r, text.trim())) : []), [runs, filters, text]);
+  const cursor = useCursorList(shown.length, active && !typing);
   useInput(
     (input, key) => {
-      if (key.escape) onBack();
+      if (input === '/') setTyping(true);
+      else if (key.escape && text) setText('');
+      else if (key.escape) onBack();
       else if (input === 'b') setFilters((f) => ({ ...f, runbook: nextValue(services.runbooks.map((r) => r.id), f.runbook) }));
       else if (input === 'o') setFilters((f) => ({ ...f, outcome: nextValue(OUTCOMES, f.outcome) }));
       else if (key.return && shown[cursor]) onOpen(shown[cursor].runId);
       else if (input === '?') onHelp();
     },
-    { isActive: active },
+    { isActive: active && !typing },
   );
-  const height = Math.max(3, rows - 4);
+  const height = Math.max(3, rows - 4 - (text || typing ? 1 : 0));
   const first = Math.max(0, Math.min(cursor - Math.floor(height / 2), shown.length - height));
   return (
     <Box flexDirection="column" width={columns}>
       <Text bold wrap="truncate">
         Transcripts · runbook: {filters.runbook ?? 'all'} (b) · outcome: {filters.outcome ?? 'all'} (o)
       </Text>
+      {typing ? (
+        <PromptLine prefix="/" initial={text} placeholder="part of a run id, runbook, status or scope (enter keeps it, esc clears)" active={active} onChange={setText} onSubmit={() => setTyping(false)} onCancel={() => (setText(''), setTyping(false))} />
+      ) : text ? (
+        <Text wrap="truncate" color={tone('yellow')}>
+          /{text} (esc clears, / edits)
+        </Text>
+      ) : null}
       {runs.status === 'pending' ? <Spinner label="reading the runs…" /> : null}
       {runs.status === 'failed' ? <StatusMessage variant="error">{runs.error}</StatusMessage> : null}
       {runs.status === 'done' && shown.length === 0 ? <Text color={tone('gray')}>no run matches ({runs.value.length} recorded)</Text> : null}
@@ -52,6 +65,7 @@ export function TranscriptList({ services, active, onOpen, onBack, onHelp }: { s
           { key: 'enter', label: 'open' },
           { key: 'b', label: 'runbook' },
           { key: 'o', label: 'outcome' },
+          { key: '/', label: 'filter' },
           { key: 'esc', label: 'back' },
           { key: '?', label: 'help' },
         ]}
