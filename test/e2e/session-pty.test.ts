@@ -233,3 +233,146 @@ describe('novaops at 80x24: stop and resume, read-only', () => {
     expect((await lab.stats()).mutatingRequests).toBe(0);
   });
 });
+
+describe('novaops at 80x24: a calmer screen', () => {
+  const SHELL = 'operator@jump:~$ echo before\r\nbefore\r\noperator@jump:~$ novaops\r\n';
+  const size = { cols: 80, rows: 24 };
+
+  test('the session draws on the alternate screen; `:` and `/` on the home; after :q the shell screen is as it was', async () => {
+    const { lab } = await newLab();
+    cli = spawnScreen([], lab.env, size, { preface: SHELL });
+    await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    expect(cli.activeBuffer()).toBe('alternate');
+    expect(cli.screen()).toMatch(/: command\s+·\s+\/ filter/);
+
+    // A typo says so, and what is accepted.
+    await cli.press(':');
+    await cli.waitFor(/^:/m);
+    await cli.press('dpr');
+    await cli.press(KEY.enter);
+    await cli.waitFor(/unknown command ":dpr"; accepted: :drp :failed-node/);
+    // Tab completes a runbook id; enter opens it.
+    await cli.press(':');
+    await cli.waitFor(/^:/m);
+    await cli.press('fail');
+    await cli.waitFor(/^:fail/m);
+    await cli.press(KEY.tab);
+    await cli.waitFor(/^:failed-node/m);
+    await cli.press(KEY.enter);
+    await cli.waitFor(/failed-node — [\s\S]*Steps \(\d+, in order\)/);
+    await cli.press(KEY.escape);
+    await cli.waitFor(/Runbooks/);
+
+    // `/` narrows the runbooks (and the runs) as you type; esc clears.
+    await cli.press('/');
+    await cli.press('iscsi');
+    await cli.press(KEY.enter);
+    const filtered = await cli.waitFor(/\/iscsi \(esc clears/);
+    const listed = filtered.slice(filtered.indexOf('Runbooks'), filtered.indexOf('Last runs'));
+    expect(listed).toContain('iscsi-cleanup');
+    expect(listed).not.toMatch(/drp|failed-node|uid-gid|reset-state/);
+    await cli.press(KEY.escape);
+    await cli.waitFor(/failed-node[\s\S]*Last runs/);
+    for (const line of cli.lines()) expect(line.length).toBeLessThanOrEqual(size.cols);
+
+    await cli.press(':');
+    await cli.waitFor(/^:/m);
+    await cli.press('q');
+    await cli.press(KEY.enter);
+    expect((await cli.exited).exitCode).toBe(0);
+    expect(cli.activeBuffer()).toBe('normal');
+    // The shell's screen holds what it held before, and nothing of the session.
+    expect(cli.buffer('normal')).toEqual(['operator@jump:~$ echo before', 'before', 'operator@jump:~$ novaops']);
+  });
+
+  test('the command log of a dry-run (l): each command with its status and time, scrollable; closing the run leaves no log above the home', async () => {
+    const { lab } = await newLab();
+    cli = spawnScreen([], lab.env, size, { preface: SHELL });
+    await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    await openDrpForm(cli);
+    await cli.press(KEY.enter); // dry-run
+    await cli.waitFor(END, 60_000);
+    expect(cli.screen()).toMatch(/l commands/);
+    await cli.press('l');
+    const log = await cli.waitFor(/Commands \((\d+)\)/);
+    const total = Number(/Commands \((\d+)\)/.exec(log)![1]);
+    expect(total).toBeGreaterThan(3);
+    // The newest at the bottom, each with its status, duration and exact command.
+    expect(log).toMatch(/✔ ok( HTTP \d{3}| exit \d+)?\s+[\d.]+ (ms|s)\s+\S+/);
+    expect(log).toMatch(/\$ (openstack |SQL |\[\S+\] iscsiadm )/);
+    expect(log).toMatch(/— lines \d+-\d+ of \d+ —/);
+    for (const line of cli.lines()) expect(line.length).toBeLessThanOrEqual(size.cols);
+    // Scrolled to the top: the run's first command is the compute services or servers read.
+    await cli.press('g');
+    await cli.waitFor(/— lines 1-\d+ of \d+ —/);
+    expect(cli.screen()).not.toMatch(/… running/);
+    await cli.press('?');
+    await cli.waitFor(/Help — a run[\s\S]*command log/);
+    await cli.press(' ');
+    await cli.waitFor(/Commands \(\d+\)/);
+    await cli.press(KEY.escape); // closes the log, not the run screen
+    await cli.waitFor(/PLANNED \(exit 0\)[\s\S]*q\/Enter close/);
+    await cli.press('q');
+    const home = await cli.waitFor(/Runbooks[\s\S]*\? help/);
+    // The run's log (finished lines, the plan) went with the run screen.
+    expect(home).not.toMatch(/DRY-RUN|plan:|PLANNED/);
+    expect(home.split('\n')[0]).toMatch(/novaops · cloud novaops-lab/);
+    await cli.press('q');
+    expect((await cli.exited).exitCode).toBe(0);
+    expect(cli.buffer('normal')).toEqual(['operator@jump:~$ echo before', 'before', 'operator@jump:~$ novaops']);
+  });
+
+  test('drp rehearsal picker: the instances the power loss left SHUTOFF come first, most volumes first', async () => {
+    const { lab, scenario } = await newLab();
+    cli = spawnScreen([], lab.env, size);
+    await cli.waitFor(/Runbooks[\s\S]*\? help/, 30_000);
+    await openDrpForm(cli);
+    await cli.press(' '); // -> test on one instance
+    await cli.waitFor(/mode: .*\(•\) test on one instance/);
+    await cli.press(KEY.tab);
+    const picker = await cli.waitFor(new RegExp(`of ${scenario.counts.instances} servers · (\\d+) SHUTOFF`), 30_000);
+    expect(Number(/(\d+) SHUTOFF by the power loss/.exec(picker)![1])).toBe(scenario.affectedInstances.length);
+    const ROW = /^\s*(?:❯\s*)?(\S+)\s+([A-Z_]+)\s+(\d+) volumes?\s/;
+    const rows = cli
+      .lines()
+      .map((line) => ROW.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ name: m[1], status: m[2], volumes: Number(m[3]) }));
+    expect(rows.length, cli.screen()).toBe(Math.min(5, scenario.counts.instances));
+    const affected = new Set(scenario.instances.filter((i) => scenario.affectedInstances.includes(i.uuid)).map((i) => i.name));
+    const withVolumes = scenario.instances.filter((i) => affected.has(i.name) && scenario.attached.some((p) => p.instance === i.uuid)).length;
+    // The first rows: affected instances with volumes, the most volumes first.
+    const first = rows.slice(0, Math.min(withVolumes, rows.length));
+    expect(first.length).toBeGreaterThan(0);
+    for (const row of first) {
+      expect(row.status).toBe('SHUTOFF');
+      expect(affected.has(row.name), row.name).toBe(true);
+      expect(row.volumes).toBeGreaterThan(0);
+    }
+    expect(first.map((r) => r.volumes)).toEqual([...first.map((r) => r.volumes)].sort((a, b) => b - a));
+    // No SHUTOFF instance after the first one that is not.
+    const firstOther = rows.findIndex((r) => r.status !== 'SHUTOFF');
+    if (firstOther >= 0) expect(rows.slice(firstOther).every((r) => r.status !== 'SHUTOFF')).toBe(true);
+    for (const line of cli.lines()) expect(line.length).toBeLessThanOrEqual(size.cols);
+    // `/` before the text filters as in every list.
+    const target = first[0].name;
+    await cli.press(`/${target}`);
+    await cli.waitFor(new RegExp(`1 of ${scenario.counts.instances} servers`));
+  });
+
+  test('`novaops run` on a terminal: the run screen on the alternate screen, then the outcome printed plainly below the shell', async () => {
+    const { lab } = await newLab();
+    cli = spawnScreen(['run', 'drp', '--dry-run'], lab.env, size, { preface: SHELL });
+    await cli.waitFor(/novaops drp \S+ · cloud/, 30_000);
+    expect(cli.activeBuffer()).toBe('alternate');
+    expect((await cli.exited).exitCode).toBe(0);
+    expect(cli.activeBuffer()).toBe('normal');
+    const normal = cli.buffer('normal');
+    expect(normal.slice(0, 3)).toEqual(['operator@jump:~$ echo before', 'before', 'operator@jump:~$ novaops']);
+    const after = normal.slice(3).join('\n');
+    expect(after).toMatch(/^\[DRY-RUN\] novaops drp whole cloud: PLANNED \(exit 0\): dry-run/);
+    expect(after).toMatch(/\[DRY-RUN\] {3}transcript: \S+transcript\.jsonl/);
+    // Nothing of the screen itself: no steps, no banner box, no plan lines.
+    expect(after).not.toMatch(/plan:|DRY-RUN — nothing|Preflight/);
+  });
+});

@@ -26,6 +26,15 @@ export interface ScreenCli {
   resize(cols: number, rows: number): void;
   exited: Promise<{ exitCode: number; signal?: number }>;
   kill(): void;
+  /** Which of the terminal's screens is shown: the shell's (normal) or a full-screen program's (alternate). */
+  activeBuffer(): 'normal' | 'alternate';
+  /** Every line of one screen buffer (scrollback included), trailing blanks trimmed, trailing empty lines dropped. */
+  buffer(which: 'normal' | 'alternate'): string[];
+}
+
+export interface ScreenOptions {
+  /** Written to the terminal before novaops starts, as a shell's prompt and earlier output would be. */
+  preface?: string;
 }
 
 export const KEY = {
@@ -45,8 +54,9 @@ function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-export function spawnScreen(args: string[], env: Record<string, string>, size: { cols: number; rows: number }): ScreenCli {
+export function spawnScreen(args: string[], env: Record<string, string>, size: { cols: number; rows: number }, options: ScreenOptions = {}): ScreenCli {
   const term = new xterm.Terminal({ cols: size.cols, rows: size.rows, allowProposedApi: true, scrollback: 0 });
+  if (options.preface) term.write(options.preface);
   const pty = spawn(process.execPath, [BIN, ...args], {
     name: 'xterm-256color',
     cols: size.cols,
@@ -141,6 +151,14 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       pty.resize(c, r);
     },
     exited,
+    activeBuffer: () => (term.buffer.active.type === 'alternate' ? 'alternate' : 'normal'),
+    buffer(which) {
+      const buffer = which === 'alternate' ? term.buffer.alternate : term.buffer.normal;
+      const out: string[] = [];
+      for (let i = 0; i < buffer.length; i++) out.push(buffer.getLine(i)?.translateToString(true) ?? '');
+      while (out.length > 0 && out[out.length - 1] === '') out.pop();
+      return out;
+    },
     kill() {
       if (!exit) {
         try {
