@@ -28,7 +28,7 @@ export interface ScreenCli {
   kill(): void;
   /** Which of the terminal's screens is shown: the shell's (normal) or a full-screen program's (alternate). */
   activeBuffer(): 'normal' | 'alternate';
-  /** Every line of one screen buffer (scrollback included), trailing blanks trimmed, trailing empty lines dropped. */
+  /** Every line of one screen buffer (scrollback included), lines the terminal wrapped joined again, trailing blanks trimmed, trailing empty lines dropped. */
   buffer(which: 'normal' | 'alternate'): string[];
 }
 
@@ -155,7 +155,12 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
     buffer(which) {
       const buffer = which === 'alternate' ? term.buffer.alternate : term.buffer.normal;
       const out: string[] = [];
-      for (let i = 0; i < buffer.length; i++) out.push(buffer.getLine(i)?.translateToString(true) ?? '');
+      for (let i = 0; i < buffer.length; i++) {
+        const line = buffer.getLine(i);
+        const text = line?.translateToString(true) ?? '';
+        if (line?.isWrapped && out.length > 0) out[out.length - 1] = out[out.length - 1].padEnd(cols) + text;
+        else out.push(text);
+      }
       while (out.length > 0 && out[out.length - 1] === '') out.pop();
       return out;
     },

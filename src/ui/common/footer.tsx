@@ -7,11 +7,11 @@ export interface KeyHint {
 }
 
 /** The keys of the current screen, on one line (truncated on a narrow terminal). */
-export function Footer({ keys }: { keys: readonly KeyHint[] }) {
+export function Footer({ keys, separator = '  ·  ' }: { keys: readonly KeyHint[]; /** Narrower for a screen with many keys. */ separator?: string }) {
   return (
     <Box>
       <Text wrap="truncate" color={tone('gray')}>
-        {keys.map((k) => `${k.key} ${k.label}`).join('  ·  ')}
+        {keys.map((k) => `${k.key} ${k.label}`).join(separator)}
       </Text>
     </Box>
   );

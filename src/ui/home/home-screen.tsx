@@ -107,8 +107,8 @@ export function HomeScreen({ services, health, actions, active }: { services: Se
   } else {
     bottom = (
       <Footer
+        separator=" · "
         keys={[
-          { key: '↑↓', label: 'choose' },
           { key: 'enter', label: 'open' },
           ...(resumeTarget ? [{ key: 'r', label: 'resume' }] : []),
           { key: 't', label: 'transcripts' },
