@@ -81,3 +81,45 @@ describe('home', () => {
     unmount();
   });
 });
+
+describe('home: the command line and the filter', () => {
+  test(': runs a command, says what is accepted after a typo; / narrows the lists', async () => {
+    const services = await fixtureServices(fixture);
+    const { lastFrame, stdin, unmount } = render(<SessionApp services={{ ...services, health: () => new Promise(() => undefined) }} />);
+    await waitForFrame(lastFrame, (f) => f.includes(fixture.runs.completed));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+    stdin.write(':');
+    await waitForFrame(lastFrame, (f) => /^:/m.test(f));
+    await settle();
+    stdin.write('dpr');
+    await waitForFrame(lastFrame, (f) => /^:dpr/m.test(f));
+    await settle();
+    stdin.write('\r');
+    await waitForFrame(lastFrame, (f) => f.includes('unknown command ":dpr"; accepted: :drp'));
+    stdin.write('/');
+    await waitForFrame(lastFrame, (f) => /^\//m.test(f));
+    await settle();
+    stdin.write('iscsi');
+    const filtered = await waitForFrame(lastFrame, (f) => /^\/iscsi/m.test(f) && !f.includes('failed-node'));
+    expect(filtered).toContain('iscsi-cleanup');
+    expect(filtered).not.toContain(fixture.runs.completed);
+    await settle();
+    stdin.write('\r');
+    await waitForFrame(lastFrame, (f) => f.includes('/iscsi (esc clears'));
+    await settle();
+    stdin.write('\x1b');
+    await waitForFrame(lastFrame, (f) => f.includes('failed-node') && f.includes(fixture.runs.completed));
+    await settle();
+    stdin.write(':');
+    await settle();
+    stdin.write('fail');
+    await waitForFrame(lastFrame, (f) => /^:fail/m.test(f));
+    await settle();
+    stdin.write('\t');
+    await waitForFrame(lastFrame, (f) => /^:failed-node/m.test(f));
+    await settle();
+    stdin.write('\r');
+    await waitForFrame(lastFrame, (f) => f.includes('failed-node — '));
+    unmount();
+  });
+});
