@@ -249,14 +249,14 @@ describe('novaops at 80x24: a calmer screen', () => {
 
     // A typo says so, and what is accepted.
     await cli.press(':');
-    await cli.waitFor(/^:/m);
+    await cli.waitFor(/^:drp, resume <run-id>/m);
     await cli.press('dpr');
     await cli.waitFor(/^:dpr/m);
     await cli.press(KEY.enter);
     await cli.waitFor(/unknown command ":dpr"; accepted: :drp :reset-state :failed-node/);
     // Tab completes a runbook id; enter opens it.
     await cli.press(':');
-    await cli.waitFor(/^:/m);
+    await cli.waitFor(/^:drp, resume <run-id>/m);
     await cli.press('fail');
     await cli.waitFor(/^:fail/m);
     await cli.press(KEY.tab);
@@ -268,7 +268,9 @@ describe('novaops at 80x24: a calmer screen', () => {
 
     // `/` narrows the runbooks (and the runs) as you type; esc clears.
     await cli.press('/');
+    await cli.waitFor(/^\/filter the runbooks/m);
     await cli.press('iscsi');
+    await cli.waitFor(/^\/iscsi/m);
     await cli.press(KEY.enter);
     const filtered = await cli.waitFor(/\/iscsi \(esc clears/);
     const listed = filtered.slice(filtered.indexOf('Runbooks'), filtered.indexOf('Last runs'));
@@ -279,14 +281,14 @@ describe('novaops at 80x24: a calmer screen', () => {
     for (const line of cli.lines()) expect(line.length).toBeLessThanOrEqual(size.cols);
 
     await cli.press(':');
-    await cli.waitFor(/^:/m);
+    await cli.waitFor(/^:drp, resume <run-id>/m);
     await cli.press('q');
     await cli.press(KEY.enter);
     expect((await cli.exited).exitCode).toBe(0);
     expect(cli.activeBuffer()).toBe('normal');
     // The shell's screen holds what it held before, and nothing of the session.
     expect(cli.buffer('normal')).toEqual(['operator@jump:~$ echo before', 'before', 'operator@jump:~$ novaops']);
-  });
+  }, 240_000);
 
   test('the command log of a dry-run (l): each command with its status and time, scrollable; closing the run leaves no log above the home', async () => {
     const { lab } = await newLab();
@@ -323,7 +325,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     await cli.press('q');
     expect((await cli.exited).exitCode).toBe(0);
     expect(cli.buffer('normal')).toEqual(['operator@jump:~$ echo before', 'before', 'operator@jump:~$ novaops']);
-  });
+  }, 240_000);
 
   test('drp rehearsal picker: the instances the power loss left SHUTOFF come first, most volumes first', async () => {
     const { lab, scenario } = await newLab();
@@ -364,7 +366,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     const target = first[0].name;
     await cli.press(`/${target}`);
     await cli.waitFor(new RegExp(`1 of ${scenario.counts.instances} servers`));
-  });
+  }, 240_000);
 
   test('`novaops run` on a terminal: the run screen on the alternate screen, then the outcome printed plainly below the shell', async () => {
     const { lab } = await newLab();
@@ -380,5 +382,5 @@ describe('novaops at 80x24: a calmer screen', () => {
     expect(after).toMatch(/\[DRY-RUN\] {3}transcript: \S+transcript\.jsonl/);
     // Nothing of the screen itself: no steps, no banner box, no plan lines.
     expect(after).not.toMatch(/plan:|DRY-RUN — nothing|Preflight/);
-  });
+  }, 240_000);
 });
