@@ -283,6 +283,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     await cli.press(':');
     await cli.waitFor(/^:drp, resume <run-id>/m);
     await cli.press('q');
+    await cli.waitFor(/^:q/m);
     await cli.press(KEY.enter);
     expect((await cli.exited).exitCode).toBe(0);
     expect(cli.activeBuffer()).toBe('normal');
@@ -297,7 +298,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     await openDrpForm(cli);
     await cli.press(KEY.enter); // dry-run
     await cli.waitFor(END, 60_000);
-    expect(cli.screen()).toMatch(/l commands/);
+    await cli.waitFor(/q\/Enter close\s+·\s+l commands/);
     await cli.press('l');
     const log = await cli.waitFor(/Commands \((\d+)\)/);
     const total = Number(/Commands \((\d+)\)/.exec(log)![1]);
