@@ -19,7 +19,7 @@ import type { Runbook, Step } from '../../src/engine/runbook.js';
 import { RunStore } from '../../src/engine/run-store.js';
 import { resumeRun, startRun, type RunResult } from '../../src/engine/runner.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
-import { drp } from '../../runbooks/drp.js';
+import { drp } from '../../runbooks/drp/runbook.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, LAB_DB_URL, type TestLab } from '../support/lab.js';
 

@@ -1,6 +1,6 @@
 // What the session needs from the outside world. Types only: the CLI implements it
 // (src/cli/session-services.ts) and tests pass a plain object built on real data.
-import type { CatalogueEntry } from '../../../runbooks/index.js';
+import type { CatalogueEntry } from '../../engine/runbook.js';
 import type { EngineEvent, EventBus } from '../../engine/events.js';
 import type { Prompter } from '../../engine/prompter.js';
 import type { RunMode, Runbook } from '../../engine/runbook.js';

@@ -1,24 +1,13 @@
-// drp — Recover cloud after disaster (power loss).
-// Source: Compute admin guide §5.4.14.4 "Recover cloud after disaster" (seeds/002) and
-// "Nova Disaster Recovery Process" (seeds/003). The guide: do not add any steps or change the
-// order of steps in this procedure. Steps 1-5 below are its five; step 0 only reads.
-import { z } from 'zod';
-import type { Runbook, Step } from '../src/engine/runbook.js';
-import { listServers, showServer } from '../src/operations/openstack.js';
-import { resolveTestInstance } from './lib/test-instance.js';
-import { liveSessionGuard } from './drp/live-session-guard.js';
-import { captureMapStep } from './drp/capture-map.js';
-import { reattachStep } from './drp/reattach.js';
-import { rebootStep } from './drp/reboot.js';
-import { cleanStep } from './drp/clean-db.js';
-import { sshRebootStep } from './drp/ssh-reboot.js';
-import { detectFlavour, readAttachments } from './lib/schema-flavour.js';
-import { affectedFact, flavourFact, type AffectedInstance, type DrpParams } from './drp/facts.js';
-import { catalogueFields } from './index.js';
+// Step 0 (read-only): reach the databases and the APIs, find the instances the power loss left
+// SHUTOFF and the volume attachments the database records. It only reads; what it finds is kept
+// as facts for the steps after it (facts.ts).
+import type { Step } from '../../src/engine/runbook.js';
+import { listServers, showServer } from '../../src/operations/openstack.js';
+import { detectFlavour, readAttachments } from '../lib/schema-flavour.js';
+import { affectedFact, flavourFact, type AffectedInstance } from './facts.js';
+import type { DrpParams } from './params.js';
 
-const params = z.object({ sshReboot: z.boolean().default(false) }).strict();
-
-const preflight: Step<DrpParams> = {
+export const preflightStep: Step<DrpParams> = {
   id: 'preflight',
   title: 'Preflight: reach the databases and APIs, find the affected instances and their volumes',
   changes: 'nothing (read-only)',
@@ -47,20 +36,3 @@ const preflight: Step<DrpParams> = {
     return { items: [], notes };
   },
 };
-
-export const drp: Runbook<DrpParams> = {
-  ...catalogueFields('drp'),
-  version: '1.0.0',
-  params,
-  resolveTestScope: resolveTestInstance,
-  steps: [
-    preflight,
-    captureMapStep,
-    { ...cleanStep, guards: [liveSessionGuard] },
-    rebootStep,
-    reattachStep,
-    sshRebootStep,
-  ],
-};
-
-export default drp;

@@ -12,16 +12,16 @@
 // holding back any that moved on since they were shown; step 2 deletes (with --delete, and every
 // instance that was being deleted: Nova ignores a delete while task_state is deleting) and waits
 // until each is gone. Each reset and each delete happens once; a resume reads before it repeats.
-import type { Runbook } from '../src/engine/runbook.js';
-import { resolveTestInstance } from './lib/test-instance.js';
-import { catalogueFields } from './index.js';
-import { resetStateParams, type ResetStateParams } from './reset-state/params.js';
-import { showStateStep } from './reset-state/show-state.js';
-import { resetStep } from './reset-state/reset.js';
-import { deleteStep } from './reset-state/delete.js';
+import type { Runbook } from '../../src/engine/runbook.js';
+import { resolveTestInstance } from '../lib/test-instance.js';
+import { resetStateManifest } from './manifest.js';
+import { resetStateParams, type ResetStateParams } from './params.js';
+import { showStateStep } from './show-state.js';
+import { resetStep } from './reset.js';
+import { deleteStep } from './delete.js';
 
 export const resetState: Runbook<ResetStateParams> = {
-  ...catalogueFields('reset-state'),
+  ...resetStateManifest,
   version: '1.0.0',
   params: resetStateParams,
   resolveTestScope: resolveTestInstance,

@@ -9,15 +9,14 @@
 //
 // 0 preflight (read-only) · 1 flush the multipath map and delete the SCSI devices · 2 log out that
 // one session · 3 reset that one volume's DB state · 4 (--reconnect) discovery and login.
-// No rehearsal scope: the runbook already touches one host, one volume and its session(s) only.
-import type { Runbook } from '../src/engine/runbook.js';
-import { catalogueFields } from './index.js';
-import { iscsiCleanupParams, type IscsiCleanupParams } from './iscsi-cleanup/params.js';
-import { preflightStep } from './iscsi-cleanup/preflight.js';
-import { flushStep, logoutStep, reconnectStep, resetDbStep } from './iscsi-cleanup/steps.js';
+import type { Runbook } from '../../src/engine/runbook.js';
+import { iscsiCleanupManifest } from './manifest.js';
+import { iscsiCleanupParams, type IscsiCleanupParams } from './params.js';
+import { preflightStep } from './preflight.js';
+import { flushStep, logoutStep, reconnectStep, resetDbStep } from './steps.js';
 
 export const iscsiCleanup: Runbook<IscsiCleanupParams> = {
-  ...catalogueFields('iscsi-cleanup'),
+  ...iscsiCleanupManifest,
   version: '1.0.0',
   params: iscsiCleanupParams,
   steps: [preflightStep, flushStep, logoutStep, resetDbStep, reconnectStep],

@@ -11,15 +11,15 @@
 // 0 audit (read-only: ids, files per id, targets and their order) · 1 per host: stop services,
 // usermod/groupmod, chown/chgrp batched without following links (-h, -xdev), start services even
 // after a failure, read back that no file is left on an old id.
-import type { Runbook } from '../src/engine/runbook.js';
-import { catalogueFields } from './index.js';
-import { auditStep } from './uid-gid/audit.js';
-import { changeStep } from './uid-gid/change.js';
-import { uidGidParams, type UidGidParams } from './uid-gid/params.js';
-import { resolveTestHost } from './uid-gid/test-host.js';
+import type { Runbook } from '../../src/engine/runbook.js';
+import { uidGidManifest } from './manifest.js';
+import { auditStep } from './audit.js';
+import { changeStep } from './change.js';
+import { uidGidParams, type UidGidParams } from './params.js';
+import { resolveTestHost } from './test-host.js';
 
 export const uidGid: Runbook<UidGidParams> = {
-  ...catalogueFields('uid-gid'),
+  ...uidGidManifest,
   version: '1.0.0',
   params: uidGidParams,
   resolveTestScope: resolveTestHost,
