@@ -15,7 +15,7 @@ import {
   type Migration,
 } from '../../src/operations/evacuate.js';
 import { pollUntilSettled } from '../lib/poll.js';
-import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
+import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, withEvacuate, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
 import { readServers } from './read-servers.js';
 
@@ -31,9 +31,9 @@ export const evacuateStep: Step<FailedNodeParams> = {
   warnings: [
     'Each instance is evacuated exactly once. One that does not come back ACTIVE is reported, not evacuated again: look at its fault (openstack server show) and resume.',
   ],
+  appliesWhen: withEvacuate,
   guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'evacuate') return { items: [], notes: ['not used by --method db'] };
     const { failed, target } = hostsOf(ctx);
     return {
       items: instancesOf(ctx).map(
@@ -50,7 +50,6 @@ export const evacuateStep: Step<FailedNodeParams> = {
   settle: (ctx, items) => settleEvacuations(ctx, items),
   resolve: (ctx, item, startedAt) => evacuationHappened(ctx, item.target.instance!, startedAt),
   async verify(ctx) {
-    if (ctx.params.method !== 'evacuate') return { ok: true, detail: 'not used by --method db' };
     const { target } = hostsOf(ctx);
     const moved = movingInstances(ctx, 'evacuate', evacuateKey);
     const servers = await readServers(ctx, moved.map((i) => i.uuid), [hostsOf(ctx).failed.host, target.host]);

@@ -4,16 +4,16 @@
 // brings it back after the repair with `openstack compute service set --up <host> nova-compute`.
 import type { Step } from '../../src/engine/runbook.js';
 import { forceDownComputeService, listComputeServiceStates } from '../../src/operations/compute-services.js';
-import { hostsOf, instancesOf, type FailedNodeParams } from './facts.js';
+import { hostsOf, instancesOf, withEvacuate, type FailedNodeParams } from './facts.js';
 import { fencingGuard, targetGuard } from './guards.js';
 
 export const forceDownStep: Step<FailedNodeParams> = {
   id: 'force-down',
-  title: "Fence the failed host: force its nova-compute service down (evacuate)",
+  title: 'Fence the failed host: force its nova-compute service down',
   changes: "marks the failed host's nova-compute service forced down (PUT /os-services/{id} forced_down=true)",
+  appliesWhen: withEvacuate,
   guards: [fencingGuard, targetGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'evacuate') return { items: [], notes: ['not used by --method db'] };
     const { failed } = hostsOf(ctx);
     if (instancesOf(ctx).length === 0) return { items: [], notes: [`no instance to evacuate from ${failed.host}: its service is left as it is`] };
     if (ctx.scope.instance) {
@@ -38,7 +38,7 @@ export const forceDownStep: Step<FailedNodeParams> = {
   },
   async verify(ctx) {
     const { failed } = hostsOf(ctx);
-    if (ctx.params.method !== 'evacuate' || ctx.scope.instance || instancesOf(ctx).length === 0) return { ok: true, detail: 'nothing forced down in this run' };
+    if (ctx.scope.instance || instancesOf(ctx).length === 0) return { ok: true, detail: 'nothing forced down in this run' };
     const service = (await ctx.read(listComputeServiceStates())).value.find((s) => s.host === failed.host);
     return service?.forcedDown && service.state === 'down'
       ? { ok: true, detail: `${failed.host}'s nova-compute reads back forced down, state down` }

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { catalogue, findEntry } from '../../runbooks/index.js';
+import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../config/show-value.js';
 
@@ -17,7 +18,18 @@ export interface RunFlags {
   [runbookOption: string]: unknown;
 }
 
-function buildProgram(): Command {
+/** What the program is built from: the catalogue, and what `run <runbook>` does (a test passes its own). */
+export interface ProgramParts {
+  catalogue: readonly CatalogueEntry[];
+  run(runbook: Runbook, flags: RunFlags, configPath: string | undefined): Promise<void>;
+}
+
+const productParts: ProgramParts = {
+  catalogue,
+  run: async (runbook, flags, configPath) => (await import('./commands/run.js')).runCommand(runbook, flags, configPath),
+};
+
+export function buildProgram(parts: ProgramParts = productParts): Command {
   const program = new Command('novaops')
     .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
     .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
@@ -44,7 +56,7 @@ function buildProgram(): Command {
     .action(async (id: string) => (await import('./commands/show.js')).showCommand(id));
 
   const run = program.command('run').description('run a runbook (the run screen on a terminal; --plain for lines, --json for events)');
-  for (const entry of catalogue) {
+  for (const entry of parts.catalogue) {
     const sub = run
       .command(entry.id)
       .description(entry.summary)
@@ -55,19 +67,29 @@ function buildProgram(): Command {
       .option('--abandon-unfinished', 'give up (recorded) the unfinished runs of this runbook on this cloud, then run');
     if (entry.testScope === 'instance') sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance and its volumes (rehearsal)');
     if (entry.testScope === 'host') sub.option('--test-host <host>', 'scope the whole runbook to one compute host (rehearsal)');
-    for (const option of entry.options) {
+    // Each option as its manifest declares it; commander's own name for it is mapped to the declared key.
+    const declared = entry.options.map((option) => {
       const o = new Option(option.flags, option.description);
-      if (option.repeatable) o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      if (option.kind === 'list') o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      // Shown in --help; the runbook's schema checks the value, with a message that names the choices.
+      if (option.choices) o.argChoices = [...option.choices];
+      if (option.default !== undefined && option.choices) o.defaultValueDescription = option.default;
       sub.addOption(o);
-    }
+      return { key: option.key, name: o.attributeName() };
+    });
     for (const argument of entry.arguments ?? []) sub.argument(argument.syntax, argument.description);
     sub.action(async (...args: unknown[]) => {
       // commander passes the positional arguments first, then the options, then the command.
       const flags = args[args.length - 2] as RunFlags;
+      for (const { key, name } of declared) {
+        if (name === key || flags[name] === undefined) continue;
+        flags[key] = flags[name];
+        delete flags[name];
+      }
       (entry.arguments ?? []).forEach((argument, i) => {
         if (args[i] !== undefined) flags[argument.key] = args[i];
       });
-      await (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf());
+      await parts.run(await entry.load(), flags, configOf());
     });
   }
 

@@ -52,6 +52,8 @@ export type EngineEventBody =
     }
   | { type: 'run.abandoned'; runId: string; reason: string; operator: string; host: string; by: string }
   | { type: 'step.start'; step: string; title: string; index: number; optional: boolean; warnings: string[] }
+  /** A step whose condition (appliesWhen) the run's params do not meet: never planned, said once. */
+  | { type: 'step.not-applicable'; step: string; title: string; index: number; condition: string }
   | { type: 'guard'; step: string; name: string; ok: boolean; detail: string; heldBack: { key: string; reason: string }[] }
   | { type: 'op.planned'; step: string; item: string | null; opId: string; op: PlannedOperation }
   | { type: 'op.start'; step: string; item: string | null; opId: string; summary: string; command: string; mutating: boolean }
@@ -110,6 +112,11 @@ export class EventBus {
   get lastSeq(): number {
     return this.seq;
   }
+}
+
+/** How a step whose condition does not hold is said, everywhere: 'not applicable: only with --method db'. */
+export function notApplicable(condition: string): string {
+  return `not applicable: only with ${condition}`;
 }
 
 export function planOperation(op: Operation): PlannedOperation {

@@ -11,7 +11,7 @@ import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
-import { EventBus, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
+import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
@@ -327,12 +327,20 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
     let blockingFailure = false;
     for (const [index, step] of runbook.steps.entries()) {
       const stepState = state.steps[step.id] ?? (state.steps[step.id] = { status: 'pending' });
-      if (stepState.status === 'done' || stepState.status === 'skipped') continue;
+      // Steps passed in an earlier attempt: done, not enabled, or not part of this run's procedure.
+      if (stepState.status === 'done' || stepState.status === 'skipped' || stepState.status === 'not-applicable') continue;
       if (step.optional && step.enabled && !step.enabled(state.params)) {
         Object.assign(stepState, { status: 'skipped', detail: 'not enabled' });
         continue;
       }
       if (blockingFailure) break;
+      if (step.appliesWhen && !step.appliesWhen.test(state.params)) {
+        // Not planned, not guarded: said once, and passed for the order of the steps after it.
+        Object.assign(stepState, { status: 'not-applicable', detail: notApplicable(step.appliesWhen.describe), endedAt: new Date().toISOString() });
+        await store.save();
+        bus.emit({ type: 'step.not-applicable', step: step.id, title: step.title, index, condition: step.appliesWhen.describe });
+        continue;
+      }
 
       bus.emit({ type: 'step.start', step: step.id, title: step.title, index, optional: step.optional ?? false, warnings: step.warnings ?? [] });
       const stepStarted = performance.now();

@@ -9,7 +9,7 @@ export function renderMarkdown(runId: string, events: readonly EngineEvent[]): s
   for (const event of events) {
     const lines = formatEvent(event).filter((l) => l.trim() !== '');
     if (lines.length === 0) continue;
-    if (event.type === 'step.start') {
+    if (event.type === 'step.start' || event.type === 'step.not-applicable') {
       out.push('', `## ${lines[0].replace(/^== /, '')}`, '', ...lines.slice(1).map((l) => `> ${l.trim()}`));
     } else if (event.type === 'run.end' || event.type === 'run.abandoned') {
       out.push('', event.type === 'run.end' ? '## Result' : '## Abandoned', '', ...lines.map((l) => `- ${l.replace(/^== /, '').trim()}`));

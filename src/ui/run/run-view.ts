@@ -3,7 +3,7 @@
 import type { ItemStatus, RunOutcome, StepOutcome } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
 
-export type StepStatus = 'pending' | 'guards' | 'running' | 'held back' | Exclude<StepOutcome, 'skipped'> | 'skipped';
+export type StepStatus = 'pending' | 'guards' | 'running' | 'held back' | Exclude<StepOutcome, 'skipped'> | 'skipped' | 'not applicable';
 
 export interface RunInfo {
   runId: string;
