@@ -4,19 +4,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { catalogue, findEntry } from '../../runbooks/index.js';
 import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
+import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../config/show-value.js';
 
-export interface RunFlags {
-  dryRun?: boolean;
-  testInstance?: string;
-  testHost?: string;
-  yes?: boolean;
-  json?: boolean;
-  plain?: boolean;
-  abandonUnfinished?: boolean;
-  [runbookOption: string]: unknown;
-}
+export type { RunFlags } from './run-flags.js';
 
 /** What the program is built from: the catalogue, and what `run <runbook>` does (a test passes its own). */
 export interface ProgramParts {

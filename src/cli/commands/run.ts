@@ -3,7 +3,7 @@ import type { Runbook } from '../../engine/runbook.js';
 import { startRun } from '../../engine/runner.js';
 import { driveRun } from '../drive-run.js';
 import { parseParams, testScopeRef } from '../run-request.js';
-import type { RunFlags } from '../main.js';
+import type { RunFlags } from '../run-flags.js';
 
 export async function runCommand(runbook: Runbook, flags: RunFlags, configPath: string | undefined): Promise<void> {
   const params = parseParams(runbook, flags);

@@ -2,8 +2,7 @@
 // run never falls behind; snapshots copy only what the live area shows.
 import { notApplicable, type EngineEvent } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
-import type { RunView } from './ui-run.js';
-import { OUTPUT_LINES, type LogChunk, type LogLine, type RunEnd, type RunInfo, type RunningOperation, type StepView } from './run-view.js';
+import { OUTPUT_LINES, type LogChunk, type LogLine, type RunEnd, type RunInfo, type RunningOperation, type RunView, type StepView } from './run-view.js';
 
 /**
  * Log lines drawn per frame at most. ink lays out and diffs every character it writes, so a burst
