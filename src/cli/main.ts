@@ -65,7 +65,7 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
       if (option.kind === 'list') o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
       // Shown in --help; the runbook's schema checks the value, with a message that names the choices.
       if (option.choices) o.argChoices = [...option.choices];
-      if (option.default !== undefined && option.choices) o.defaultValueDescription = option.default;
+      if (option.default !== undefined && option.choices) o.default(option.default);
       sub.addOption(o);
       return { key: option.key, name: o.attributeName() };
     });
