@@ -5,7 +5,7 @@
 // while it is under way or done. Completion is read back by bulk polling with back-off.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { listInstanceActions } from '../../src/operations/openstack.js';
+import { listInstanceActions } from '../../src/operations/openstack/volumes.js';
 import {
   EVACUATION_FAILED,
   evacuateServer,
@@ -13,7 +13,7 @@ import {
   showHostServer,
   type HostServer,
   type Migration,
-} from '../../src/operations/evacuate.js';
+} from '../../src/operations/openstack/migrations.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';

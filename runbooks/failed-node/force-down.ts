@@ -3,7 +3,7 @@
 // of its instances (until then: "400 Compute service of <host> is still in use"). An operator
 // brings it back after the repair with `openstack compute service set --up <host> nova-compute`.
 import type { Step } from '../../src/engine/runbook.js';
-import { forceDownComputeService, listComputeServiceStates } from '../../src/operations/compute-services.js';
+import { forceDownComputeService, listComputeServiceStates } from '../../src/operations/openstack/os-services.js';
 import { hostsOf, instancesOf, type FailedNodeParams } from './facts.js';
 import { fencingGuard, targetGuard } from './guards.js';
 

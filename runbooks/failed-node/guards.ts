@@ -3,7 +3,7 @@
 // right before every step that changes something, so a host that comes back mid-run stops the run.
 import type { Guard, GuardResult, HeldBack, PlanItem } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { listComputeServiceStates } from '../../src/operations/compute-services.js';
+import { listComputeServiceStates } from '../../src/operations/openstack/os-services.js';
 import { askHost } from '../lib/host-answers.js';
 import { readServers } from './read-servers.js';
 import { readInstanceRows } from './db-reads.js';

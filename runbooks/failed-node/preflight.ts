@@ -8,9 +8,9 @@ import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/config/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
-import { listComputeServiceStates, type ComputeServiceState } from '../../src/operations/compute-services.js';
-import { listHostServers, showHostServer, type HostServer } from '../../src/operations/evacuate.js';
-import { findProviders, providerTree, showAllocations } from '../../src/operations/placement.js';
+import { listComputeServiceStates, type ComputeServiceState } from '../../src/operations/openstack/os-services.js';
+import { listHostServers, showHostServer, type HostServer } from '../../src/operations/openstack/migrations.js';
+import { findProviders, providerTree, showAllocations } from '../../src/operations/openstack/allocations.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import {
   excludedFact,

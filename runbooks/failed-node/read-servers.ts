@@ -1,7 +1,7 @@
 // Reading many servers back at once (settle, verify): one show per server for a few, two host
 // listings (the failed host and the target) for many — the instances are on one or the other.
 import type { StepContext } from '../../src/engine/runbook.js';
-import { listHostServers, showHostServer, type HostServer } from '../../src/operations/evacuate.js';
+import { listHostServers, showHostServer, type HostServer } from '../../src/operations/openstack/migrations.js';
 
 const SHOW_EACH_UP_TO = 20;
 

@@ -7,7 +7,7 @@ import { UsageError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listSessionsOp, parseSessionOutput, type IscsiSession } from '../../src/operations/iscsi-sessions.js';
 import { iqnVolumePart } from '../../src/operations/iscsi.js';
-import { showServer, showVolume } from '../../src/operations/openstack.js';
+import { showServer, showVolume } from '../../src/operations/openstack/volumes.js';
 import { detectFlavour } from '../lib/schema-flavour.js';
 import { targetFact, type CleanupTarget } from './facts.js';
 import { sessionBelongs } from './match.js';

@@ -3,7 +3,7 @@
 // item a killed run left ambiguous is resolved from the instance's actions, never by a second
 // reboot — an instance stopped at the plymouth stage must not be rebooted again.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
-import { listInstanceActions, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
+import { listInstanceActions, rebootServer, showServer, type Server } from '../../src/operations/openstack/volumes.js';
 import { pollUntilSettled } from './poll.js';
 import { readServers } from './bulk-read.js';
 

@@ -5,7 +5,7 @@
 // instance must still show the state the operator was shown — one that moved on is held back and
 // named, never forced.
 import type { Guard, HeldBack, PlanItem, Step } from '../../src/engine/runbook.js';
-import { listInstanceActions } from '../../src/operations/openstack.js';
+import { listInstanceActions } from '../../src/operations/openstack/volumes.js';
 import { findServerState, resetServerState } from '../../src/operations/server-state.js';
 import { formatDuration } from '../lib/duration.js';
 import { currentStates } from './current-state.js';

@@ -13,7 +13,7 @@
 //   silently ignored for other users. Neither is trusted alone: the answer is filtered again here.
 import type { ApiOperation } from './types.js';
 import { posixCommand } from './posix-quote.js';
-import { parseServer, parseServers, type Server } from './openstack-resources.js';
+import { parseServer, parseServers, type Server } from './openstack/servers.js';
 
 /** 2.66: GET /servers(/detail) takes changes-before. */
 export const CHANGES_BEFORE_MICROVERSION = '2.66';

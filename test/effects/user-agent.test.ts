@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createEffects } from '../../src/effects/create-effects.js';
-import { listServers, listVolumes, rebootServer } from '../../src/operations/openstack.js';
+import { listServers, listVolumes, rebootServer } from '../../src/operations/openstack/volumes.js';
 import { novaopsUserAgent } from '../../src/effects/openstack/create-openstack-effect.js';
 import type { Effects } from '../../src/effects/types.js';
 import { REPO } from '../support/cli.js';

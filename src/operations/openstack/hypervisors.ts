@@ -5,7 +5,7 @@
 // here reads them. `service.host` is the name runbooks use (`--host compute1`, instances.host);
 // `hypervisor_hostname` is the node name (instances.node, the Placement provider), often an FQDN.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
+import type { ApiOperation } from '../types.js';
 
 export interface Hypervisor {
   id: string;

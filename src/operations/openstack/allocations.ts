@@ -2,8 +2,8 @@
 // the PUT that rewrites them. Microversion 1.28: allocations carry project, user and the consumer
 // generation, so a rewrite based on a stale read is refused (409) instead of clobbering a change.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
 
 /** Every call at one version (in_tree needs 1.14, consumer generations 1.28). */
 export const PLACEMENT_MICROVERSION = '1.28';

@@ -2,8 +2,8 @@
 // UUIDs, `forced_down` is shown, and PUT /os-services/{id} forces a service down — the fencing
 // the Compute admin guide asks for before an evacuation.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
 
 export const SERVICES_MICROVERSION = '2.53';
 

@@ -1,7 +1,7 @@
 // The shapes the runbooks work with, parsed from Nova and Cinder JSON (which spell things like
 // "OS-EXT-SRV-ATTR:host"). Parsing is strict about what we rely on and ignores the rest.
 import { z } from 'zod';
-import { parseServiceList, type ComputeServiceState } from './compute-services.js';
+import { parseServiceList, type ComputeServiceState } from './os-services.js';
 
 export interface Server {
   id: string;

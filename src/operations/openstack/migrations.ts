@@ -3,9 +3,9 @@
 // (os-migrations of type evacuation, the instance action "evacuate") — what a resume reads to
 // decide whether an unacknowledged evacuate reached Nova, instead of sending it a second time.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
-import { parseServer, parseServers, type Server } from './openstack-resources.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
+import { parseServer, parseServers, type Server } from './servers.js';
 
 /**
  * 2.29: `host` is checked by the scheduler (no `force`), and since 2.14 there is no

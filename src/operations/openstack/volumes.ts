@@ -1,7 +1,7 @@
 // Pure builders of the API operations the runbooks use. No I/O: each returns a value the runner
 // executes (or only records, in dry-run), with the `openstack` command an operator would type.
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
 import {
   parseComputeServices,
   parseInstanceActions,
@@ -16,9 +16,9 @@ import {
   type Server,
   type ServerVolumeAttachment,
   type Volume,
-} from './openstack-resources.js';
+} from './servers.js';
 
-export type { ComputeService, InstanceAction, Server, ServerVolumeAttachment, Volume, VolumeAttachmentInfo } from './openstack-resources.js';
+export type { ComputeService, InstanceAction, Server, ServerVolumeAttachment, Volume, VolumeAttachmentInfo } from './servers.js';
 
 const pageSize = 500;
 const seg = encodeURIComponent;
