@@ -4,7 +4,7 @@
 // order of steps in this procedure. Steps 1-5 below are its five; step 0 only reads.
 import { z } from 'zod';
 import type { Runbook, Step } from '../src/engine/runbook.js';
-import { listServers, showServer } from '../src/operations/openstack/volumes.js';
+import { listServers, showServer } from '../src/operations/openstack/servers.js';
 import { resolveTestInstance } from './lib/test-instance.js';
 import { liveSessionGuard } from './drp/live-session-guard.js';
 import { captureMapStep } from './drp/capture-map.js';

@@ -1,148 +1,70 @@
-// Pure builders of the API operations the runbooks use. No I/O: each returns a value the runner
-// executes (or only records, in dry-run), with the `openstack` command an operator would type.
-import type { ApiOperation } from '../types.js';
+// Cinder volumes (volume API v3): the shape the runbooks work with, with the attachments Cinder
+// lists for each volume, and the list and show requests.
+import { z } from 'zod';
 import { posixCommand } from '../posix-quote.js';
-import {
-  parseComputeServices,
-  parseInstanceActions,
-  parseServer,
-  parseServerAttachment,
-  parseServerAttachments,
-  parseServers,
-  parseVolume,
-  parseVolumes,
-  type ComputeService,
-  type InstanceAction,
-  type Server,
-  type ServerVolumeAttachment,
-  type Volume,
-} from './servers.js';
+import { atMicroversion, nullableString, pick, query, seg, type ReadApi } from './request.js';
 
-export type { ComputeService, InstanceAction, Server, ServerVolumeAttachment, Volume, VolumeAttachmentInfo } from './servers.js';
+/** None: Cinder's base 3.0 answer (status, multiattach, bootable, attachments) is all that is read. */
+export const VOLUMES_MICROVERSION: string | undefined = undefined;
 
 const pageSize = 500;
-const seg = encodeURIComponent;
 
-type ReadApi<T> = ApiOperation<T> & { mutating: false };
-
-function query(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
-  const s = q.toString();
-  return s ? `?${s}` : '';
+export interface VolumeAttachmentInfo {
+  serverId: string;
+  attachmentId: string | null;
+  device: string | null;
+  hostName: string | null;
 }
 
-/** Always across all projects: a recovery concerns every tenant's servers. */
-export function listServers(opts: { host?: string; name?: string; status?: string; allProjects?: true } = {}): ReadApi<Server[]> {
-  const filters = [opts.host && `host ${opts.host}`, opts.name && `name ${opts.name}`, opts.status && `status ${opts.status}`].filter(Boolean);
+export interface Volume {
+  id: string;
+  name: string | null;
+  status: string;
+  multiattach: boolean;
+  bootable: boolean;
+  attachments: VolumeAttachmentInfo[];
+}
+
+/** Strict about what the runbooks rely on, and ignores the rest. */
+const volumeJson = z.object({
+  id: z.string(),
+  name: nullableString,
+  status: z.string(),
+  multiattach: z.boolean().nullish(),
+  // Cinder sends bootable as the string "true"/"false".
+  bootable: z.union([z.boolean(), z.string()]).nullish(),
+  attachments: z
+    .array(
+      z.object({
+        server_id: z.string(),
+        attachment_id: nullableString,
+        device: nullableString,
+        host_name: nullableString,
+      }),
+    )
+    .nullish(),
+});
+
+function toVolume(v: z.infer<typeof volumeJson>): Volume {
   return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: `/servers/detail${query({ all_tenants: '1', host: opts.host, name: opts.name, status: opts.status })}`,
-    paginate: { collection: 'servers', pageSize },
-    parse: parseServers,
-    summary: `list servers${filters.length ? ` (${filters.join(', ')})` : ''}`,
-    mutating: false,
-    target: opts.host ? { host: opts.host } : {},
-    command: posixCommand([
-      'openstack', 'server', 'list', '--all-projects', '--long',
-      ...(opts.host ? ['--host', opts.host] : []),
-      ...(opts.name ? ['--name', opts.name] : []),
-      ...(opts.status ? ['--status', opts.status] : []),
-    ]),
+    id: v.id,
+    name: v.name,
+    status: v.status,
+    multiattach: v.multiattach ?? false,
+    bootable: v.bootable === true || v.bootable === 'true',
+    attachments: (v.attachments ?? []).map((a) => ({
+      serverId: a.server_id,
+      attachmentId: a.attachment_id,
+      device: a.device,
+      hostName: a.host_name,
+    })),
   };
 }
 
-export function showServer(id: string): ReadApi<Server> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: `/servers/${seg(id)}`,
-    parse: parseServer,
-    summary: `show server ${id}`,
-    mutating: false,
-    target: { instance: id },
-    command: posixCommand(['openstack', 'server', 'show', id]),
-  };
-}
+export const parseVolumes = (body: unknown): Volume[] => pick('volumes', z.array(volumeJson))(body).map(toVolume);
+export const parseVolume = (body: unknown): Volume => toVolume(pick('volume', volumeJson)(body));
 
-export function rebootServer(id: string, type: 'HARD' | 'SOFT' = 'HARD'): ApiOperation<void> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${seg(id)}/action`,
-    body: { reboot: { type } },
-    okStatus: [202],
-    parse: () => undefined,
-    summary: `${type === 'HARD' ? 'hard' : 'soft'}-reboot server ${id}`,
-    mutating: true,
-    target: { instance: id },
-    command: posixCommand(['openstack', 'server', 'reboot', type === 'HARD' ? '--hard' : '--soft', id]),
-  };
-}
-
-export function listServerVolumeAttachments(id: string): ReadApi<ServerVolumeAttachment[]> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: `/servers/${seg(id)}/os-volume_attachments`,
-    parse: parseServerAttachments,
-    summary: `list volumes attached to server ${id}`,
-    mutating: false,
-    target: { instance: id },
-    command: posixCommand(['openstack', 'server', 'volume', 'list', id]),
-  };
-}
-
-export function attachVolume(serverId: string, volumeId: string, device?: string): ApiOperation<ServerVolumeAttachment> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${seg(serverId)}/os-volume_attachments`,
-    body: { volumeAttachment: { volumeId, ...(device ? { device } : {}) } },
-    okStatus: [200],
-    parse: parseServerAttachment,
-    summary: `attach volume ${volumeId} to server ${serverId}${device ? ` at ${device}` : ''}`,
-    mutating: true,
-    target: { instance: serverId, volume: volumeId },
-    command: posixCommand(['openstack', 'server', 'add', 'volume', serverId, volumeId, ...(device ? ['--device', device] : [])]),
-  };
-}
-
-export function listInstanceActions(id: string): ReadApi<InstanceAction[]> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: `/servers/${seg(id)}/os-instance-actions`,
-    parse: parseInstanceActions,
-    summary: `list actions of server ${id}`,
-    mutating: false,
-    target: { instance: id },
-    command: posixCommand(['openstack', 'server', 'event', 'list', id]),
-  };
-}
-
-export function listComputeServices(): ReadApi<ComputeService[]> {
-  return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: '/os-services?binary=nova-compute',
-    parse: parseComputeServices,
-    summary: 'list nova-compute services',
-    mutating: false,
-    target: {},
-    command: posixCommand(['openstack', 'compute', 'service', 'list', '--service', 'nova-compute']),
-  };
-}
-
-/** Always across all projects, like listServers. */
+/** Always across all projects, like listServers; `allProjects` says so at the call. */
 export function listVolumes(opts: { allProjects?: true; status?: string } = {}): ReadApi<Volume[]> {
   return {
     kind: 'api',
@@ -150,6 +72,7 @@ export function listVolumes(opts: { allProjects?: true; status?: string } = {}):
     method: 'GET',
     path: `/volumes/detail${query({ all_tenants: '1', status: opts.status })}`,
     paginate: { collection: 'volumes', pageSize },
+    ...atMicroversion(VOLUMES_MICROVERSION),
     parse: parseVolumes,
     summary: `list volumes${opts.status ? ` (status ${opts.status})` : ''}`,
     mutating: false,
@@ -164,6 +87,7 @@ export function showVolume(id: string): ReadApi<Volume> {
     service: 'volumev3',
     method: 'GET',
     path: `/volumes/${seg(id)}`,
+    ...atMicroversion(VOLUMES_MICROVERSION),
     parse: parseVolume,
     summary: `show volume ${id}`,
     mutating: false,
