@@ -16,7 +16,7 @@ export async function readServers(ctx: StepContext, uuids: readonly string[], ho
   }
   const out = new Map<string, HostServer>();
   for (const host of new Set(hosts)) {
-    for (const s of (await ctx.read(listServers({ host: host }))).value) if (wanted.has(s.id)) out.set(s.id, s);
+    for (const s of (await ctx.read(listServers({ host }))).value) if (wanted.has(s.id)) out.set(s.id, s);
   }
   // Anything on neither host (an error state without a host) is shown one by one.
   const missing = [...wanted].filter((id) => !out.has(id));
