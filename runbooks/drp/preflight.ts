@@ -2,7 +2,7 @@
 // SHUTOFF and the volume attachments the database records. It only reads; what it finds is kept
 // as facts for the steps after it (facts.ts).
 import type { Step } from '../../src/engine/runbook.js';
-import { listServers, showServer } from '../../src/operations/openstack.js';
+import { listServers, showServer } from '../../src/operations/openstack/servers.js';
 import { detectFlavour, readAttachments } from '../lib/schema-flavour.js';
 import { affectedFact, flavourFact, type AffectedInstance } from './facts.js';
 import type { DrpParams } from './params.js';

@@ -3,7 +3,8 @@
 // item a killed run left ambiguous is resolved from the instance's actions, never by a second
 // reboot — an instance stopped at the plymouth stage must not be rebooted again.
 import type { Guard, ItemOutcome, PlanItem, Step, StepCondition, StepContext } from '../../src/engine/runbook.js';
-import { listInstanceActions, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
+import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
+import { rebootServer, showServer, type Server } from '../../src/operations/openstack/servers.js';
 import { pollUntilSettled } from './poll.js';
 import { readServers } from './bulk-read.js';
 

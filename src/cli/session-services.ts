@@ -61,7 +61,7 @@ export async function createSessionServices(configPath: string | undefined, env:
       const c = needConfig();
       const [{ createOpenStackEffect }, { listServers }] = await Promise.all([
         import('../effects/openstack/create-openstack-effect.js'),
-        import('../operations/openstack.js'),
+        import('../operations/openstack/servers.js'),
       ]);
       const result = await createOpenStackEffect(c.cloud, c.api).execute(listServers({ allProjects: true }));
       if (!result.ok || !result.value) throw new Error(`cannot list servers: ${result.error ?? 'no answer'}`);
@@ -78,7 +78,7 @@ export async function createSessionServices(configPath: string | undefined, env:
       // Without hosts: in the config the compute hosts are Nova's, as the runs find them.
       const [{ createOpenStackEffect }, { listComputeServices }] = await Promise.all([
         import('../effects/openstack/create-openstack-effect.js'),
-        import('../operations/openstack.js'),
+        import('../operations/openstack/os-services.js'),
       ]);
       const result = await createOpenStackEffect(c.cloud, c.api).execute(listComputeServices());
       if (!result.ok || !result.value) throw new Error(`cannot list the compute services: ${result.error ?? 'no answer'}`);

@@ -5,7 +5,7 @@
 import type { HostSpec, SshDefaults } from '../../config/types.js';
 import { isAddress, isHostName } from '../../config/validate.js';
 import { showValue } from '../../config/show-value.js';
-import { listHypervisors } from '../../operations/hypervisors.js';
+import { listHypervisors } from '../../operations/openstack/hypervisors.js';
 import type { DiscoveredHosts, OpenStackEffect } from '../types.js';
 
 const DEFAULT_SSH: SshDefaults = { user: 'root', port: 22 };

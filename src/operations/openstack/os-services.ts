@@ -1,14 +1,19 @@
-// nova-compute services as failed-node reads and fences them. Microversion 2.53: service ids are
-// UUIDs, `forced_down` is shown, and PUT /os-services/{id} forces a service down — the fencing
-// the Compute admin guide asks for before an evacuation.
+// Nova's compute services (/os-services): the nova-compute service of each host, up or down,
+// enabled, forced down, and the PUT that forces one down — the fencing the Compute admin guide
+// asks for before an evacuation.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
+import { fail, nullableString, seg, type ReadApi } from './request.js';
 
+/**
+ * 2.53: service ids are UUIDs (what PUT /os-services/{id} takes), `forced_down` is shown, and the
+ * PUT sets it. Sent by the fencing reads and the force-down; a plain list of hosts sends none.
+ */
 export const SERVICES_MICROVERSION = '2.53';
 
-export interface ComputeServiceState {
-  /** UUID (2.53+). */
+export interface ComputeService {
+  /** UUID (2.53+); an integer id, as a string, below it. */
   id: string;
   host: string;
   zone: string | null;
@@ -20,10 +25,6 @@ export interface ComputeServiceState {
   updatedAt: string | null;
   disabledReason: string | null;
 }
-
-type ReadApi<T> = ApiOperation<T> & { mutating: false };
-
-const nullableString = z.string().nullish().transform((v) => v ?? null);
 
 const serviceJson = z.object({
   id: z.union([z.string(), z.number()]),
@@ -37,12 +38,7 @@ const serviceJson = z.object({
   disabled_reason: nullableString,
 });
 
-function fail(what: string, error: z.ZodError): never {
-  const issue = error.issues[0];
-  throw new Error(`${what}: ${issue ? `${issue.path.map(String).join('.') || 'top'}: ${issue.message}` : 'unexpected shape'}`);
-}
-
-function toService(s: z.infer<typeof serviceJson>): ComputeServiceState {
+function toService(s: z.infer<typeof serviceJson>): ComputeService {
   return {
     id: String(s.id),
     host: s.host,
@@ -55,31 +51,40 @@ function toService(s: z.infer<typeof serviceJson>): ComputeServiceState {
   };
 }
 
-export function parseServiceList(body: unknown): ComputeServiceState[] {
+export function parseServiceList(body: unknown): ComputeService[] {
   const parsed = z.object({ services: z.array(serviceJson) }).safeParse(body);
   if (!parsed.success) fail('services', parsed.error);
   return parsed.data.services.map(toService);
 }
 
-export function parseServiceUpdate(body: unknown): ComputeServiceState {
+export function parseServiceUpdate(body: unknown): ComputeService {
   const parsed = z.object({ service: serviceJson }).safeParse(body);
   if (!parsed.success) fail('service', parsed.error);
   return toService(parsed.data.service);
 }
 
-/** Every nova-compute service with its up/down state and forced_down flag. */
-export function listComputeServiceStates(): ReadApi<ComputeServiceState[]> {
+/**
+ * Every nova-compute service. `fencing`: at SERVICES_MICROVERSION, with the UUID a force-down
+ * takes and the forced_down flag (what failed-node reads); without it, the base answer, enough
+ * for the hosts' names.
+ */
+export function listComputeServices(opts: { fencing?: true } = {}): ReadApi<ComputeService[]> {
   return {
     kind: 'api',
     service: 'compute',
     method: 'GET',
     path: '/os-services?binary=nova-compute',
-    microversion: SERVICES_MICROVERSION,
+    ...(opts.fencing ? { microversion: SERVICES_MICROVERSION } : {}),
     parse: parseServiceList,
-    summary: 'list nova-compute services (state, status, forced_down)',
+    summary: `list nova-compute services${opts.fencing ? ' (state, status, forced_down)' : ''}`,
     mutating: false,
     target: {},
-    command: posixCommand(['openstack', '--os-compute-api-version', SERVICES_MICROVERSION, 'compute', 'service', 'list', '--service', 'nova-compute', '--long']),
+    command: posixCommand([
+      'openstack',
+      ...(opts.fencing ? ['--os-compute-api-version', SERVICES_MICROVERSION] : []),
+      'compute', 'service', 'list', '--service', 'nova-compute',
+      ...(opts.fencing ? ['--long'] : []),
+    ]),
   };
 }
 
@@ -88,12 +93,12 @@ export function listComputeServiceStates(): ReadApi<ComputeServiceState[]> {
  * says, so Nova accepts evacuations from its host and schedules nothing onto it, until an
  * operator unsets it (`openstack compute service set --up <host> nova-compute`).
  */
-export function forceDownComputeService(service: { id: string; host: string }): ApiOperation<ComputeServiceState> {
+export function forceDownComputeService(service: { id: string; host: string }): ApiOperation<ComputeService> {
   return {
     kind: 'api',
     service: 'compute',
     method: 'PUT',
-    path: `/os-services/${encodeURIComponent(service.id)}`,
+    path: `/os-services/${seg(service.id)}`,
     body: { forced_down: true },
     microversion: SERVICES_MICROVERSION,
     okStatus: [200],

@@ -1,20 +1,17 @@
-// Placement as failed-node needs it: a host's resource providers, one consumer's allocations, and
-// the PUT that rewrites them. Microversion 1.28: allocations carry project, user and the consumer
-// generation, so a rewrite based on a stale read is refused (409) instead of clobbering a change.
+// Placement's allocations (/allocations/{consumer}, /resource_providers/{uuid}/allocations): what
+// one consumer (an instance) holds on which providers, who holds what on one provider, and the PUT
+// that rewrites a consumer's allocations.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
-import { posixCommand } from './posix-quote.js';
+import type { ApiOperation } from '../types.js';
+import { posixCommand } from '../posix-quote.js';
+import { fail, seg, type ReadApi } from './request.js';
+import { providerPath } from './placement-providers.js';
 
-/** Every call at one version (in_tree needs 1.14, consumer generations 1.28). */
-export const PLACEMENT_MICROVERSION = '1.28';
-
-export interface ResourceProvider {
-  uuid: string;
-  name: string;
-  generation: number | null;
-  rootProviderUuid: string | null;
-  parentProviderUuid: string | null;
-}
+/**
+ * 1.28: allocations carry project, user and the consumer generation, so a rewrite based on a
+ * stale read is refused (409) instead of clobbering a change.
+ */
+export const ALLOCATIONS_MICROVERSION = '1.28';
 
 export type Resources = Record<string, number>;
 
@@ -35,40 +32,12 @@ export interface AllocationsBody {
   consumer_generation: number | null;
 }
 
-type ReadApi<T> = ApiOperation<T> & { mutating: false };
-const seg = encodeURIComponent;
-
-const providerJson = z.object({
-  uuid: z.string(),
-  name: z.string(),
-  generation: z.number().nullish(),
-  root_provider_uuid: z.string().nullish(),
-  parent_provider_uuid: z.string().nullish(),
-});
-
 const allocationsJson = z.object({
   allocations: z.record(z.string(), z.object({ resources: z.record(z.string(), z.number()), generation: z.number().nullish() })),
   project_id: z.string().nullish(),
   user_id: z.string().nullish(),
   consumer_generation: z.number().nullish(),
 });
-
-function fail(what: string, error: z.ZodError): never {
-  const issue = error.issues[0];
-  throw new Error(`${what}: ${issue ? `${issue.path.map(String).join('.') || 'top'}: ${issue.message}` : 'unexpected shape'}`);
-}
-
-export function parseProviders(body: unknown): ResourceProvider[] {
-  const parsed = z.object({ resource_providers: z.array(providerJson) }).safeParse(body);
-  if (!parsed.success) fail('resource_providers', parsed.error);
-  return parsed.data.resource_providers.map((p) => ({
-    uuid: p.uuid,
-    name: p.name,
-    generation: p.generation ?? null,
-    rootProviderUuid: p.root_provider_uuid ?? null,
-    parentProviderUuid: p.parent_provider_uuid ?? null,
-  }));
-}
 
 export function parseConsumerAllocations(body: unknown): ConsumerAllocations {
   const parsed = allocationsJson.safeParse(body);
@@ -82,50 +51,18 @@ export function parseConsumerAllocations(body: unknown): ConsumerAllocations {
   };
 }
 
-/** The providers named `name` (a compute node's provider is named after its hypervisor_hostname). */
-export function findProviders(name: string): ReadApi<ResourceProvider[]> {
-  return {
-    kind: 'api',
-    service: 'placement',
-    method: 'GET',
-    path: `/resource_providers?${new URLSearchParams({ name }).toString()}`,
-    microversion: PLACEMENT_MICROVERSION,
-    parse: parseProviders,
-    summary: `find the resource provider named ${name}`,
-    mutating: false,
-    target: {},
-    command: posixCommand(['openstack', 'resource', 'provider', 'list', '--name', name]),
-  };
-}
-
-/** The provider and its nested children (a compute node's tree). */
-export function providerTree(rootUuid: string): ReadApi<ResourceProvider[]> {
-  return {
-    kind: 'api',
-    service: 'placement',
-    method: 'GET',
-    path: `/resource_providers?${new URLSearchParams({ in_tree: rootUuid }).toString()}`,
-    microversion: PLACEMENT_MICROVERSION,
-    parse: parseProviders,
-    summary: `list the resource provider tree of ${rootUuid}`,
-    mutating: false,
-    target: {},
-    command: posixCommand(['openstack', '--os-placement-api-version', '1.14', 'resource', 'provider', 'list', '--in-tree', rootUuid]),
-  };
-}
-
 export function showAllocations(consumer: string): ReadApi<ConsumerAllocations> {
   return {
     kind: 'api',
     service: 'placement',
     method: 'GET',
     path: `/allocations/${seg(consumer)}`,
-    microversion: PLACEMENT_MICROVERSION,
+    microversion: ALLOCATIONS_MICROVERSION,
     parse: parseConsumerAllocations,
     summary: `show the Placement allocations of ${consumer}`,
     mutating: false,
     target: { instance: consumer },
-    command: posixCommand(['openstack', '--os-placement-api-version', PLACEMENT_MICROVERSION, 'resource', 'provider', 'allocation', 'show', consumer]),
+    command: posixCommand(['openstack', '--os-placement-api-version', ALLOCATIONS_MICROVERSION, 'resource', 'provider', 'allocation', 'show', consumer]),
   };
 }
 
@@ -135,8 +72,8 @@ export function providerAllocations(providerUuid: string): ReadApi<Record<string
     kind: 'api',
     service: 'placement',
     method: 'GET',
-    path: `/resource_providers/${seg(providerUuid)}/allocations`,
-    microversion: PLACEMENT_MICROVERSION,
+    path: `${providerPath(providerUuid)}/allocations`,
+    microversion: ALLOCATIONS_MICROVERSION,
     parse: (body) => {
       const parsed = z.object({ allocations: z.record(z.string(), z.object({ resources: z.record(z.string(), z.number()) })) }).safeParse(body);
       if (!parsed.success) fail('allocations', parsed.error);
@@ -162,14 +99,14 @@ export function replaceAllocations(consumer: string, body: AllocationsBody, summ
     method: 'PUT',
     path: `/allocations/${seg(consumer)}`,
     body,
-    microversion: PLACEMENT_MICROVERSION,
+    microversion: ALLOCATIONS_MICROVERSION,
     okStatus: [204],
     parse: () => undefined,
     summary,
     mutating: true,
     target,
     command: posixCommand([
-      'openstack', '--os-placement-api-version', PLACEMENT_MICROVERSION, 'resource', 'provider', 'allocation', 'set', consumer,
+      'openstack', '--os-placement-api-version', ALLOCATIONS_MICROVERSION, 'resource', 'provider', 'allocation', 'set', consumer,
       '--project-id', body.project_id, '--user-id', body.user_id,
       ...providers.flatMap(([rp, a]) => ['--allocation', [`rp=${rp}`, ...Object.entries(a.resources).map(([rc, n]) => `${rc}=${n}`)].join(',')]),
     ]),

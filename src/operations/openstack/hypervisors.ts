@@ -1,11 +1,14 @@
-// `GET /os-hypervisors/detail`: the compute hosts of a cloud, as Nova lists them. Pure.
+// Nova's hypervisors (`GET /os-hypervisors/detail`): the compute hosts of a cloud, as Nova lists them.
 // Checked against a real Zed: every microversion's detail view has `host_ip` and
 // `service: { id, host, disabled_reason }`; 2.53 makes ids UUIDs (and the paging marker one);
 // 2.88 drops the resource counters (vcpus, memory_mb, running_vms, ...) and adds uptime — nothing
 // here reads them. `service.host` is the name runbooks use (`--host compute1`, instances.host);
 // `hypervisor_hostname` is the node name (instances.node, the Placement provider), often an FQDN.
 import { z } from 'zod';
-import type { ApiOperation } from './types.js';
+import type { ApiOperation } from '../types.js';
+
+/** 2.53: ids are UUIDs, so the marker of the next page is the last UUID, which the pager passes on as it is. */
+export const HYPERVISORS_MICROVERSION = '2.53';
 
 export interface Hypervisor {
   id: string;
@@ -44,8 +47,7 @@ export function listHypervisors(): ApiOperation<Hypervisor[]> & { mutating: fals
     service: 'compute',
     method: 'GET',
     path: '/os-hypervisors/detail',
-    // 2.53: the marker of the next page is the last UUID, which the pager passes on as it is.
-    microversion: '2.53',
+    microversion: HYPERVISORS_MICROVERSION,
     paginate: { collection: 'hypervisors', pageSize: 500 },
     parse: parseHypervisors,
     summary: 'list the compute hosts (hypervisors)',
