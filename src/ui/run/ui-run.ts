@@ -45,6 +45,7 @@ export interface RunView {
   at: number;
 }
 
+/** What a presenter hands the engine for one run (RunDeps' presenter half): the run screen's, the session's, the CLI's plain lines. Declared here only. */
 export interface UiRunDeps {
   onBus(bus: EventBus): void;
   prompter: Prompter;
