@@ -31,3 +31,17 @@ export { labDir, labPaths, hostPaths } from './paths.js';
 export { startSimulator, type SimulatorHandle } from './simulator/server.js';
 export type { StatsSnapshot } from './simulator/stats.js';
 export { DEFAULT_SETTINGS, type LabInfo, type LabFlavour, type SimSettings } from './types.js';
+
+// What tests and benches arrange and inspect beyond the commands: a host's session table and
+// device log, the lab's files and database URL, the names and secrets the simulator gives things.
+export { deviceOpsLog, resetDeviceState } from './device-stubs.js';
+export { hostAddress } from './scenarios/libvirt-xml.js';
+export { volumeIqn, writeSessionTable } from './sessions-file.js';
+export { freeLoopbackPort } from './free-port.js';
+export { seededRng } from './random.js';
+export { chapSecret } from './simulator/volume-backend.js';
+export { legacyVolumeName } from './simulator/volume-backend-legacy.js';
+export { readCloudsYaml, readServiceConnection } from './conf-files.js';
+export { findMariadbd } from './private-mariadb.js';
+export { isAlive } from './process-util.js';
+export { parseDbUrl } from './db-url.js';
