@@ -1,10 +1,19 @@
-// The lab's public surface; the CLI (`novaops lab ...`) and the tests use only this.
+// The lab's public surface; the CLI (`novaops lab ...`) and the tests use only this, and the CLI's
+// parser, which runs at every start, the light list of scenarios it re-exports (scenarios/registry.ts).
 export { labUp, type LabUpOptions, type LabUpResult } from './lab-up.js';
 export { labDown, type LabDownOptions } from './lab-down.js';
 export { labStatus, type LabStatus } from './lab-status.js';
 export {
   applyScenario,
   SCENARIOS,
+  SCENARIO_REGISTRY,
+  findScenario,
+  optionAttribute,
+  scenarioCommandOptions,
+  type LabScenario,
+  type ScenarioOption,
+  type OptionsOf,
+  type SummaryOf,
   type AnyScenarioSummary,
   type FailedNodeInstance,
   type FailedNodeKind,
