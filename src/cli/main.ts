@@ -7,6 +7,7 @@ import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
 import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../config/show-value.js';
+import { SCENARIO_REGISTRY, SCENARIOS, scenarioCommandOptions } from '../lab/scenarios/registry.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -148,21 +149,13 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
     .description('what runs, where')
     .option('--json', 'DB URL, API URL and clouds.yaml path as JSON')
     .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
-  lab
+  const scenario = lab
     .command('scenario <name>')
-    .description('set the lab to a scenario: power-loss, failed-node, stuck-instance or uid-mismatch')
-    .option('--instances <n>', 'instances', '20')
-    .option('--volumes <n>', 'volumes', '30')
-    .option('--live-session', 'power-loss: leave one mapped volume with a live iSCSI session')
-    .option('--shared-storage', 'failed-node: the target host sees the instances path of the failed one')
-    .option('--legacy-libvirt-xml', 'failed-node: libvirt.xml files under the instances path, as on older deployments')
-    .option('--other-instances <n>', 'failed-node: instances on the hosts that did not fail')
-    .option('--failed-host <host>', 'failed-node: which host dies (default the first)')
-    .option('--target-host <host>', 'failed-node: the host to recover onto (default the next)')
-    .option('--heartbeat-age <s>', "failed-node: seconds since the failed host's last heartbeat")
-    .option('--files <n>', 'uid-mismatch: files per host owned by the old ids', '1000')
-    .option('--seed <n>', 'random seed', '1')
-    .action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
+    .description(`set the lab to a scenario: ${SCENARIOS.slice(0, -1).join(', ')} or ${SCENARIOS[SCENARIOS.length - 1]}`)
+    .addHelpText('after', `\nScenarios:\n${SCENARIO_REGISTRY.map((s) => `  ${s.name.padEnd(16)}${s.summary}`).join('\n')}`);
+  // From the scenarios' own declarations (src/lab/scenarios/registry.ts).
+  for (const option of scenarioCommandOptions()) scenario.option(option.flags, option.description, option.default);
+  scenario.action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
 
   return program;
 }

@@ -18,7 +18,8 @@ import type { Prompter } from './prompter.js';
 import type { Redactor } from './redact.js';
 import { recordRefusal } from './refusals.js';
 import { checkRunbook } from './runbook-rules.js';
-import { describeScope, FINAL_STATUSES, stepScope, type RunScope } from './run-state.js';
+import { checkResumable } from './resumable.js';
+import { describeScope, stepScope, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
 import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
@@ -172,18 +173,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
 export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps): Promise<RunResult> {
   const { state } = store;
   checkRunbook(runbook);
-  if (state.mode !== 'live') {
-    throw new UsageError(`run ${state.runId} was a dry-run; there is nothing to resume`, `start a live run with novaops run ${runbook.id}`);
-  }
-  if (FINAL_STATUSES.has(state.status)) {
-    throw new UsageError(`run ${state.runId} ended ${state.status}; only interrupted, failed, aborted or blocked live runs resume`, `novaops transcripts show ${state.runId}`);
-  }
-  if (state.cloud !== deps.config.cloudName) {
-    throw new UsageError(
-      `run ${state.runId} was on cloud "${state.cloud}", but the config names cloud "${deps.config.cloudName}"`,
-      `resume it with the config of cloud "${state.cloud}" (--config or NOVAOPS_CONFIG)`,
-    );
-  }
+  checkResumable(state, deps.config.cloudName);
   // Before the lock, and without a word in refusals.jsonl: a read-only session writes nothing.
   if (deps.config.readOnly) throw readOnlyRefusal(`resuming run ${state.runId}`, `novaops transcripts show ${state.runId}`);
   const operator = operatorName();

@@ -12,8 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { applyScenario, labDown, labUp, type LabInfo, type ScenarioSummary, type StatsSnapshot } from '../../src/lab/index.js';
-import { parseDbUrl } from '../../src/lab/db-url.js';
+import { applyScenario, labDown, labUp, type LabInfo, type ScenarioSummary, type StatsSnapshot, parseDbUrl } from '../../src/lab/index.js';
 
 const INSTANCES = 1000;
 const VOLUMES = 2000;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort } from '../../src/lab/free-port.js';
+import { freeLoopbackPort } from '../../src/lab/index.js';
 
 export const SSHD_BIN = '/usr/sbin/sshd';
 

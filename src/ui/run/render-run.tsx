@@ -1,10 +1,10 @@
 // `novaops run` / `resume` on a terminal: the run screen drives the engine's run, the final
 // frame stays on screen, and the terminal is handed back as it was found.
 import { render } from 'ink';
-import type { RunDeps, RunResult } from '../../engine/runner.js';
+import type { RunResult } from '../../engine/runner.js';
 import type { RunMode } from '../../engine/runbook.js';
 import { RunScreen } from './run-screen.js';
-import { createUiRun, type StepOutline } from './ui-run.js';
+import { createUiRun, type StepOutline, type UiRunDeps } from './ui-run.js';
 
 export interface RenderRunOptions {
   readOnly: boolean;
@@ -17,7 +17,7 @@ export interface RenderRunOptions {
   quitNow: () => never;
 }
 
-export async function renderRun(options: RenderRunOptions, go: (deps: Pick<RunDeps, 'onBus' | 'prompter' | 'stop'>) => Promise<RunResult>): Promise<RunResult> {
+export async function renderRun(options: RenderRunOptions, go: (deps: UiRunDeps) => Promise<RunResult>): Promise<RunResult> {
   const run = createUiRun({ readOnly: options.readOnly, mode: options.mode, steps: options.steps, redact: options.redact });
   const screen = (result?: RunResult) => <RunScreen run={run} result={result} onExit={() => undefined} exitKeys={false} />;
   const ink = render(screen(), {

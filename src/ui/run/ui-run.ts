@@ -10,6 +10,7 @@ export type { StepOutline };
 export type { GuardView, LogChunk, LogLine, PendingConfirmation, RunEnd, RunInfo, RunningOperation, RunView, StepCounts, StepStatus, StepView };
 
 
+/** What a presenter hands the engine for one run (RunDeps' presenter half): the run screen's, the session's, the CLI's plain lines. Declared here only. */
 export interface UiRunDeps {
   onBus(bus: EventBus): void;
   prompter: Prompter;
