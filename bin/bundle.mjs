@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `npm run bundle` (and the end of `npm run build`): the whole CLI as ONE file, dist/novaops.mjs,
+// that runs with `node` alone — no node_modules — on a controller or an air-gapped jump host.
+// commander, zod, yaml, mysql2, zx, ink, React (its production build) and @inkjs/ui, every runbook,
+// the session and the lab are inside. Each command, each runbook and the TUI stay behind their
+// dynamic import(): without code splitting esbuild keeps them in the one file as modules that are
+// initialised on first use, so `novaops list` evaluates neither a runbook nor the database driver.
+//
+// Start-up is what an operator waits for, and compiling 3 MB of JavaScript is most of it: the file
+// is a small loader followed by the CLI as one script in a string. The loader compiles it with V8's
+// code cache (node 20 has no module compile cache): the first start on a machine writes the cache
+// under $XDG_CACHE_HOME/novaops (default ~/.cache), every later start skips the parse. Node's
+// built-in modules are required where first used, not imported up front (`node:http` alone costs a
+// few milliseconds, and `list` needs none of the lab's).
+//
+// The lab's shell assets are copied next to the bundle (dist/assets), where the lab finds them.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(repo, 'dist');
+const outfile = path.join(dist, 'novaops.mjs');
+
+/** The CLI's entry inside the script: the loader has set V8's flags, and passes a require and its own URL. */
+const entry = `
+import { main } from './src/cli/main.ts';
+process.exit(await main(process.argv));
+`;
+
+/** `import fs from 'node:fs'` becomes a require() at the importing module's first use. */
+const builtinsOnFirstUse = {
+  name: 'builtins-on-first-use',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
+      isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = __novaopsRequire(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** ink loads the React devtools (and the ws package) only when DEV=true: never wanted here. */
+const noDevtools = {
+  name: 'no-devtools',
+  setup(b) {
+    const stub = path.join(repo, 'bin', 'bundle-ui-devtools-stub.mjs');
+    b.onResolve({ filter: /^react-devtools-core$|[\\/]devtools\.js$/ }, (args) =>
+      args.path === 'react-devtools-core' || /[\\/]ink[\\/]/.test(args.importer) ? { path: stub } : undefined,
+    );
+  },
+};
+
+await mkdir(dist, { recursive: true });
+const result = await build({
+  stdin: { contents: entry, resolveDir: repo, sourcefile: 'novaops-entry.ts', loader: 'ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  write: false,
+  outfile,
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__novaopsUrl' },
+  plugins: [builtinsOnFirstUse, noDevtools],
+  // Whitespace and syntax only: names stay as written, so errors and stack traces read as the sources.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+const script = result.outputFiles[0].text;
+if (/^\s*(import|export)\s*[{*\w"']/m.test(script.slice(0, 2000))) throw new Error('bundle: the CLI script still has a top-level import');
+// An async function, for the top-level awaits (the entry's, yoga-layout's).
+const body = `(async function (require, __novaopsRequire, __novaopsUrl) {${script}\n})`;
+
+// esbuild escapes strings but leaves regular expressions as written: \\uXXXX reads the same there, and
+// an ASCII script stays a one-byte string in V8, half the memory and a faster scan.
+const ascii = body.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const key = createHash('sha256').update(ascii).digest('hex').slice(0, 16);
+// The script rides compressed in the file's last line, a comment: node decodes and V8 scans a
+// megabyte instead of four before the loader's first line runs.
+const packed = gzipSync(ascii, { level: 9 }).toString('base64');
+
+const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf8')).replace('__NOVAOPS_SCRIPT_KEY__', key);
+await writeFile(outfile, `${loader}//${packed}`, 'utf8');
+await cp(path.join(repo, 'src', 'lab', 'assets'), path.join(dist, 'assets'), { recursive: true });
+
+const size = (await stat(outfile)).size;
+console.log(`bundle: ${path.relative(repo, outfile)} ${(size / 1024 / 1024).toFixed(2)} MiB`);
