@@ -57,40 +57,65 @@ const noDevtools = {
   },
 };
 
+/**
+ * The fast path: the same entry with every command's module left out but `list`'s (and the
+ * terminal check): what `novaops list` and `novaops --help` run. A left-out module throws if reached;
+ * the loader sends every other command line to the whole CLI.
+ */
+const fastPathOnly = {
+  name: 'fast-path-only',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' && !/^\.\/(commands\/list|terminal)\.js$/.test(args.path) ? { path: args.path, namespace: 'left-out' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`novaops: ${args.path} is not in the fast path (bin/bundle-loader.mjs)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** One script: an async function (for the top-level awaits, the entry's and yoga-layout's) of require and the file's URL. */
+async function script(plugins) {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: repo, sourcefile: 'novaops-entry.ts', loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    outfile,
+    define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__novaopsUrl' },
+    plugins: [builtinsOnFirstUse, noDevtools, ...plugins],
+    // Whitespace and syntax only: names stay as written, so errors and stack traces read as the sources.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const code = result.outputFiles[0].text;
+  if (/^\s*(import|export)\s*[{*\w"']/m.test(code)) throw new Error('bundle: a script still has a top-level import or export');
+  const body = `(async function (require, __novaopsRequire, __novaopsUrl) {${code}\n})`;
+  // esbuild escapes strings but leaves regular expressions as written: \\uXXXX reads the same there,
+  // and an ASCII script stays a one-byte string in V8, half the memory and a faster scan.
+  const ascii = body.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return {
+    key: createHash('sha256').update(ascii).digest('hex').slice(0, 16),
+    // Compressed, in one comment line each: node decodes and V8 scans about a megabyte, not four,
+    // before the loader's first line runs.
+    packed: gzipSync(ascii, { level: 9 }).toString('base64'),
+    bytes: ascii.length,
+  };
+}
+
 await mkdir(dist, { recursive: true });
-const result = await build({
-  stdin: { contents: entry, resolveDir: repo, sourcefile: 'novaops-entry.ts', loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  write: false,
-  outfile,
-  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__novaopsUrl' },
-  plugins: [builtinsOnFirstUse, noDevtools],
-  // Whitespace and syntax only: names stay as written, so errors and stack traces read as the sources.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-});
-const script = result.outputFiles[0].text;
-if (/^\s*(import|export)\s*[{*\w"']/m.test(script.slice(0, 2000))) throw new Error('bundle: the CLI script still has a top-level import');
-// An async function, for the top-level awaits (the entry's, yoga-layout's).
-const body = `(async function (require, __novaopsRequire, __novaopsUrl) {${script}\n})`;
-
-// esbuild escapes strings but leaves regular expressions as written: \\uXXXX reads the same there, and
-// an ASCII script stays a one-byte string in V8, half the memory and a faster scan.
-const ascii = body.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const key = createHash('sha256').update(ascii).digest('hex').slice(0, 16);
-// The script rides compressed in the file's last line, a comment: node decodes and V8 scans a
-// megabyte instead of four before the loader's first line runs.
-const packed = gzipSync(ascii, { level: 9 }).toString('base64');
-
-const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf8')).replace('__NOVAOPS_SCRIPT_KEY__', key);
-await writeFile(outfile, `${loader}//${packed}`, 'utf8');
+const [fast, whole] = await Promise.all([script([fastPathOnly]), script([])]);
+const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf8'))
+  .replace('__NOVAOPS_FAST_KEY__', fast.key)
+  .replace('__NOVAOPS_WHOLE_KEY__', whole.key);
+// The order the loader reads them in: the whole CLI last, the fast path on the line before.
+await writeFile(outfile, `${loader}//${fast.packed}\n//${whole.packed}`, 'utf8');
 await cp(path.join(repo, 'src', 'lab', 'assets'), path.join(dist, 'assets'), { recursive: true });
 
 const size = (await stat(outfile)).size;
-console.log(`bundle: ${path.relative(repo, outfile)} ${(size / 1024 / 1024).toFixed(2)} MiB`);
+console.log(`bundle: ${path.relative(repo, outfile)} ${(size / 1024 / 1024).toFixed(2)} MiB (the CLI ${(whole.bytes / 1024 / 1024).toFixed(2)} MiB of script, its fast path ${(fast.bytes / 1024).toFixed(0)} KiB)`);
