@@ -6,8 +6,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { gunzipSync } from 'node:zlib';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +21,11 @@ const marks = process.env.NOVAOPS_STARTUP_TIMING ? { loader: performance.now() }
 const args = process.argv.slice(2);
 const fast = args.length === 1 && ['list', '--help', '-h'].includes(args[0]);
 const file = fileURLToPath(import.meta.url);
-const own = readFileSync(file, 'latin1');
-const last = own.lastIndexOf('\n//');
-const packed = fast ? own.slice(own.lastIndexOf('\n//', last - 1) + 3, last) : own.slice(last + 3);
-const source = gunzipSync(Buffer.from(packed, 'base64')).toString('latin1');
+// Base64 lengths, written in by bin/bundle.mjs: the file ends `//<fast path>\n//<whole CLI>`.
+const FAST_LENGTH = __NOVAOPS_FAST_LENGTH__;
+const WHOLE_LENGTH = __NOVAOPS_WHOLE_LENGTH__;
+const packed = readTail(file, fast ? WHOLE_LENGTH + 3 + FAST_LENGTH : WHOLE_LENGTH, fast ? FAST_LENGTH : WHOLE_LENGTH);
+const source = fast ? packed.toString('latin1') : (await import('node:zlib')).gunzipSync(packed).toString('latin1');
 if (marks) marks.source = performance.now();
 
 // V8's code cache, per machine and user: the first start compiles and writes it, later ones skip
@@ -61,6 +61,23 @@ if (marks) {
     const { v8Start, environment, bootstrapComplete } = performance.nodeTiming;
     process.stderr.write(`novaops-startup ${JSON.stringify({ v8Start, environment, bootstrapComplete, ...marks })}\n`);
   });
+}
+
+/** `length` base64 bytes that end `fromEnd` bytes before the end of the file, decoded. */
+function readTail(path, fromEnd, length) {
+  const fd = openSync(path, 'r');
+  try {
+    const text = Buffer.alloc(length);
+    const at = fstatSync(fd).size - fromEnd;
+    for (let got = 0; got < length; ) got += readSync(fd, text, got, length - got, at + got) || fail();
+    return Buffer.from(text.latin1Slice(0, length), 'base64');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fail() {
+  throw new Error(`novaops: ${file} is cut short; copy it again`);
 }
 
 const require = createRequire(import.meta.url);

@@ -76,7 +76,7 @@ const fastPathOnly = {
 };
 
 /** One script: an async function (for the top-level awaits, the entry's and yoga-layout's) of require and the file's URL. */
-async function script(plugins) {
+async function script(plugins, compress) {
   const result = await build({
     stdin: { contents: entry, resolveDir: repo, sourcefile: 'novaops-entry.ts', loader: 'ts' },
     bundle: true,
@@ -103,17 +103,21 @@ async function script(plugins) {
     key: createHash('sha256').update(ascii).digest('hex').slice(0, 16),
     // Compressed, in one comment line each: node decodes and V8 scans about a megabyte, not four,
     // before the loader's first line runs.
-    packed: gzipSync(ascii, { level: 9 }).toString('base64'),
+    packed: compress ? gzipSync(ascii, { level: 9 }).toString('base64') : Buffer.from(ascii).toString('base64'),
     bytes: ascii.length,
   };
 }
 
 await mkdir(dist, { recursive: true });
-const [fast, whole] = await Promise.all([script([fastPathOnly]), script([])]);
+// The fast path is small: left uncompressed, `list` needs no zlib.
+const [fast, whole] = await Promise.all([script([fastPathOnly], false), script([], true)]);
 const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf8'))
   .replace('__NOVAOPS_FAST_KEY__', fast.key)
-  .replace('__NOVAOPS_WHOLE_KEY__', whole.key);
-// The order the loader reads them in: the whole CLI last, the fast path on the line before.
+  .replace('__NOVAOPS_WHOLE_KEY__', whole.key)
+  .replace('__NOVAOPS_FAST_LENGTH__', String(fast.packed.length))
+  .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length));
+// The file ends with the two lines `//<fast path>` and `//<whole CLI>`: the loader reads each by its
+// length from the end, so that the fast path never reads the whole CLI's megabyte.
 await writeFile(outfile, `${loader}//${fast.packed}\n//${whole.packed}`, 'utf8');
 await cp(path.join(repo, 'src', 'lab', 'assets'), path.join(dist, 'assets'), { recursive: true });
 
