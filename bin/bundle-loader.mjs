@@ -39,7 +39,11 @@ try {
   // first start on this machine
 }
 const script = new Script(source, { filename: file, cachedData });
-if (cachedData === undefined || script.cachedDataRejected) {
+// The session (no command named) writes it again as it quits: the cache then holds the screens'
+// code as well, which a first start that was, say, `run drp` never compiled.
+const COMMANDS = ['show', 'run', 'resume', 'abandon', 'transcripts', 'doctor', 'lab', 'help', 'list'];
+const session = !fast && !args.some((a) => COMMANDS.includes(a));
+if (cachedData === undefined || script.cachedDataRejected || session) {
   // Written once the command is done, so that the functions it compiled are in the cache too.
   process.once('exit', () => {
     try {
