@@ -44,8 +44,10 @@ const script = new Script(source, { filename: file, cachedData });
 const COMMANDS = ['show', 'run', 'resume', 'abandon', 'transcripts', 'doctor', 'lab', 'help', 'list'];
 const session = !fast && !args.some((a) => COMMANDS.includes(a));
 if (cachedData === undefined || script.cachedDataRejected || session) {
-  // Written once the command is done, so that the functions it compiled are in the cache too.
-  process.once('exit', () => {
+  // Written once the command is done, so that the functions it compiled are in the cache too; and
+  // only after a success: a command refused for bad input leaves nothing behind, not even this.
+  process.once('exit', (code) => {
+    if (code !== 0) return;
     try {
       mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
