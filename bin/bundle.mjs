@@ -6,14 +6,16 @@
 // dynamic import(): without code splitting esbuild keeps them in the one file as modules that are
 // initialised on first use, so `novaops list` evaluates neither a runbook nor the database driver.
 //
-// Start-up is what an operator waits for, and compiling 3 MB of JavaScript is most of it: the file
-// is a small loader followed by the CLI as one script in a string. The loader compiles it with V8's
-// code cache (node 20 has no module compile cache): the first start on a machine writes the cache
-// under $XDG_CACHE_HOME/novaops (default ~/.cache), every later start skips the parse. Node's
-// built-in modules are required where first used, not imported up front (`node:http` alone costs a
-// few milliseconds, and `list` needs none of the lab's).
+// Start-up is what an operator waits for, and parsing 4 MB of JavaScript is most of it: the file
+// is a small loader (bin/bundle-loader.mjs) followed by two comment lines, the CLI's fast path
+// (`list`, `--help`) and the whole CLI, each one script in base64 (the whole one gzipped). The loader
+// reads only the line it needs and compiles it with V8's code cache (node 20 has no module compile
+// cache): the first successful start on a machine writes the cache under $XDG_CACHE_HOME/novaops
+// (default ~/.cache), later starts skip the parse. Node's built-in modules are required where first
+// used, not imported up front (`node:http` alone costs a few milliseconds; `list` needs none).
 //
-// The lab's shell assets are copied next to the bundle (dist/assets), where the lab finds them.
+// The lab's shell assets are copied next to the bundle (dist/assets): a lab that looks for them
+// beside its own module finds them there. (Today the lab finds src/lab/assets from the checkout.)
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
