@@ -228,25 +228,45 @@ async function runItems(
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
     const acknowledged: PlanItem[] = [];
+    const inWave = items.filter((i) => (i.wave ?? 0) === wave);
+    // Each item's `started` record must be on disk before its operations run (a crash after it is
+    // resolved by reading state). It is written one slot ahead, while earlier items' requests are in
+    // flight, and the final record is awaited after the slot is free: the journal's fsyncs stay off
+    // the path of the requests. At most `concurrency` items read as started without having begun,
+    // and resume resolves those by reading state too.
+    const started = new Map<number, Promise<void>>();
+    const startedRecord = (index: number): Promise<void> | undefined => {
+      if (index >= inWave.length || deps.stop?.aborted) return started.get(index);
+      let record = started.get(index);
+      if (!record) {
+        record = deps.store.record({ step: step.id, key: inWave[index].key, status: 'started' });
+        record.catch(() => undefined); // awaited by its own item; a write-ahead never run must not crash the run
+        started.set(index, record);
+      }
+      return record;
+    };
     await Promise.all(
-      items
-        .filter((i) => (i.wave ?? 0) === wave)
-        .map((planItem) =>
-          limit(async () => {
-            if (deps.stop?.aborted) return;
-            const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
-            if (reason !== undefined) {
-              await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
-              heldNow.push({ key: planItem.key, reason });
-              item(planItem.key, 'held', reason);
-              return;
-            }
-            const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps);
-            if (!result.ok) item(planItem.key, 'failed', result.error);
-            else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
-            else acknowledged.push(planItem);
-          }),
-        ),
+      inWave.map((planItem, index) =>
+        limit(async () => {
+          if (deps.stop?.aborted) return undefined;
+          const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
+          if (reason !== undefined) {
+            await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
+            heldNow.push({ key: planItem.key, reason });
+            item(planItem.key, 'held', reason);
+            return undefined;
+          }
+          const own = startedRecord(index);
+          startedRecord(index + deps.concurrency); // the item that takes this slot next
+          return runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps, { started: own, deferFinalRecord: true });
+        }).then(async (result) => {
+          if (!result) return;
+          await result.recorded;
+          if (!result.ok) item(planItem.key, 'failed', result.error);
+          else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
+          else acknowledged.push(planItem);
+        }),
+      ),
     );
     clock.lap('itemsMs');
     if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
