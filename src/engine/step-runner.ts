@@ -232,11 +232,14 @@ async function runItems(
     // Each item's `started` record must be on disk before its operations run (a crash after it is
     // resolved by reading state). It is written one slot ahead, while earlier items' requests are in
     // flight, and the final record is awaited after the slot is free: the journal's fsyncs stay off
-    // the path of the requests. At most `concurrency` items read as started without having begun,
-    // and resume resolves those by reading state too.
+    // the path of the requests. Only single-operation items are written ahead (a multi-operation
+    // item resumes op by op); one written ahead that an interruption keeps from starting is closed
+    // as failed, nothing sent, so a clean stop leaves no item "started"; after a kill, at most
+    // `concurrency` of them read as started without having begun, and resume resolves those by
+    // reading state like any other.
     const started = new Map<number, Promise<void>>();
     const startedRecord = (index: number): Promise<void> | undefined => {
-      if (index >= inWave.length || deps.stop?.aborted) return started.get(index);
+      if (index >= inWave.length || deps.stop?.aborted || inWave[index].ops.length !== 1) return started.get(index);
       let record = started.get(index);
       if (!record) {
         record = deps.store.record({ step: step.id, key: inWave[index].key, status: 'started' });
@@ -248,7 +251,13 @@ async function runItems(
     await Promise.all(
       inWave.map((planItem, index) =>
         limit(async () => {
-          if (deps.stop?.aborted) return undefined;
+          if (deps.stop?.aborted) {
+            if (started.has(index)) {
+              await started.get(index);
+              await deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail: 'interrupted before it began: nothing was sent' });
+            }
+            return undefined;
+          }
           const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
           if (reason !== undefined) {
             await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
