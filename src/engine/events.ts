@@ -29,6 +29,19 @@ export interface PlannedOperation {
   argv?: string[];
 }
 
+/** Where a step's wall time went, by life-cycle phase (absent when the step ended by an exception). */
+export interface StepPhases {
+  planMs: number;
+  /** Guards, the held-back records and consolidation. */
+  guardsMs: number;
+  /** The operator's answer (0 under --yes). */
+  confirmMs: number;
+  /** Executing the items (resume's resolve included), settle excluded. */
+  itemsMs: number;
+  settleMs: number;
+  verifyMs: number;
+}
+
 interface EventBase {
   ts: string;
   seq: number;
@@ -73,7 +86,7 @@ export type EngineEventBody =
   | { type: 'item'; step: string; key: string; status: ItemStatus; detail: string }
   | { type: 'confirm'; step: string; question: string; answer: boolean; how: string }
   | { type: 'note'; step: string | null; level: 'info' | 'warn'; message: string }
-  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number }
+  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number; phases?: StepPhases }
   | {
       type: 'run.end';
       outcome: RunOutcome;

@@ -357,13 +357,13 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
           bus.emit({ type: 'step.end', step: step.id, outcome: 'failed', detail: error.message, durationMs: Math.round(performance.now() - stepStarted) });
           throw error;
         }
-        result = { outcome: 'failed' as const, detail: messageOf(error), counts: { done: 0, failed: 0, held: 0, skipped: 0 } };
+        result = { outcome: 'failed' as const, detail: messageOf(error), counts: { done: 0, failed: 0, held: 0, skipped: 0 }, phases: undefined };
       }
       for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += result.counts[k];
       const stepOutcome = result.outcome === 'aborted' ? 'failed' : result.outcome;
       Object.assign(stepState, { status: stepOutcome === 'planned' ? 'planned' : stepOutcome, detail: result.detail, endedAt: new Date().toISOString() });
       await store.save();
-      bus.emit({ type: 'step.end', step: step.id, outcome: stepOutcome, detail: result.detail, durationMs: Math.round(performance.now() - stepStarted) });
+      bus.emit({ type: 'step.end', step: step.id, outcome: stepOutcome, detail: result.detail, durationMs: Math.round(performance.now() - stepStarted), ...(result.phases ? { phases: result.phases } : {}) });
 
       if (result.outcome === 'aborted') {
         outcome = 'aborted';
