@@ -49,7 +49,7 @@ export const catalogue: readonly CatalogueEntry[] = [
     options: [
       { flags: '--failed-host <host>', description: 'the compute host that failed (its Nova host name)', key: 'failedHost' },
       { flags: '--target-host <host>', description: 'the compute host to move its instances to (nova-compute up and enabled)', key: 'targetHost' },
-      { flags: '--method <method>', description: 'evacuate (default: Nova rebuilds each instance on the target) or db (the manual recovery: host and node in the database, libvirt.xml, hard reboot)', key: 'method' },
+      { flags: '--method <method>', description: 'evacuate (default: Nova rebuilds each instance on the target) or db (the manual recovery: host and node in the database, libvirt.xml, hard reboot)', key: 'method', choices: ['evacuate', 'db'] },
       { flags: '--allow-rebuild', description: 'also move image-backed instances whose disk is not on shared storage: they are rebuilt from their image, their root disk is LOST', key: 'allowRebuild' },
       { flags: '--fenced <host>', description: 'the failed host, typed again: you fenced it by other means (powered off through its BMC) and novaops cannot check', key: 'fenced' },
       { flags: '--instances-path <path>', description: 'instances_path of nova.conf on the target host (default /var/lib/nova/instances)', key: 'instancesPath' },

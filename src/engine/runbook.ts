@@ -42,6 +42,8 @@ export interface OptionSpec {
   key: string;
   /** Given again, it adds a value: the params get an array (e.g. --path A --path B). */
   repeatable?: boolean;
+  /** The only values it takes (e.g. --method evacuate|db): offered by completion and listed in help. */
+  choices?: readonly string[];
 }
 
 export interface StepContext<P = unknown> {
