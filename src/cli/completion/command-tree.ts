@@ -67,8 +67,14 @@ function node(command: Command, path: string[]): CommandNode {
     description: command.description(),
     usage: command.usage(),
     options: help.visibleOptions(command).map(optionNode),
-    arguments: help.visibleArguments(command).map(argumentNode),
-    subcommands: help.visibleCommands(command).map((sub) => node(sub, [...path, sub.name()])),
+    // visibleArguments() lists none unless one has a description: these are all of them.
+    arguments: command.registeredArguments.map(argumentNode),
+    // commander's implicit `<group> help [command]` is left out: `novaops help` covers it, and
+    // `novaops run help` would read as a runbook named help.
+    subcommands: help
+      .visibleCommands(command)
+      .filter((sub) => !(path.length > 0 && sub.name() === 'help'))
+      .map((sub) => node(sub, [...path, sub.name()])),
   };
 }
 

@@ -27,8 +27,7 @@ function withoutHelp(node: CommandNode): Definition[] {
 
 /** Every command but the runbooks under run (they have their own sections) and the bare groups. */
 function commandsSection(root: CommandNode): Section {
-  // commander's own `<group> help [command]` says nothing a reader of this page needs.
-  const items = allCommands(root).filter((c) => c.path.length > 0 && !(c.path[0] === 'run' && c.path.length > 1) && !(c.path.length > 1 && c.name === 'help'));
+  const items = allCommands(root).filter((c) => c.path.length > 0 && !(c.path[0] === 'run' && c.path.length > 1));
   return {
     heading: 'COMMANDS',
     blocks: items.flatMap((c) => {
