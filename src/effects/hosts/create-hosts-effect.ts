@@ -28,7 +28,9 @@ function explained(result: ShellResult, target: SshTarget): ShellResult {
   const failure = classifySshFailure(result.exitCode, result.stderr, target);
   if (!failure) return result;
   const sep = result.stderr === '' || result.stderr.endsWith('\n') ? '' : '\n';
-  return { ...result, stderr: `${result.stderr}${sep}novaops: ssh to ${target.user}@${target.address}:${target.port}: ${failure.kind} (${failure.detail}); ${failure.fix}\n` };
+  const via = target.jump ? ` through the bastion ${target.jump.user}@${target.jump.address}:${target.jump.port}` : '';
+  const hop = failure.hop ? `${failure.hop === 'bastion' ? 'the bastion' : 'the host'} failed: ` : '';
+  return { ...result, stderr: `${result.stderr}${sep}novaops: ssh to ${target.user}@${target.address}:${target.port}${via}: ${hop}${failure.kind} (${failure.detail}); ${failure.fix}\n` };
 }
 
 export interface HostsEffectOptions {
