@@ -44,7 +44,7 @@ describe('proxy_jump in the config', () => {
       'ssh: { user: ops, proxy_jump: "jump@bastion.example.com:2222" }\n' +
         'hosts:\n  c1: { via: ssh, address: 10.0.0.1 }\n  c2: { via: ssh, address: 10.0.0.2, proxy_jump: other-bastion }\n  c3: { via: ssh, address: 10.0.0.3, proxy_jump: none }\n',
     );
-    expect(c.ssh.jump).toEqual({ user: 'jump', address: 'bastion.example.com', port: 2222 });
+    expect(c.ssh?.jump).toEqual({ user: 'jump', address: 'bastion.example.com', port: 2222 });
     expect(c.hosts.c1).toMatchObject({ jump: { user: 'jump', address: 'bastion.example.com', port: 2222 } });
     expect(c.hosts.c2).toMatchObject({ jump: { user: 'ops', address: 'other-bastion', port: 22 } });
     expect(c.hosts.c3).not.toHaveProperty('jump');

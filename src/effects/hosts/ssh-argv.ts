@@ -20,6 +20,12 @@ export interface SshTarget {
 export interface SshControl {
   path: string;
   persistS: number;
+  /**
+   * Where the bastion hop's ssh writes its messages (-E). With ControlPersist, OpenSSH sends a
+   * ProxyCommand's stderr to /dev/null (the master outlives the command), which would hide why the
+   * bastion refused; the hosts effect reads this file instead.
+   */
+  jumpLog?: string;
 }
 
 export function buildSshArgv(
@@ -53,12 +59,13 @@ function trustOptions(target: SshTarget, connectTimeoutS: number): string[] {
  * host's trust options, its own connection unshared (the host's master holds it open). ssh expands
  * %-tokens in the whole line before /bin/sh reads it, so a literal % in a path is doubled.
  */
-export function proxyCommand(target: SshTarget, connectTimeoutS: number): string | undefined {
+export function proxyCommand(target: SshTarget, connectTimeoutS: number, jumpLog?: string): string | undefined {
   if (!target.jump) return undefined;
   const literal = (arg: string) => arg.replace(/%/g, '%%');
   const argv = [
     'ssh',
     ...trustOptions(target, connectTimeoutS).map(literal),
+    ...(jumpLog ? ['-E', literal(jumpLog)] : []),
     '-o',
     'ControlMaster=no',
     '-o',
@@ -75,7 +82,7 @@ export function proxyCommand(target: SshTarget, connectTimeoutS: number): string
 function sshOptions(target: SshTarget, opts: { connectTimeoutS?: number; control?: SshControl }): string[] {
   const connectTimeoutS = opts.connectTimeoutS ?? 10;
   const args = ['ssh', ...trustOptions(target, connectTimeoutS)];
-  const proxy = proxyCommand(target, connectTimeoutS);
+  const proxy = proxyCommand(target, connectTimeoutS, opts.control?.jumpLog);
   if (proxy) args.push('-o', `ProxyCommand=${proxy}`);
   if (opts.control) {
     args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${opts.control.path}`, '-o', `ControlPersist=${opts.control.persistS}`);
