@@ -155,7 +155,7 @@ describe.skipIf(!has('fish'))('fish completion (bin/setup installs fish)', () =>
 describe.skipIf(!has('zsh'))('zsh completion (bin/setup installs zsh)', () => {
   test('the script parses, and defines _novaops when sourced after compinit', () => {
     expect(spawnSync('zsh', ['-n', scripts.zsh], { encoding: 'utf8' }).stderr).toBe('');
-    const r = spawnSync('zsh', ['-f', '-c', 'autoload -Uz compinit && compinit -u -d "$2" && source "$1" && print -r -- ${_comps[novaops]}', scripts.zsh, path.join(dir, 'zcompdump')], {
+    const r = spawnSync('zsh', ['-f', '-c', 'autoload -Uz compinit && compinit -u -d "$2" && source "$1" && print -r -- ${_comps[novaops]}', 'zsh', scripts.zsh, path.join(dir, 'zcompdump')], {
       env,
       encoding: 'utf8',
     });
