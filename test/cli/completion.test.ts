@@ -162,4 +162,22 @@ describe.skipIf(!has('zsh'))('zsh completion (bin/setup installs zsh)', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('_novaops');
   });
+
+  // compadd works only inside zsh's line editor: a stand-in prints what _novaops offers (zsh then
+  // keeps the candidates that match the word typed), with words and CURRENT set as zsh sets them.
+  function zshCandidates(line: string): string[] {
+    const driver = 'compdef() { }; compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; source "$1"; shift; words=("$@"); CURRENT=$#; _novaops';
+    const r = spawnSync('zsh', ['-f', '-c', driver, 'zsh', scripts.zsh, ...words(line)], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return r.stdout.split('\n').filter(Boolean).sort();
+  }
+
+  test('the same walk as bash: commands, runbooks, an option and its values, run ids', () => {
+    expect(zshCandidates('novaops ru')).toContain('run');
+    expect(zshCandidates('novaops run ')).toEqual(['drp', 'failed-node', 'iscsi-cleanup', 'reset-state', 'uid-gid']);
+    expect(zshCandidates('novaops run failed-node --me')).toContain('--method');
+    expect(zshCandidates('novaops run failed-node --method ')).toEqual(['db', 'evacuate']);
+    expect(zshCandidates('novaops transcripts replay x --speed ')).toEqual(['1', '10', 'instant']);
+    expect(zshCandidates('novaops resume ')).toEqual([...RUN_IDS].sort());
+  });
 });
