@@ -1,6 +1,6 @@
 // novaops command line. Parsing only: each command's module is loaded when it runs, so
 // `novaops list` does not pay for the database driver or the TUI.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { catalogue, findEntry } from '../../runbooks/index.js';
 import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
@@ -8,6 +8,7 @@ import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../config/show-value.js';
 import { SCENARIO_REGISTRY, SCENARIOS, scenarioCommandOptions } from '../lab/scenarios/registry.js';
+import { VERSION } from './version.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
     .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
     .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
     .option('--read-only', 'look, never change: dry-runs, show, transcripts and doctor work; live runs, resume and abandon are refused (exit 3)')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     // commander echoes what it could not parse; a 10,000-character argument must not flood the terminal.
     .configureOutput({ outputError: (text, write) => write(clipLongWords(text)) })
@@ -65,7 +67,7 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
       const o = new Option(option.flags, option.description);
       if (option.kind === 'list') o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
       // Shown in --help; the runbook's schema checks the value, with a message that names the choices.
-      if (option.choices) o.argChoices = [...option.choices];
+      if (option.choices) listValues(o, option.choices);
       if (option.default !== undefined && option.choices) o.default(option.default);
       sub.addOption(o);
       return { key: option.key, name: o.attributeName() };
@@ -117,7 +119,7 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
   transcripts
     .command('replay <run-id>')
     .description('play a recorded run on the run screen (on a terminal; printed as text otherwise)')
-    .option('--speed <speed>', '1, 10 or instant', '1')
+    .addOption(listValues(new Option('--speed <speed>', 'how fast: as recorded (1), ten times faster (10), or at once (instant)').default('1'), ['1', '10', 'instant']))
     .action(async (runId: string, flags: { speed: string }) => (await import('./commands/transcripts.js')).replayTranscript(runId, flags, configOf()));
 
   program
@@ -157,13 +159,41 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
   for (const option of scenarioCommandOptions()) scenario.option(option.flags, option.description, option.default);
   scenario.action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
 
+  program
+    .command('completion')
+    .description('print the shell completion script (bash, zsh or fish); see novaops(1)')
+    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => (await import('./commands/completion.js')).completionCommand(shell, program));
+
+  // The completion scripts call this back for the run ids: the state directory only, never the cloud.
+  program
+    .command('__complete-runs', { hidden: true })
+    .action(async () => (await import('./commands/completion.js')).completeRunsCommand(configOf()));
+
+  // `help <runbook>` prints the runbook's section of novaops(1); `help <command>` the command's help.
+  program.helpCommand(false);
+  program
+    .command('help [topic...]')
+    .description('a runbook\'s page (novaops help drp) or a command\'s help (novaops help transcripts replay)')
+    .action(async (topic: string[]) => (await import('./commands/help.js')).helpCommand(topic, program));
+
   return program;
+}
+
+/**
+ * The values an option takes, listed in its help and offered by completion. Commander's own
+ * choices() would also refuse other values with its message; these options are checked by the
+ * command, which names the problem in novaops' words.
+ */
+function listValues(option: Option, values: readonly string[]): Option {
+  option.argChoices = [...values];
+  return option;
 }
 
 /** Catches what commander would only call "unknown command" (or answer with usage) with the list of runbooks. */
 function checkRunbookName(argv: string[]): void {
   const i = argv.indexOf('run');
-  if (i < 0) return;
+  if (i < 0 || argv.slice(0, i).includes('help')) return;
   const id = argv[i + 1];
   const known = `known runbooks: ${catalogue.map((r) => r.id).join(', ')} (novaops list; novaops show <runbook>)`;
   if (id === '--help' || id === '-h') return;
