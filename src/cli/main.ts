@@ -100,6 +100,13 @@ function buildProgram(): Command {
       (await import('./commands/transcripts.js')).showTranscript(runId, flags, configOf()),
     );
   transcripts
+    .command('report <run-id...>')
+    .description('the post-mortem report: one self-contained HTML file (timeline, durations, guards, commands, backups); several runs side by side')
+    .option('--html <file>', 'where to write it (default: ./novaops-report-<run-id>.html)')
+    .action(async (runIds: string[], flags: { html?: string }) => {
+      await (await import('./commands/transcripts-report.js')).reportTranscripts(runIds, flags, configOf());
+    });
+  transcripts
     .command('replay <run-id>')
     .description('play a recorded run on the run screen (on a terminal; printed as text otherwise)')
     .option('--speed <speed>', '1, 10 or instant', '1')
