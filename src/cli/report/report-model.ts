@@ -257,7 +257,8 @@ function foldAttempt(segment: readonly EngineEvent[], failedBefore: Set<string>,
           start: opened?.start ?? ts,
           end: ts,
           measured: opened !== undefined,
-          retried: (opened?.retried ?? false) || failedBefore.has(itemId),
+          // Taken up again by this attempt: resolved by reading state alone is not a retry.
+          retried: opened !== undefined && (opened.retried || failedBefore.has(itemId)),
           opFailures: opened?.failures ?? [],
         });
         if (e.status === 'failed') failedBefore.add(itemId);
@@ -310,17 +311,20 @@ function summarizeSteps(attempts: readonly Attempt[], events: readonly EngineEve
     }
   }
   const commands = new Map<string, Map<string, OperatorCommand>>();
-  const addCommand = (step: string, command: string, summary: string, mutating: boolean) => {
-    const forStep = commands.get(step) ?? commands.set(step, new Map()).get(step)!;
+  const addCommand = (into: Map<string, Map<string, OperatorCommand>>, step: string, command: string, summary: string, mutating: boolean) => {
+    const forStep = into.get(step) ?? into.set(step, new Map()).get(step)!;
     const known = forStep.get(command);
     if (known) known.count += 1;
     else forStep.set(command, { command, summary, mutating, count: 1 });
   };
-  // Every operation is either started (op.start) or, in a dry-run, only planned (op.planned).
-  const started = new Set(events.filter((e): e is Ev<'op.start'> => e.type === 'op.start').map((e) => e.opId));
+  // What ran is counted from op.start; what was only planned (a dry-run's changes) from op.planned.
+  const planned = new Map<string, Map<string, OperatorCommand>>();
   for (const e of events) {
-    if (e.type === 'op.start') addCommand(e.step, e.command, e.summary, e.mutating);
-    else if (e.type === 'op.planned' && !started.has(e.opId)) addCommand(e.step, e.op.command, e.op.summary, e.op.mutating);
+    if (e.type === 'op.start') addCommand(commands, e.step, e.command, e.summary, e.mutating);
+    else if (e.type === 'op.planned') addCommand(planned, e.step, e.op.command, e.op.summary, e.op.mutating);
+  }
+  for (const [step, forStep] of planned) {
+    for (const c of forStep.values()) if (!commands.get(step)?.has(c.command)) addCommand(commands, step, c.command, c.summary, c.mutating);
   }
   return [...byStep.values()]
     .sort((a, b) => a.index - b.index)
