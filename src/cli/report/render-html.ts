@@ -118,13 +118,17 @@ function stepDetails(s: StepSummary): SafeHtml {
       : html`<ul class="confirms">${s.confirms.map(
           (c) => html`<li>${`Attempt ${c.attempt}: “${c.question}” — answered `}<strong>${c.answer ? 'yes' : 'no'}</strong>${` by ${c.who} (${c.how})`}</li>`,
         )}</ul>`;
+  const notes =
+    s.notes.length === 0
+      ? ''
+      : html`<ul class="notes">${s.notes.map((n) => html`<li class="${n.level}">${`Attempt ${n.attempt}: ${n.message}`}</li>`)}</ul>`;
   const commands =
     s.commands.length === 0
       ? html`<p class="quiet">no operation</p>`
       : html`<details${s.commands.length <= 6 ? html` open` : ''}><summary>${`${s.commands.length} command(s) an operator could type (${s.commands.filter((c) => c.mutating).length} changing the cloud)`}</summary><ul class="commands">${s.commands.map(
           (c) => html`<li class="${c.mutating ? 'mutating' : 'read'}"><span class="summary">${`${c.mutating ? 'changes' : 'reads'}: ${c.summary}${c.count > 1 ? ` (×${c.count})` : ''}`}</span><pre><code>${c.command}</code></pre></li>`,
         )}</ul></details>`;
-  return html`<section class="step-detail" data-step="${s.step}"><h4>${`Step ${s.index}: ${s.title}`}</h4>${guards}${confirms}${commands}</section>`;
+  return html`<section class="step-detail" data-step="${s.step}"><h4>${`Step ${s.index}: ${s.title}`}</h4>${guards}${notes}${confirms}${commands}</section>`;
 }
 
 function artifacts(m: ReportModel): SafeHtml {

@@ -62,8 +62,8 @@ svg.timeline text.confirm-label { fill: var(--confirm); font-size: 10px; }
 .swatch.retried { outline: 2px dashed var(--retry); outline-offset: -1px; }
 .swatch.op-fail { width: 3px; background: var(--failed); }
 .swatch.confirm { width: 9px; transform: rotate(45deg); background: var(--confirm); }
-ul.guards, ul.confirms, ul.commands { margin: 4px 0; padding-left: 20px; }
-ul.guards li.failed { color: #8a1c14; }
+ul.guards, ul.notes, ul.confirms, ul.commands { margin: 4px 0; padding-left: 20px; }
+ul.guards li.failed, ul.notes li.warn { color: #8a1c14; }
 ul.held { padding-left: 18px; color: var(--fg); }
 ul.commands { list-style: none; padding-left: 0; }
 ul.commands .summary { font-size: 12.5px; color: var(--muted); }

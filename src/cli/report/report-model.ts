@@ -90,6 +90,7 @@ export interface StepSummary {
   durations: DurationStats | undefined;
   guards: GuardRecord[];
   confirms: (ConfirmMark & { attempt: number })[];
+  notes: { attempt: number; level: 'info' | 'warn'; message: string }[];
   commands: OperatorCommand[];
 }
 
@@ -301,13 +302,14 @@ function summarizeSteps(attempts: readonly Attempt[], events: readonly EngineEve
     for (const s of attempt.steps) {
       const sum =
         byStep.get(s.step) ??
-        byStep.set(s.step, { step: s.step, title: s.title, index: s.index, counts: NO_COUNTS(), durations: undefined, guards: [], confirms: [], commands: [], measured: [] }).get(s.step)!;
+        byStep.set(s.step, { step: s.step, title: s.title, index: s.index, counts: NO_COUNTS(), durations: undefined, guards: [], confirms: [], notes: [], commands: [], measured: [] }).get(s.step)!;
       for (const item of s.items) {
         sum.counts[item.status] += 1;
         if (item.measured && item.status === 'done') sum.measured.push(item.end - item.start);
       }
       sum.guards.push(...s.guards);
       sum.confirms.push(...s.confirms.map((c) => ({ ...c, attempt: attempt.attempt })));
+      sum.notes.push(...s.notes.map((n) => ({ ...n, attempt: attempt.attempt })));
     }
   }
   const commands = new Map<string, Map<string, OperatorCommand>>();
