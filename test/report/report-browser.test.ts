@@ -98,7 +98,7 @@ describe.skipIf(skipReason !== undefined)(skipReason ?? 'the post-mortem report 
       expect(requests).toEqual([pathToFileURL(file).href]);
 
       const screenshot = resolve(REPO, process.env.NOVAOPS_REPORT_SCREENSHOT ?? join(work, 'report.png'));
-      await page.setViewportSize({ width: 1000, height: 700 });
+      await page.setViewportSize({ width: 1000, height: 1100 });
       await page.screenshot({ path: screenshot });
       expect((await readFile(screenshot)).subarray(1, 4).toString()).toBe('PNG');
       await page.close();

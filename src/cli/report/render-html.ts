@@ -52,20 +52,21 @@ ${artifacts(m)}
 }
 
 function header(m: ReportModel): SafeHtml {
-  const rows: [string, string][] = [
-    ['runbook', `${m.runbook} ${m.version}`],
-    ['cloud', m.cloud],
-    ['operator', m.operator],
-    ['mode', m.mode],
-    ['scope', m.scope],
-    ['outcome', m.summary ? `${m.outcome} — ${m.summary}` : m.outcome],
-    ['duration', `${formatDuration(m.durationMs)} over ${m.attempts.length} attempt(s)`],
-    ['started', m.startedAt],
-    ['last event', m.endedAt],
+  // Short facts two to a line; the long ones (outcome, directory) across the whole width.
+  const rows: [string, string, boolean][] = [
+    ['runbook', `${m.runbook} ${m.version}`, false],
+    ['cloud', m.cloud, false],
+    ['operator', m.operator, false],
+    ['mode', m.mode, false],
+    ['scope', m.scope, false],
+    ['duration', `${formatDuration(m.durationMs)} over ${m.attempts.length} attempt(s)`, false],
+    ['started', m.startedAt, false],
+    ['last event', m.endedAt, false],
+    ['outcome', !m.summary ? m.outcome : m.summary.startsWith(m.outcome) ? m.summary : `${m.outcome} — ${m.summary}`, true],
   ];
-  if (m.abandoned) rows.push(['abandoned', `by ${m.abandoned.by} at ${m.abandoned.ts}: ${m.abandoned.reason}`]);
-  if (m.runDir) rows.push(['run directory', m.runDir]);
-  return html`<dl class="header">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+  if (m.abandoned) rows.push(['abandoned', `by ${m.abandoned.by} at ${m.abandoned.ts}: ${m.abandoned.reason}`, true]);
+  if (m.runDir) rows.push(['run directory', m.runDir, true]);
+  return html`<dl class="header">${rows.map(([k, v, wide]) => html`<dt>${k}</dt><dd${wide ? html` class="wide"` : ''}>${v}</dd>`)}</dl>
 <h3>Options</h3>
 <p class="command-line"><code>${m.commandLine}</code></p>
 ${

@@ -18,15 +18,18 @@ h4 { font-size: 14px; margin: 12px 0 4px; }
 .outcome-failed, .outcome-refused, .outcome-aborted { background: #f8d9d6; color: #8a1c14; }
 .outcome-blocked, .outcome-interrupted, .outcome-abandoned { background: #fbe8c4; color: #744c00; }
 .outcome-planned { background: #dde6f5; color: #24477e; }
-dl.header { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; }
+dl.header { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 2px 14px; margin: 0; }
+dl.header .wide { grid-column: 2 / 5; }
 dl.header dt { color: var(--muted); }
 dl.header dd { margin: 0; overflow-wrap: anywhere; }
 code, pre { font: 12.5px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 pre { margin: 2px 0 6px; padding: 4px 8px; background: var(--band); border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.command-line { margin: 4px 0; }
 .command-line code { background: var(--band); padding: 2px 6px; border-radius: 4px; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { font-weight: 600; color: var(--muted); font-size: 12.5px; }
+th { font-weight: 600; color: var(--muted); font-size: 12.5px; white-space: nowrap; }
+table.options { width: auto; min-width: 40%; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.default td { color: var(--muted); }
 .quiet { color: var(--muted); font-size: 12.5px; margin: 4px 0; }
