@@ -1,7 +1,11 @@
 // The post-mortem report's model and its two renderings (HTML, Markdown) on a recorded run that
 // failed and was resumed: attempts, bars, retries, durations, guards, and a hostile instance name
 // that must read as text everywhere.
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { runCli } from '../support/cli.js';
 import type { EngineEvent, EngineEventBody } from '../../src/engine/events.js';
 import { renderMarkdown } from '../../src/cli/presenters/markdown.js';
 import { durationStats } from '../../src/cli/report/duration-stats.js';
@@ -124,5 +128,37 @@ describe('transcripts show --markdown', () => {
   test('markup in names is escaped', () => {
     expect(md).not.toContain(HOSTILE);
     expect(md).toContain('\\<script\\>alert(1)\\</script\\>');
+  });
+});
+
+describe('novaops transcripts report', () => {
+  test('writes the file 0600 and prints its path; an unknown run or an unwritable path is exit 2 and writes nothing', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'novaops-report-cli-'));
+    try {
+      await mkdir(join(state, 'runs', RUN, 'artifacts'), { recursive: true });
+      await writeFile(join(state, 'runs', RUN, 'transcript.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      await writeFile(join(state, 'runs', RUN, 'artifacts', 'rows-clean-db-attempt1.json'), '{"connection_info":"CHAP-SECRET"}');
+      const env = { NOVAOPS_STATE_DIR: state };
+      const file = join(state, 'r.html');
+      const made = await runCli(['transcripts', 'report', RUN, '--html', file], env);
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toBe(`${file}\n`);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const page = await readFile(file, 'utf8');
+      expect(page.match(/data-item="/g)).toHaveLength(4);
+      // The backup is named by its path; what it holds never reaches the report.
+      expect(page).toContain(join(state, 'runs', RUN, 'artifacts', 'rows-clean-db-attempt1.json'));
+      expect(page).not.toContain('CHAP-SECRET');
+
+      const unknown = await runCli(['transcripts', 'report', RUN.replace('1a2b', 'ffff'), '--html', join(state, 'u.html')], env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('no transcript for run');
+      const nowhere = await runCli(['transcripts', 'report', RUN, '--html', join(state, 'missing', 'r.html')], env);
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.stderr).toContain('cannot write the report');
+      await expect(stat(join(state, 'u.html'))).rejects.toThrow();
+    } finally {
+      await rm(state, { recursive: true, force: true });
+    }
   });
 });

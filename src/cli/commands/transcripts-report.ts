@@ -22,7 +22,12 @@ export async function reportTranscripts(runIds: readonly string[], flags: { html
   const records = await Promise.all(runIds.map((id) => readRunRecord(stateDir, id)));
   const target = resolve(flags.html ?? defaultReportPath(runIds));
   // 0600 like the Markdown export: the commands name the cloud's instances and volumes.
-  await writeFile(target, renderReportHtml(records.map((r) => reportModelOf(r))), { mode: 0o600 });
+  try {
+    await writeFile(target, renderReportHtml(records.map((r) => reportModelOf(r))), { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`cannot write the report to ${target}: ${code}`, 'give --html a file in a directory that exists and that you can write');
+  }
   for (const r of records) {
     if (r.damaged.length > 0) process.stderr.write(`novaops: ${r.transcriptPath}: ${r.damaged.length} line(s) are not events; the report shows the rest\n`);
   }

@@ -37,7 +37,7 @@ function axis(span: number, total: number): SafeHtml {
   const ticks: SafeHtml[] = [];
   for (let t = 0; t <= span + 1e-6; t += step) {
     const tx = PLOT_X + (t / span) * PLOT_W;
-    ticks.push(html`<line class="tick" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${AXIS_H - 6}" y2="${total - 6}"/><text class="tick-label" x="${tx.toFixed(1)}" y="${AXIS_H - 10}" text-anchor="middle">${`+${formatDuration(t)}`}</text>`);
+    ticks.push(html`<line class="tick" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${AXIS_H - 6}" y2="${total - 6}"/><text class="tick-label" x="${tx.toFixed(1)}" y="${AXIS_H - 10}" text-anchor="middle">${t === 0 ? "0" : `+${formatDuration(t)}`}</text>`);
   }
   return html`<g class="axis">${ticks}</g>`;
 }
