@@ -80,7 +80,7 @@ describe('transcripts', () => {
     expect(markdown.stdout).toContain('| `--ssh-reboot` | no |');
     expect(markdown.stdout).toContain('## Step 2: Clean the stale DB state');
     expect(markdown.stdout).toContain('| Item | Outcome | Duration | Detail |');
-    expect(markdown.stdout).toMatch(/```sh\n# changes: hard reboot [^\n]*\nopenstack server reboot --hard /);
+    expect(markdown.stdout).toMatch(/```sh\n# changes: hard-reboot server [^\n]*\nopenstack server reboot --hard /);
     const listed = await runCli(['transcripts', 'list'], lab.env);
     expect(listed.stdout).toContain(runId);
 
