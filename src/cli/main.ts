@@ -117,6 +117,13 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
       (await import('./commands/transcripts.js')).showTranscript(runId, flags, configOf()),
     );
   transcripts
+    .command('report <run-id...>')
+    .description('the post-mortem report: one self-contained HTML file (timeline, durations, guards, commands, backups); several runs side by side')
+    .option('--html <file>', 'where to write it (default: ./novaops-report-<run-id>.html)')
+    .action(async (runIds: string[], flags: { html?: string }) => {
+      await (await import('./commands/transcripts-report.js')).reportTranscripts(runIds, flags, configOf());
+    });
+  transcripts
     .command('replay <run-id>')
     .description('play a recorded run on the run screen (on a terminal; printed as text otherwise)')
     .addOption(listValues(new Option('--speed <speed>', 'how fast: as recorded (1), ten times faster (10), or at once (instant)').default('1'), ['1', '10', 'instant']))

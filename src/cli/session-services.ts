@@ -101,8 +101,9 @@ export async function createSessionServices(configPath: string | undefined, env:
     },
 
     async markdown(runId) {
-      const { renderMarkdown } = await import('./presenters/markdown.js');
-      return renderMarkdown(runId, (await readTranscriptFile(transcriptPath(runId))).events);
+      const [{ renderMarkdown }, { readRunRecord }] = await Promise.all([import('./presenters/markdown.js'), import('../engine/run-record.js')]);
+      const record = await readRunRecord(stateDir, runId);
+      return renderMarkdown(runId, record.events, record.artifacts);
     },
 
     async exportMarkdown(runId, path) {
