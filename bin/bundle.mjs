@@ -14,12 +14,13 @@
 // (default ~/.cache), later starts skip the parse. Node's built-in modules are required where first
 // used, not imported up front (`node:http` alone costs a few milliseconds; `list` needs none).
 //
-// The lab's shell assets are copied next to the bundle (dist/assets): a lab that looks for them
-// beside its own module finds them there. (Today the lab finds src/lab/assets from the checkout.)
+// The lab's shell scripts are inside (src/lab/assets/embedded.ts). Its API simulator runs as a daemon
+// of its own, `node simulator-main.js`, which the lab finds beside its module: a second, plain
+// bundle, dist/simulator-main.js, that a copied novaops.mjs takes along for `lab up`.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +122,18 @@ const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf
 // The file ends with the two lines `//<fast path>` and `//<whole CLI>`: the loader reads each by its
 // length from the end, so that the fast path never reads the whole CLI's megabyte.
 await writeFile(outfile, `${loader}//${fast.packed}\n//${whole.packed}`, 'utf8');
-await cp(path.join(repo, 'src', 'lab', 'assets'), path.join(dist, 'assets'), { recursive: true });
+await build({
+  entryPoints: [path.join(repo, 'src', 'lab', 'simulator-main.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: path.join(dist, 'simulator-main.js'),
+  // mysql2 and its kin are CommonJS: give them the require an ES module lacks.
+  banner: { js: "import { createRequire as __novaopsCreateRequire } from 'node:module'; const require = __novaopsCreateRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 
 const size = (await stat(outfile)).size;
 console.log(`bundle: ${path.relative(repo, outfile)} ${(size / 1024 / 1024).toFixed(2)} MiB (the CLI ${(whole.bytes / 1024 / 1024).toFixed(2)} MiB of script, its fast path ${(fast.bytes / 1024).toFixed(0)} KiB)`);
