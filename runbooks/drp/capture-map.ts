@@ -3,7 +3,7 @@
 // durably; never captured again over an existing map (after the cleanup the live state no
 // longer holds the attachments).
 import type { Step, StepContext } from '../../src/engine/runbook.js';
-import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack.js';
+import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack/volumes.js';
 import { affectedInstances, capturedMap, flavourOf, mapFact, type DrpParams } from './facts.js';
 import { readAttachments } from '../lib/schema-flavour.js';
 import { MAP_JSON, MAP_TSV, pairKey, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';

@@ -6,6 +6,7 @@ import type { PlanItem, Step } from '../../src/engine/runbook.js';
 import { capturedMap, flavourOf, type DrpParams } from './facts.js';
 import { cleanupOps, cleanupLeftovers } from '../lib/schema-flavour.js';
 import { pairKey } from './volume-map.js';
+import { liveSessionGuard } from './live-session-guard.js';
 
 /** Attachments per statement: large enough for few round trips, small enough for readable plans and short locks. */
 const CHUNK = 250;
@@ -14,6 +15,7 @@ export const cleanStep: Step<DrpParams> = {
   id: 'clean-db',
   title: 'Clean the stale DB state of the mapped volumes',
   changes: 'Cinder volumes/volume_attachment and Nova block_device_mapping rows of the mapped volumes, in one transaction per database, rows saved first',
+  guards: [liveSessionGuard],
   async plan(ctx) {
     const map = await capturedMap(ctx);
     // One item per captured attachment, for the guard to hold back; consolidate() below turns

@@ -8,9 +8,7 @@ import { messageOf } from '../../src/engine/execute-operation.js';
 import { MAP_JSON, MAP_TSV, readVolumeMap, type VolumeMap } from './volume-map.js';
 import type { SchemaFlavour } from '../lib/schema-flavour.js';
 
-export interface DrpParams {
-  sshReboot: boolean;
-}
+export type { DrpParams } from './params.js';
 
 export interface AffectedInstance {
   uuid: string;

@@ -4,7 +4,8 @@ import { readVolumes } from '../lib/bulk-read.js';
 // Since Liberty the libvirt driver may ignore the requested device: where a volume landed
 // elsewhere is a warning naming the instance (fstab by device name needs a look), not a failure.
 import type { ItemOutcome, Step } from '../../src/engine/runbook.js';
-import { attachVolume, showVolume, type Volume } from '../../src/operations/openstack.js';
+import { attachVolume } from '../../src/operations/openstack/attachments.js';
+import { showVolume, type Volume } from '../../src/operations/openstack/volumes.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { capturedMap, type DrpParams } from './facts.js';
 import { pairKey, waveOf } from './volume-map.js';

@@ -7,8 +7,8 @@
 // target's provider, allocations elsewhere (shared storage, networks) untouched.
 import type { PlanItem, Step, StepContext, StepPlan } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { allocationsAfterMove, replaceAllocations, showAllocations, type ConsumerAllocations } from '../../src/operations/placement.js';
-import { evacuateKey, hostsOf, label, moveKey, movingInstances, type FailedInstance, type FailedNodeParams, type Method } from './facts.js';
+import { allocationsAfterMove, replaceAllocations, showAllocations, type ConsumerAllocations } from '../../src/operations/openstack/allocations.js';
+import { evacuateKey, hostsOf, label, moveKey, movingInstances, withDb, withEvacuate, type FailedInstance, type FailedNodeParams, type Method } from './facts.js';
 import { onTargetGuard } from './guards.js';
 
 function resources(r: Record<string, number>): string {
@@ -23,7 +23,6 @@ function moved(ctx: StepContext<FailedNodeParams>, method: Method): FailedInstan
 }
 
 async function planAllocations(ctx: StepContext<FailedNodeParams>, method: Method): Promise<StepPlan> {
-  if (ctx.params.method !== method) return { items: [], notes: [`not used by --method ${ctx.params.method}`] };
   const { failed, target } = hostsOf(ctx);
   const tree = new Set(failed.providerTree);
   const instances = moved(ctx, method);
@@ -67,7 +66,6 @@ async function planAllocations(ctx: StepContext<FailedNodeParams>, method: Metho
 }
 
 async function verifyAllocations(ctx: StepContext<FailedNodeParams>, method: Method) {
-  if (ctx.params.method !== method) return { ok: true, detail: `not used by --method ${ctx.params.method}` };
   const { failed, target } = hostsOf(ctx);
   const tree = new Set(failed.providerTree);
   const held = new Set(ctx.heldBack(method === 'evacuate' ? 'release-source-allocations' : 'move-allocations').map((h) => h.key));
@@ -89,8 +87,9 @@ export function onlyOn(a: ConsumerAllocations, failedTree: ReadonlySet<string>, 
 
 export const releaseAllocationsStep: Step<FailedNodeParams> = {
   id: 'release-source-allocations',
-  title: "Remove the allocations the evacuated instances still hold on the failed host's resource provider (evacuate)",
+  title: "Remove the allocations the evacuated instances still hold on the failed host's resource provider",
   changes: "rewrites each evacuated instance's Placement allocations without the failed host's providers (PUT /allocations/{uuid})",
+  appliesWhen: withEvacuate,
   guards: [onTargetGuard],
   plan: (ctx) => planAllocations(ctx, 'evacuate'),
   verify: (ctx) => verifyAllocations(ctx, 'evacuate'),
@@ -98,8 +97,9 @@ export const releaseAllocationsStep: Step<FailedNodeParams> = {
 
 export const moveAllocationsStep: Step<FailedNodeParams> = {
   id: 'move-allocations',
-  title: "Move each instance's Placement allocation to the target host's resource provider (--method db)",
+  title: "Move each instance's Placement allocation to the target host's resource provider",
   changes: "rewrites each moved instance's Placement allocations from the failed host's provider to the target's (PUT /allocations/{uuid})",
+  appliesWhen: withDb,
   guards: [onTargetGuard],
   plan: (ctx) => planAllocations(ctx, 'db'),
   verify: (ctx) => verifyAllocations(ctx, 'db'),

@@ -7,17 +7,18 @@
 import type { Step } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 import { detectFlavour } from '../lib/schema-flavour.js';
-import { hostsOf, label, moveKey, movingInstances, type FailedNodeParams } from './facts.js';
+import { hostsOf, label, moveKey, movingInstances, withDb, type FailedNodeParams } from './facts.js';
 import { fencingGuard } from './guards.js';
 
 const CHUNK = 250;
 
 export const attachedHostStep: Step<FailedNodeParams> = {
   id: 'update-attached-host',
-  title: "Record the target host in Cinder's attachments of the moved instances (--method db, --update-attached-host)",
+  title: "Record the target host in Cinder's attachments of the moved instances (--update-attached-host)",
   changes: 'Cinder volume_attachment.attached_host (volumes.attached_host on older schemas) of the moved instances, failed host -> target, one transaction, rows saved first',
   optional: true,
-  enabled: (p) => p.method === 'db' && p.updateAttachedHost,
+  enabled: (p) => p.updateAttachedHost,
+  appliesWhen: withDb,
   guards: [fencingGuard],
   async plan(ctx) {
     const { failed, target } = hostsOf(ctx);

@@ -5,19 +5,13 @@
 // while it is under way or done. Completion is read back by bulk polling with back-off.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { listInstanceActions } from '../../src/operations/openstack.js';
-import {
-  EVACUATION_FAILED,
-  evacuateServer,
-  listEvacuations,
-  showHostServer,
-  type HostServer,
-  type Migration,
-} from '../../src/operations/evacuate.js';
+import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
+import { EVACUATION_FAILED, listEvacuations, type Migration } from '../../src/operations/openstack/migrations.js';
+import { evacuateServer, showServer } from '../../src/operations/openstack/servers.js';
 import { pollUntilSettled } from '../lib/poll.js';
-import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
+import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, withEvacuate, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
-import { readServers } from './read-servers.js';
+import { readServers, type HostServer } from './read-servers.js';
 
 /** task_states of a rebuild on the destination (an evacuation is a rebuild there). */
 const REBUILDING = new Set(['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']);
@@ -31,9 +25,9 @@ export const evacuateStep: Step<FailedNodeParams> = {
   warnings: [
     'Each instance is evacuated exactly once. One that does not come back ACTIVE is reported, not evacuated again: look at its fault (openstack server show) and resume.',
   ],
+  appliesWhen: withEvacuate,
   guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'evacuate') return { items: [], notes: ['not used by --method db'] };
     const { failed, target } = hostsOf(ctx);
     return {
       items: instancesOf(ctx).map(
@@ -50,7 +44,6 @@ export const evacuateStep: Step<FailedNodeParams> = {
   settle: (ctx, items) => settleEvacuations(ctx, items),
   resolve: (ctx, item, startedAt) => evacuationHappened(ctx, item.target.instance!, startedAt),
   async verify(ctx) {
-    if (ctx.params.method !== 'evacuate') return { ok: true, detail: 'not used by --method db' };
     const { target } = hostsOf(ctx);
     const moved = movingInstances(ctx, 'evacuate', evacuateKey);
     const servers = await readServers(ctx, moved.map((i) => i.uuid), [hostsOf(ctx).failed.host, target.host]);
@@ -151,7 +144,7 @@ async function latestEvacuation(ctx: StepContext, uuid: string, since = 0): Prom
 export async function evacuationHappened(ctx: StepContext<FailedNodeParams>, uuid: string, startedAt: string): Promise<'done' | 'not-done'> {
   const { failed, target } = hostsOf(ctx);
   const since = Date.parse(startedAt) - SKEW_MS;
-  const server = (await ctx.read(showHostServer(uuid))).value;
+  const server = (await ctx.read(showServer(uuid))).value;
   const migration = await latestEvacuation(ctx, uuid, since);
   const actions = await ctx.tryRead(listInstanceActions(uuid));
   const action = actions.ok ? actions.value?.find((a) => a.action === 'evacuate' && Date.parse(normalise(a.startTime)) >= since) : undefined;
@@ -166,7 +159,7 @@ export async function evacuationHappened(ctx: StepContext<FailedNodeParams>, uui
   const { settled } = await pollUntilSettled(
     [uuid],
     async () => {
-      const now = (await ctx.read(showHostServer(uuid))).value;
+      const now = (await ctx.read(showServer(uuid))).value;
       const end = await evacuationOutcome(ctx, now, failed.host, target.host, expected, idle, since);
       return new Map(end ? [[uuid, end]] : []);
     },

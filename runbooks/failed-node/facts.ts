@@ -3,25 +3,16 @@
 // lists them, so a resumed run works from this record, never from a fresh listing.
 import { z } from 'zod';
 import { defineFact } from '../../src/engine/fact.js';
-import type { StepContext } from '../../src/engine/runbook.js';
+import type { StepCondition, StepContext } from '../../src/engine/runbook.js';
+import type { FailedNodeParams } from './params.js';
 
-export type Method = 'evacuate' | 'db';
+export type { FailedNodeParams } from './params.js';
+/** --method: evacuate (§5.4.14.1) or db (§5.4.14.2, the manual recovery). */
+export type Method = FailedNodeParams['method'];
 
-export interface FailedNodeParams {
-  failedHost: string;
-  targetHost: string;
-  method: Method;
-  allowRebuild: boolean;
-  /** The host name typed again: the operator fenced the failed host by other means. */
-  fenced?: string;
-  /** instances_path of nova.conf on the target host. */
-  instancesPath: string;
-  /** Service VMs (amphorae and the like) are left alone in bulk: a name pattern. */
-  serviceVmNames: string;
-  /** Service VMs: metadata keys that mark them. */
-  serviceVmMetadata: string[];
-  updateAttachedHost: boolean;
-}
+/** The steps of one method (appliesWhen): the other method's run marks them not applicable. */
+export const withEvacuate: StepCondition<FailedNodeParams> = { describe: '--method evacuate', test: (p) => p.method === 'evacuate' };
+export const withDb: StepCondition<FailedNodeParams> = { describe: '--method db', test: (p) => p.method === 'db' };
 
 const hostInfo = z.object({
   host: z.string(),

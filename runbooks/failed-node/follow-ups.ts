@@ -7,7 +7,7 @@
 import { readVolumes } from '../lib/bulk-read.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { providerAllocations } from '../../src/operations/placement.js';
+import { providerAllocations } from '../../src/operations/openstack/allocations.js';
 import { hostsOf, label, type FailedNodeParams } from './facts.js';
 import { leftBehind, movedInstances } from './end-state.js';
 

@@ -3,17 +3,17 @@
 // of its instances (until then: "400 Compute service of <host> is still in use"). An operator
 // brings it back after the repair with `openstack compute service set --up <host> nova-compute`.
 import type { Step } from '../../src/engine/runbook.js';
-import { forceDownComputeService, listComputeServiceStates } from '../../src/operations/compute-services.js';
-import { hostsOf, instancesOf, type FailedNodeParams } from './facts.js';
+import { forceDownComputeService, listComputeServices } from '../../src/operations/openstack/os-services.js';
+import { hostsOf, instancesOf, withEvacuate, type FailedNodeParams } from './facts.js';
 import { fencingGuard, targetGuard } from './guards.js';
 
 export const forceDownStep: Step<FailedNodeParams> = {
   id: 'force-down',
-  title: "Fence the failed host: force its nova-compute service down (evacuate)",
+  title: 'Fence the failed host: force its nova-compute service down',
   changes: "marks the failed host's nova-compute service forced down (PUT /os-services/{id} forced_down=true)",
+  appliesWhen: withEvacuate,
   guards: [fencingGuard, targetGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'evacuate') return { items: [], notes: ['not used by --method db'] };
     const { failed } = hostsOf(ctx);
     if (instancesOf(ctx).length === 0) return { items: [], notes: [`no instance to evacuate from ${failed.host}: its service is left as it is`] };
     if (ctx.scope.instance) {
@@ -22,7 +22,7 @@ export const forceDownStep: Step<FailedNodeParams> = {
         notes: [`rehearsal: ${failed.host}'s nova-compute is left as it is (a full run forces it down); the evacuation below needs it reported down, which the fencing guard checks`],
       };
     }
-    const service = (await ctx.read(listComputeServiceStates())).value.find((s) => s.host === failed.host);
+    const service = (await ctx.read(listComputeServices({ fencing: true }))).value.find((s) => s.host === failed.host);
     if (service?.forcedDown) return { items: [], notes: [`${failed.host}'s nova-compute is already forced down`] };
     return {
       items: [
@@ -38,8 +38,8 @@ export const forceDownStep: Step<FailedNodeParams> = {
   },
   async verify(ctx) {
     const { failed } = hostsOf(ctx);
-    if (ctx.params.method !== 'evacuate' || ctx.scope.instance || instancesOf(ctx).length === 0) return { ok: true, detail: 'nothing forced down in this run' };
-    const service = (await ctx.read(listComputeServiceStates())).value.find((s) => s.host === failed.host);
+    if (ctx.scope.instance || instancesOf(ctx).length === 0) return { ok: true, detail: 'nothing forced down in this run' };
+    const service = (await ctx.read(listComputeServices({ fencing: true }))).value.find((s) => s.host === failed.host);
     return service?.forcedDown && service.state === 'down'
       ? { ok: true, detail: `${failed.host}'s nova-compute reads back forced down, state down` }
       : { ok: false, detail: `${failed.host}'s nova-compute reads back ${service ? `forced_down ${service.forcedDown}, state ${service.state}` : 'missing'}` };

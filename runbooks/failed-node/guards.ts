@@ -3,7 +3,7 @@
 // right before every step that changes something, so a host that comes back mid-run stops the run.
 import type { Guard, GuardResult, HeldBack, PlanItem } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
-import { listComputeServiceStates } from '../../src/operations/compute-services.js';
+import { listComputeServices } from '../../src/operations/openstack/os-services.js';
 import { askHost } from '../lib/host-answers.js';
 import { readServers } from './read-servers.js';
 import { readInstanceRows } from './db-reads.js';
@@ -19,7 +19,7 @@ export const fencingGuard: Guard<FailedNodeParams> = {
   async check(ctx, plan) {
     if (plan.items.length === 0) return nothingToGuard;
     const { failed } = hostsOf(ctx);
-    const services = (await ctx.read(listComputeServiceStates())).value;
+    const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
     const service = services.find((s) => s.host === failed.host);
     if (!service) return { ok: false, detail: `Nova no longer lists a nova-compute service on ${failed.host}: look at \`openstack compute service list\` before going on` };
     if (service.state === 'up') {
@@ -55,7 +55,7 @@ export const targetGuard: Guard<FailedNodeParams> = {
   async check(ctx, plan) {
     if (plan.items.length === 0) return nothingToGuard;
     const { target } = hostsOf(ctx);
-    const service = (await ctx.read(listComputeServiceStates())).value.find((s) => s.host === target.host);
+    const service = (await ctx.read(listComputeServices({ fencing: true }))).value.find((s) => s.host === target.host);
     if (!service) return { ok: false, detail: `Nova no longer lists a nova-compute service on ${target.host}` };
     if (service.state !== 'up' || service.status !== 'enabled') {
       return {

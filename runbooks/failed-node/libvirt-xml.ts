@@ -10,7 +10,7 @@ import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/
 import { defineFact } from '../../src/engine/fact.js';
 import { showList } from '../../src/config/show-value.js';
 import { backupFile, parseReadFiles, readFiles, replaceFileIfUnchanged } from '../../src/operations/host-files.js';
-import { hostsOf, label, moveKey, movingInstances, type FailedNodeParams } from './facts.js';
+import { hostsOf, label, moveKey, movingInstances, withDb, type FailedNodeParams } from './facts.js';
 import { onTargetGuard } from './guards.js';
 import { editLibvirtXml, LibvirtXmlError, readAddresses, sha256, VNC_LISTEN_ANY } from './libvirt-xml-edit.js';
 
@@ -31,11 +31,11 @@ export function backupPath(ctx: StepContext<FailedNodeParams>, uuid: string): st
 
 export const libvirtXmlStep: Step<FailedNodeParams> = {
   id: 'libvirt-xml',
-  title: "Update libvirt.xml on the target host: DHCPSERVER to the target's IP, VNC listen to 0.0.0.0 (--method db)",
+  title: "Update libvirt.xml on the target host: DHCPSERVER to the target's IP, VNC listen to 0.0.0.0",
   changes: "on the target host, <instances_path>/<uuid>/libvirt.xml of each moved instance that has one: the original kept beside it (libvirt.xml.novaops-<run id>), the edited file written in one rename",
+  appliesWhen: withDb,
   guards: [onTargetGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'db') return { items: [], notes: ['not used by --method evacuate'] };
     const { target } = hostsOf(ctx);
     const withXml = movingInstances(ctx, 'move-db', moveKey).filter((i) => i.libvirtXml);
     if (withXml.length === 0) {
@@ -107,7 +107,6 @@ export const libvirtXmlStep: Step<FailedNodeParams> = {
     }));
   },
   async verify(ctx) {
-    if (ctx.params.method !== 'db') return { ok: true, detail: 'not used by --method evacuate' };
     const records = editsFact.get(ctx) ?? [];
     if (records.length === 0) return { ok: true, detail: 'no libvirt.xml edited' };
     const problems = await checkEdits(ctx, records);

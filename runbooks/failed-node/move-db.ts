@@ -7,7 +7,7 @@
 import type { PlanItem, Step } from '../../src/engine/runbook.js';
 import { showList } from '../../src/config/show-value.js';
 import { updateRows } from '../../src/operations/sql.js';
-import { hostsOf, instancesOf, label, moveKey, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
+import { hostsOf, instancesOf, label, moveKey, movingInstances, withDb, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
 import { readInstanceRows } from './db-reads.js';
 
@@ -16,11 +16,11 @@ const CHUNK = 250;
 
 export const moveDbStep: Step<FailedNodeParams> = {
   id: 'move-db',
-  title: 'Move the instances to the target host in the database: host and node (--method db)',
+  title: 'Move the instances to the target host in the database: host and node',
   changes: 'Nova cell DB instances.host and instances.node of the moved instances, in one transaction, rows saved first with a rollback script',
+  appliesWhen: withDb,
   guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
   async plan(ctx) {
-    if (ctx.params.method !== 'db') return { items: [], notes: ['not used by --method evacuate'] };
     const { failed, target } = hostsOf(ctx);
     return {
       items: instancesOf(ctx).map(
@@ -62,7 +62,6 @@ export const moveDbStep: Step<FailedNodeParams> = {
     return chunks;
   },
   async verify(ctx) {
-    if (ctx.params.method !== 'db') return { ok: true, detail: 'not used by --method evacuate' };
     const { target } = hostsOf(ctx);
     const moved = movingInstances(ctx, 'move-db', moveKey);
     const rows = await readInstanceRows(ctx, moved.map((i) => i.uuid));

@@ -8,9 +8,10 @@ import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/config/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
-import { listComputeServiceStates, type ComputeServiceState } from '../../src/operations/compute-services.js';
-import { listHostServers, showHostServer, type HostServer } from '../../src/operations/evacuate.js';
-import { findProviders, providerTree, showAllocations } from '../../src/operations/placement.js';
+import { listComputeServices, type ComputeService } from '../../src/operations/openstack/os-services.js';
+import { listServers, showServer } from '../../src/operations/openstack/servers.js';
+import { findProviders, providerTree } from '../../src/operations/openstack/placement-providers.js';
+import { showAllocations } from '../../src/operations/openstack/allocations.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import {
   excludedFact,
@@ -24,6 +25,7 @@ import {
   type HostInfo,
   type VolumeRef,
 } from './facts.js';
+import type { HostServer } from './read-servers.js';
 import { serviceVmReason } from './service-vms.js';
 import { INSTANCES_TSV, instancesTsv } from './report.js';
 
@@ -42,7 +44,7 @@ export const preflightStep: Step<FailedNodeParams> = {
         `--fenced takes the failed host's name, typed again, to say you fenced it by other means: --fenced ${p.failedHost}`,
       );
     }
-    const services = (await ctx.read(listComputeServiceStates())).value;
+    const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
     const failedService = serviceOf(services, p.failedHost, '--failed-host');
     const targetService = serviceOf(services, p.targetHost, '--target-host');
     checkTargetUsable(targetService);
@@ -88,7 +90,7 @@ export const preflightStep: Step<FailedNodeParams> = {
   },
 };
 
-function serviceOf(services: ComputeServiceState[], host: string, flag: string): ComputeServiceState {
+function serviceOf(services: ComputeService[], host: string, flag: string): ComputeService {
   const found = services.find((s) => s.host === host);
   if (found) return found;
   throw new UsageError(
@@ -97,7 +99,7 @@ function serviceOf(services: ComputeServiceState[], host: string, flag: string):
   );
 }
 
-function checkTargetUsable(s: ComputeServiceState): void {
+function checkTargetUsable(s: ComputeService): void {
   const problem =
     s.state !== 'up'
       ? `its nova-compute is ${s.forcedDown ? 'forced down' : 'down'} (service updated ${s.updatedAt ?? 'never'})`
@@ -112,7 +114,7 @@ function checkTargetUsable(s: ComputeServiceState): void {
 }
 
 /** The host's compute node (cell DB, cross-checked with Placement) and its resource provider tree. */
-async function hostInfo(ctx: StepContext<FailedNodeParams>, service: ComputeServiceState): Promise<HostInfo> {
+async function hostInfo(ctx: StepContext<FailedNodeParams>, service: ComputeService): Promise<HostInfo> {
   const { rows = [] } = await ctx.read(
     selectRows('nova', `read the compute node of ${service.host}`, 'SELECT uuid, hypervisor_hostname, host_ip FROM compute_nodes WHERE host = ? AND deleted = 0', [service.host]),
   );
@@ -156,7 +158,7 @@ async function findInstances(
   const excluded: ExcludedInstance[] = [];
 
   const [apiServers, dbRows] = await Promise.all([
-    scoped ? ctx.read(showHostServer(scoped)).then((r) => [r.value]) : ctx.read(listHostServers(failed.host)).then((r) => r.value),
+    scoped ? ctx.read(showServer(scoped)).then((r) => [r.value]) : ctx.read(listServers({ host: failed.host })).then((r) => r.value),
     ctx.read(
       selectRows(
         'nova',

@@ -1,6 +1,6 @@
 // Guards of iscsi-cleanup, evaluated right before each step that changes something (invariant 2).
 import type { Guard } from '../../src/engine/runbook.js';
-import { showServer } from '../../src/operations/openstack.js';
+import { showServer } from '../../src/operations/openstack/servers.js';
 import { targetFact } from './facts.js';
 import { sessionBelongs } from './match.js';
 import type { IscsiCleanupParams } from './params.js';

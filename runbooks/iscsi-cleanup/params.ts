@@ -5,17 +5,11 @@ import { z } from 'zod';
 import { showValue } from '../../src/config/show-value.js';
 import { isHostName, isIqn, isNumericId, isSessionId, isUuid } from '../../src/config/validate.js';
 import { parsePortal } from '../../src/operations/iscsi.js';
+import { declaredFields } from '../../src/engine/params-schema.js';
+import { iscsiCleanupManifest } from './manifest.js';
 
 export const iscsiCleanupParams = z
-  .object({
-    host: z.string().optional(),
-    volume: z.string().optional(),
-    session: z.string().optional(),
-    reconnect: z.boolean().default(false),
-    portal: z.string().optional(),
-    target: z.string().optional(),
-    allowRunning: z.boolean().default(false),
-  })
+  .object(declaredFields(iscsiCleanupManifest))
   .strict()
   .superRefine((p, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

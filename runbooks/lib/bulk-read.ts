@@ -1,7 +1,8 @@
 // Reading many volumes or servers at once, the way a large cloud wants it: one GET each for a
 // few, one paginated listing beyond that (a 2,000-volume recovery must not send 2,000 GETs per poll).
 import type { StepContext } from '../../src/engine/runbook.js';
-import { listServers, listVolumes, showServer, showVolume, type Server, type Volume } from '../../src/operations/openstack.js';
+import { listServers, showServer, type Server } from '../../src/operations/openstack/servers.js';
+import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack/volumes.js';
 
 const ONE_BY_ONE = 20;
 

@@ -2,8 +2,9 @@
 // reset-state share. Items are planned as values; completion is read back by bulk polling; an
 // item a killed run left ambiguous is resolved from the instance's actions, never by a second
 // reboot — an instance stopped at the plymouth stage must not be rebooted again.
-import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
-import { listInstanceActions, rebootServer, showServer, type Server } from '../../src/operations/openstack.js';
+import type { Guard, ItemOutcome, PlanItem, Step, StepCondition, StepContext } from '../../src/engine/runbook.js';
+import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
+import { rebootServer, showServer, type Server } from '../../src/operations/openstack/servers.js';
 import { pollUntilSettled } from './poll.js';
 import { readServers } from './bulk-read.js';
 
@@ -13,18 +14,21 @@ export interface RebootTarget {
   host: string | null;
 }
 
-export interface HardRebootSpec<P> {
+interface HardRebootBase<P> {
   id: string;
   /** In the guide's words. */
   title: string;
   changes: string;
-  unguarded: string;
   warnings?: string[];
   optional?: boolean;
   enabled?(params: P): boolean;
+  appliesWhen?: StepCondition<P>;
   /** The instances to reboot (from the run's facts). */
   targets(ctx: StepContext<P>): RebootTarget[];
 }
+
+/** A reboot step is guarded (failed-node: the failed host is fenced), or says why it needs no guard (drp). */
+export type HardRebootSpec<P> = HardRebootBase<P> & ({ guards: Guard<P>[]; unguarded?: never } | { unguarded: string; guards?: never });
 
 const REBOOTING = /^reboot/;
 
@@ -38,9 +42,11 @@ export function hardRebootStep<P>(spec: HardRebootSpec<P>): Step<P> {
     title: spec.title,
     changes: spec.changes,
     unguarded: spec.unguarded,
+    guards: spec.guards,
     warnings: spec.warnings,
     optional: spec.optional,
     enabled: spec.enabled,
+    appliesWhen: spec.appliesWhen,
     async plan(ctx) {
       return {
         items: spec.targets(ctx).map((i) => ({

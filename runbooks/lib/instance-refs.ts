@@ -6,7 +6,7 @@ import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { showList, showValue } from '../../src/config/show-value.js';
 import { isUuid } from '../../src/config/validate.js';
-import { findServerState, listServerStates, type ServerState } from '../../src/operations/server-state.js';
+import { findServer, listServers, type Server } from '../../src/operations/openstack/servers.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /** Hex digits and dashes in roughly the 8-4-4-4-12 shape, or 32 hex digits: meant as a UUID. */
@@ -27,28 +27,28 @@ export function instanceRefProblem(ref: string): string | undefined {
  * Each reference to exactly one instance, in the order given, duplicates (the same instance by
  * name and by UUID) once. A UsageError (exit 2) names every reference that did not resolve.
  */
-export async function resolveInstanceRefs(ctx: StepContext, refs: readonly string[]): Promise<{ servers: ServerState[]; duplicates: string[] }> {
+export async function resolveInstanceRefs(ctx: StepContext, refs: readonly string[]): Promise<{ servers: Server[]; duplicates: string[] }> {
   const formProblems = refs.map(instanceRefProblem).filter((p): p is string => p !== undefined);
   if (formProblems.length > 0) throw new UsageError(formProblems.join('; '), 'give each instance as its UUID or its exact name (openstack server list --all-projects)');
 
   const uuids = [...new Set(refs.filter(isUuid).map((r) => r.toLowerCase()))];
   const names = [...new Set(refs.filter((r) => !isUuid(r)))];
-  const byUuid = new Map<string, ServerState | null>();
-  const byName = new Map<string, ServerState[]>();
+  const byUuid = new Map<string, Server | null>();
+  const byName = new Map<string, Server[]>();
 
   await ctx.mapLimit(uuids, async (uuid) => {
-    const found = await ctx.tryRead(findServerState(uuid));
+    const found = await ctx.tryRead(findServer(uuid));
     if (!found.ok) throw new Error(`could not look up instance ${uuid}: ${found.error ?? 'unknown error'}`);
     byUuid.set(uuid, found.value ?? null);
   });
 
   if (names.length > ONE_BY_ONE) {
-    const all = (await ctx.read(listServerStates())).value;
+    const all = (await ctx.read(listServers())).value;
     for (const name of names) byName.set(name, all.filter((s) => s.name === name));
   } else {
     await ctx.mapLimit(names, async (name) => {
       // Nova filters names with a regular expression; anchored, then compared exactly.
-      const { value } = await ctx.read(listServerStates({ name: `^${name.replace(/[.]/g, '\\.')}$` }));
+      const { value } = await ctx.read(listServers({ name: `^${name.replace(/[.]/g, '\\.')}$` }));
       byName.set(name, value.filter((s) => s.name === name));
     });
   }
@@ -69,7 +69,7 @@ export async function resolveInstanceRefs(ctx: StepContext, refs: readonly strin
     );
   }
 
-  const servers: ServerState[] = [];
+  const servers: Server[] = [];
   const seen = new Set<string>();
   const duplicates: string[] = [];
   for (const ref of refs) {

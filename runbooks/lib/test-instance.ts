@@ -3,7 +3,7 @@
 // to about 100 characters (showValue): a pasted wall of text must not bury the message.
 import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
-import { listServers, showServer } from '../../src/operations/openstack.js';
+import { listServers, showServer } from '../../src/operations/openstack/servers.js';
 import { showList, showValue } from '../../src/config/show-value.js';
 import { isUuid, parseUuid } from '../../src/config/validate.js';
 

@@ -3,10 +3,10 @@
 // is deleting, which is why the reset comes first. Once per instance; waits until Nova answers 404
 // (the delete finished), by polling with back-off; a resume reads before it deletes again.
 import type { Guard, HeldBack, ItemOutcome, PlanItem, Step } from '../../src/engine/runbook.js';
-import { deleteServer, findServerState, type ServerState } from '../../src/operations/server-state.js';
+import { deleteServer, findServer } from '../../src/operations/openstack/servers.js';
 import { pollUntilSettled } from '../lib/poll.js';
 import { currentStates } from './current-state.js';
-import { DELETING, describeState, label, snapshotFact, unchangedSince, type InstanceEntry } from './facts.js';
+import { DELETING, describeState, label, snapshotFact, unchangedSince, type InstanceEntry, type ServerState } from './facts.js';
 import type { ResetStateParams } from './params.js';
 import { RESET_STEP, resetKey } from './reset.js';
 
@@ -106,7 +106,7 @@ export const deleteStep: Step<ResetStateParams> = {
     const { settled } = await pollUntilSettled(
       [uuid],
       async ([id]) => {
-        const s = (await ctx.read(findServerState(id))).value;
+        const s = (await ctx.read(findServer(id))).value;
         return new Map<string, ServerState | null>(s !== null && s.taskState === DELETING ? [] : [[id, s]]);
       },
       ctx.poll,

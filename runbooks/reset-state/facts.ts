@@ -4,9 +4,12 @@
 // read alone: an instance that moved on since the operator saw it is not reset.
 import { z } from 'zod';
 import { defineFact } from '../../src/engine/fact.js';
-import type { ServerState } from '../../src/operations/server-state.js';
+import type { Server } from '../../src/operations/openstack/servers.js';
 import { formatDuration } from '../lib/duration.js';
 import type { ResetStateParams } from './params.js';
+
+/** A server as reset-state reads it: vm_state, task_state, when its record last changed — all in Server. */
+export type ServerState = Server;
 
 /** A named instance counts as stuck once its task has not moved for this long (--force for the others). */
 export const NAMED_MIN_STUCK_SECONDS = 5 * 60;

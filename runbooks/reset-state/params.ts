@@ -6,15 +6,11 @@ import { z } from 'zod';
 import { showValue } from '../../src/config/show-value.js';
 import { DURATION_FORMS, parseDuration } from '../lib/duration.js';
 import { instanceRefProblem } from '../lib/instance-refs.js';
+import { declaredFields } from '../../src/engine/params-schema.js';
+import { resetStateManifest } from './manifest.js';
 
 export const resetStateParams = z
-  .object({
-    instances: z.array(z.string()).default([]),
-    stuckFor: z.string().optional(),
-    active: z.boolean().default(false),
-    delete: z.boolean().default(false),
-    force: z.boolean().default(false),
-  })
+  .object(declaredFields(resetStateManifest))
   .strict()
   .superRefine((p, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

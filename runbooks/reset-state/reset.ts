@@ -5,8 +5,8 @@
 // instance must still show the state the operator was shown — one that moved on is held back and
 // named, never forced.
 import type { Guard, HeldBack, PlanItem, Step } from '../../src/engine/runbook.js';
-import { listInstanceActions } from '../../src/operations/openstack.js';
-import { findServerState, resetServerState } from '../../src/operations/server-state.js';
+import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
+import { findServer, resetServerState } from '../../src/operations/openstack/servers.js';
 import { formatDuration } from '../lib/duration.js';
 import { currentStates } from './current-state.js';
 import { atResetTarget, describeState, label, NAMED_MIN_STUCK_SECONDS, snapshotFact, unchangedSince, type InstanceEntry } from './facts.js';
@@ -86,7 +86,7 @@ export const resetStep: Step<ResetStateParams> = {
   // so one that moved on while the operator read the confirmation is held back, not reset.
   async recheck(ctx, item) {
     const e = item.data as InstanceEntry;
-    const s = (await ctx.read(findServerState(e.uuid))).value;
+    const s = (await ctx.read(findServer(e.uuid))).value;
     if (s === null) return `${label(e)} is gone (deleted since the plan): nothing to reset`;
     if (atResetTarget(e, s) || unchangedSince(e, s)) return undefined;
     return `${label(e)} moved on since the plan: it was ${describeState(e)}, it is now ${describeState(s)}; not reset (run reset-state again if it gets stuck again)`;
@@ -94,7 +94,7 @@ export const resetStep: Step<ResetStateParams> = {
   async resolve(ctx, item, startedAt) {
     // Killed between sending the reset and recording it: did it reach Nova? Read, never re-send blindly.
     const e = item.data as InstanceEntry;
-    const s = (await ctx.read(findServerState(e.uuid))).value;
+    const s = (await ctx.read(findServer(e.uuid))).value;
     if (s === null || atResetTarget(e, s)) return 'done';
     const actions = await ctx.tryRead(listInstanceActions(e.uuid));
     const since = Date.parse(startedAt) - 5 * 60_000; // clock skew between this machine and the API

@@ -4,10 +4,10 @@
 // changes, with what will be done to it. Read-only; the table goes to the run directory too.
 import { UsageError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
-import { findServerState, listServerStates, novaTimestamp, type ServerState } from '../../src/operations/server-state.js';
+import { findServer, listServers, novaTimestamp } from '../../src/operations/openstack/servers.js';
 import { formatDuration } from '../lib/duration.js';
 import { resolveInstanceRefs } from '../lib/instance-refs.js';
-import { ageOf, entryOf, inIntermediateState, label, NAMED_MIN_STUCK_SECONDS, snapshotFact, type InstanceEntry, type Snapshot } from './facts.js';
+import { ageOf, entryOf, inIntermediateState, label, NAMED_MIN_STUCK_SECONDS, snapshotFact, type InstanceEntry, type ServerState, type Snapshot } from './facts.js';
 import { stuckForSeconds, type ResetStateParams } from './params.js';
 import { beforeTable, beforeTsv } from './table.js';
 
@@ -80,7 +80,7 @@ async function stuckInstances(ctx: StepContext<ResetStateParams>, seconds: numbe
   const scoped = ctx.scope.instance;
   if (scoped) {
     // A rehearsal reads its own instance only.
-    const found = (await ctx.read(findServerState(scoped.uuid))).value;
+    const found = (await ctx.read(findServer(scoped.uuid))).value;
     if (!found || !isStuck(found)) {
       ctx.warn(`test mode: instance ${scoped.name ?? scoped.uuid} is ${found ? `not stuck for ${ctx.params.stuckFor} (${found.status}, task_state ${found.taskState ?? 'none'}, updated ${found.updatedAt ?? 'never'})` : 'gone'}; the rehearsal has nothing to reset`);
       return [];
@@ -88,10 +88,10 @@ async function stuckInstances(ctx: StepContext<ResetStateParams>, seconds: numbe
     notes.push(`test mode: only ${label({ name: found.name, uuid: found.id })} is looked at; its task has not moved for ${ctx.params.stuckFor} or more`);
     return [found];
   }
-  let listed = await ctx.tryRead(listServerStates({ changedBefore: cutoff }));
+  let listed = await ctx.tryRead(listServers({ changedBefore: cutoff }));
   if (!listed.ok && listed.status === 406) {
     ctx.warn('this cloud does not offer changes-before (compute microversion 2.66): every server is listed and filtered here');
-    listed = await ctx.tryRead(listServerStates());
+    listed = await ctx.tryRead(listServers());
   }
   if (!listed.ok) {
     if (listed.status === 403) {

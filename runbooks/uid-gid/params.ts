@@ -5,7 +5,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { showValue } from '../../src/config/show-value.js';
 import { isHostName } from '../../src/config/validate.js';
+import { declaredFields } from '../../src/engine/params-schema.js';
 import { ACCOUNTS, type AccountKey } from './accounts.js';
+import { uidGidManifest } from './manifest.js';
 
 /** Where the files of nova and libvirt live on a KVM compute node (a missing one is skipped). */
 export const DEFAULT_PATHS = ['/var/lib/nova', '/etc/nova', '/var/lib/libvirt', '/etc/libvirt', '/var/log/nova', '/var/log/libvirt'];
@@ -14,15 +16,7 @@ export const DEFAULT_PATHS = ['/var/lib/nova', '/etc/nova', '/var/lib/libvirt', 
 const MAX_ID = 65533;
 
 export const uidGidParams = z
-  .object({
-    hosts: z.string().optional(),
-    novaUid: z.string().optional(),
-    qemuUid: z.string().optional(),
-    novaGid: z.string().optional(),
-    libvirtdGid: z.string().optional(),
-    /** --path, given once or more (the option's name, as commander keys it). */
-    path: z.array(z.string()).optional(),
-  })
+  .object(declaredFields(uidGidManifest))
   .strict()
   .superRefine((p, ctx) => {
     const problem = (option: string, message: string) => ctx.addIssue({ code: 'custom', path: [option], message });
@@ -49,7 +43,7 @@ export const uidGidParams = z
         problem(b.option, `${a.option} and ${b.option} are both ${Number(p[a.key])}: ${a.label} and ${b.label} need different ${kind}s`);
       }
     }
-    for (const raw of p.path ?? []) {
+    for (const raw of p.path) {
       if (!path.posix.isAbsolute(raw) || raw.split('/').includes('..') || /[\n\0]/.test(raw)) {
         problem('--path', `${showValue(raw)} is not an absolute path without '..' (e.g. --path /var/lib/nova)`);
       } else if (path.posix.normalize(raw) === '/') {
@@ -71,6 +65,6 @@ export function targetParam(p: UidGidParams, key: AccountKey): number | undefine
 
 /** The covered paths: --path (each once, normalised) or the defaults. */
 export function pathsParam(p: UidGidParams): string[] {
-  const given = p.path && p.path.length > 0 ? p.path.map((x) => path.posix.normalize(x).replace(/\/+$/, '')) : DEFAULT_PATHS;
+  const given = p.path.length > 0 ? p.path.map((x) => path.posix.normalize(x).replace(/\/+$/, '')) : DEFAULT_PATHS;
   return [...new Set(given)];
 }

@@ -110,7 +110,9 @@ async function probeHost(host: string, effects: Effects, limit: ReturnType<typeo
   const how = reachedAs(spec);
   if (spec?.via === 'ssh') {
     const failure = classifySshFailure(result.exitCode, result.stderr, spec);
-    if (failure) throw new CheckFailure(`${failure.kind} (${how}): ${failure.detail}`, failure.fix);
+    // Through a bastion, the first words say which hop failed: the bastion, or the host behind it.
+    const hop = failure?.hop === 'bastion' ? 'bastion: ' : failure?.hop === 'host' ? 'host, behind the bastion: ' : '';
+    if (failure) throw new CheckFailure(`${hop}${failure.kind} (${how}): ${failure.detail}`, failure.fix);
   }
   if (result.exitCode === COMMAND_NOT_FOUND) {
     throw new CheckFailure(`${how}, but iscsiadm is not installed there (exit 127)`, `install open-iscsi on ${host} (apt-get install open-iscsi / dnf install iscsi-initiator-utils)`);
@@ -125,5 +127,7 @@ async function probeHost(host: string, effects: Effects, limit: ReturnType<typeo
 
 function reachedAs(spec: HostSpec | undefined): string {
   if (!spec) return 'unknown host';
-  return spec.via === 'local' ? 'local' : `${spec.user}@${spec.address}:${spec.port}`;
+  if (spec.via === 'local') return 'local';
+  const via = spec.jump ? ` via bastion ${spec.jump.user}@${spec.jump.address}:${spec.jump.port}` : '';
+  return `${spec.user}@${spec.address}:${spec.port}${via}`;
 }

@@ -1,27 +1,34 @@
 // novaops command line. Parsing only: each command's module is loaded when it runs, so
 // `novaops list` does not pay for the database driver or the TUI.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { catalogue, findEntry } from '../../runbooks/index.js';
+import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
+import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../config/show-value.js';
+import { SCENARIO_REGISTRY, SCENARIOS, scenarioCommandOptions } from '../lab/scenarios/registry.js';
+import { VERSION } from './version.js';
 
-export interface RunFlags {
-  dryRun?: boolean;
-  testInstance?: string;
-  testHost?: string;
-  yes?: boolean;
-  json?: boolean;
-  plain?: boolean;
-  abandonUnfinished?: boolean;
-  [runbookOption: string]: unknown;
+export type { RunFlags } from './run-flags.js';
+
+/** What the program is built from: the catalogue, and what `run <runbook>` does (a test passes its own). */
+export interface ProgramParts {
+  catalogue: readonly CatalogueEntry[];
+  run(runbook: Runbook, flags: RunFlags, configPath: string | undefined): Promise<void>;
 }
 
-function buildProgram(): Command {
+const productParts: ProgramParts = {
+  catalogue,
+  run: async (runbook, flags, configPath) => (await import('./commands/run.js')).runCommand(runbook, flags, configPath),
+};
+
+export function buildProgram(parts: ProgramParts = productParts): Command {
   const program = new Command('novaops')
     .description('OpenStack Compute recovery runbooks: ordered, guarded, rehearsable, recorded')
     .option('--config <path>', 'novaops config file (default: $NOVAOPS_CONFIG, ~/.config/novaops/config.yaml, the running lab)')
     .option('--read-only', 'look, never change: dry-runs, show, transcripts and doctor work; live runs, resume and abandon are refused (exit 3)')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     // commander echoes what it could not parse; a 10,000-character argument must not flood the terminal.
     .configureOutput({ outputError: (text, write) => write(clipLongWords(text)) })
@@ -44,7 +51,7 @@ function buildProgram(): Command {
     .action(async (id: string) => (await import('./commands/show.js')).showCommand(id));
 
   const run = program.command('run').description('run a runbook (the run screen on a terminal; --plain for lines, --json for events)');
-  for (const entry of catalogue) {
+  for (const entry of parts.catalogue) {
     const sub = run
       .command(entry.id)
       .description(entry.summary)
@@ -55,19 +62,29 @@ function buildProgram(): Command {
       .option('--abandon-unfinished', 'give up (recorded) the unfinished runs of this runbook on this cloud, then run');
     if (entry.testScope === 'instance') sub.option('--test-instance <uuid|name>', 'scope the whole runbook to one instance and its volumes (rehearsal)');
     if (entry.testScope === 'host') sub.option('--test-host <host>', 'scope the whole runbook to one compute host (rehearsal)');
-    for (const option of entry.options) {
+    // Each option as its manifest declares it; commander's own name for it is mapped to the declared key.
+    const declared = entry.options.map((option) => {
       const o = new Option(option.flags, option.description);
-      if (option.repeatable) o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      if (option.kind === 'list') o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+      // Shown in --help; the runbook's schema checks the value, with a message that names the choices.
+      if (option.choices) listValues(o, option.choices);
+      if (option.default !== undefined && option.choices) o.default(option.default);
       sub.addOption(o);
-    }
+      return { key: option.key, name: o.attributeName() };
+    });
     for (const argument of entry.arguments ?? []) sub.argument(argument.syntax, argument.description);
     sub.action(async (...args: unknown[]) => {
       // commander passes the positional arguments first, then the options, then the command.
       const flags = args[args.length - 2] as RunFlags;
+      for (const { key, name } of declared) {
+        if (name === key || flags[name] === undefined) continue;
+        flags[key] = flags[name];
+        delete flags[name];
+      }
       (entry.arguments ?? []).forEach((argument, i) => {
         if (args[i] !== undefined) flags[argument.key] = args[i];
       });
-      await (await import('./commands/run.js')).runCommand(await entry.load(), flags, configOf());
+      await parts.run(await entry.load(), flags, configOf());
     });
   }
 
@@ -100,9 +117,16 @@ function buildProgram(): Command {
       (await import('./commands/transcripts.js')).showTranscript(runId, flags, configOf()),
     );
   transcripts
+    .command('report <run-id...>')
+    .description('the post-mortem report: one self-contained HTML file (timeline, durations, guards, commands, backups); several runs side by side')
+    .option('--html <file>', 'where to write it (default: ./novaops-report-<run-id>.html)')
+    .action(async (runIds: string[], flags: { html?: string }) => {
+      await (await import('./commands/transcripts-report.js')).reportTranscripts(runIds, flags, configOf());
+    });
+  transcripts
     .command('replay <run-id>')
     .description('play a recorded run on the run screen (on a terminal; printed as text otherwise)')
-    .option('--speed <speed>', '1, 10 or instant', '1')
+    .addOption(listValues(new Option('--speed <speed>', 'how fast: as recorded (1), ten times faster (10), or at once (instant)').default('1'), ['1', '10', 'instant']))
     .action(async (runId: string, flags: { speed: string }) => (await import('./commands/transcripts.js')).replayTranscript(runId, flags, configOf()));
 
   program
@@ -134,29 +158,49 @@ function buildProgram(): Command {
     .description('what runs, where')
     .option('--json', 'DB URL, API URL and clouds.yaml path as JSON')
     .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
-  lab
+  const scenario = lab
     .command('scenario <name>')
-    .description('set the lab to a scenario: power-loss, failed-node, stuck-instance or uid-mismatch')
-    .option('--instances <n>', 'instances', '20')
-    .option('--volumes <n>', 'volumes', '30')
-    .option('--live-session', 'power-loss: leave one mapped volume with a live iSCSI session')
-    .option('--shared-storage', 'failed-node: the target host sees the instances path of the failed one')
-    .option('--legacy-libvirt-xml', 'failed-node: libvirt.xml files under the instances path, as on older deployments')
-    .option('--other-instances <n>', 'failed-node: instances on the hosts that did not fail')
-    .option('--failed-host <host>', 'failed-node: which host dies (default the first)')
-    .option('--target-host <host>', 'failed-node: the host to recover onto (default the next)')
-    .option('--heartbeat-age <s>', "failed-node: seconds since the failed host's last heartbeat")
-    .option('--files <n>', 'uid-mismatch: files per host owned by the old ids', '1000')
-    .option('--seed <n>', 'random seed', '1')
-    .action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
+    .description(`set the lab to a scenario: ${SCENARIOS.slice(0, -1).join(', ')} or ${SCENARIOS[SCENARIOS.length - 1]}`)
+    .addHelpText('after', `\nScenarios:\n${SCENARIO_REGISTRY.map((s) => `  ${s.name.padEnd(16)}${s.summary}`).join('\n')}`);
+  // From the scenarios' own declarations (src/lab/scenarios/registry.ts).
+  for (const option of scenarioCommandOptions()) scenario.option(option.flags, option.description, option.default);
+  scenario.action(async (name: string, flags: Record<string, string | boolean>) => (await import('./commands/lab.js')).labScenarioCommand(name, flags));
+
+  program
+    .command('completion')
+    .description('print the shell completion script (bash, zsh or fish); see novaops(1)')
+    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => (await import('./commands/completion.js')).completionCommand(shell, program));
+
+  // The completion scripts call this back for the run ids: the state directory only, never the cloud.
+  program
+    .command('__complete-runs', { hidden: true })
+    .action(async () => (await import('./commands/completion.js')).completeRunsCommand(configOf()));
+
+  // `help <runbook>` prints the runbook's section of novaops(1); `help <command>` the command's help.
+  program.helpCommand(false);
+  program
+    .command('help [topic...]')
+    .description('a runbook\'s page (novaops help drp) or a command\'s help (novaops help transcripts replay)')
+    .action(async (topic: string[]) => (await import('./commands/help.js')).helpCommand(topic, program));
 
   return program;
+}
+
+/**
+ * The values an option takes, listed in its help and offered by completion. Commander's own
+ * choices() would also refuse other values with its message; these options are checked by the
+ * command, which names the problem in novaops' words.
+ */
+function listValues(option: Option, values: readonly string[]): Option {
+  option.argChoices = [...values];
+  return option;
 }
 
 /** Catches what commander would only call "unknown command" (or answer with usage) with the list of runbooks. */
 function checkRunbookName(argv: string[]): void {
   const i = argv.indexOf('run');
-  if (i < 0) return;
+  if (i < 0 || argv.slice(0, i).includes('help')) return;
   const id = argv[i + 1];
   const known = `known runbooks: ${catalogue.map((r) => r.id).join(', ')} (novaops list; novaops show <runbook>)`;
   if (id === '--help' || id === '-h') return;

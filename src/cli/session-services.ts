@@ -8,11 +8,11 @@ import { catalogue, findEntry } from '../../runbooks/index.js';
 import type { NovaopsConfig } from '../config/types.js';
 import { resolveStateDir } from '../config/paths.js';
 import { UsageError } from '../engine/errors.js';
-import { FINAL_STATUSES, type RunState } from '../engine/run-state.js';
+import { isResumable } from '../engine/resumable.js';
+import type { RunState } from '../engine/run-state.js';
 import { checkRunId, runsDir, scanRuns } from '../engine/run-store.js';
 import { readTranscriptFile, TRANSCRIPT_FILE } from '../engine/transcript.js';
-import type { RunDeps, RunResult } from '../engine/runner.js';
-import type { HealthLine, RunRequestInput, RunSummary, ServerChoice, SessionServices, UiRunDeps } from '../ui/session/services.js';
+import type { HealthLine, RunRequestInput, RunSummary, ServerChoice, SessionServices } from '../ui/session/services.js';
 import { isReadOnlyEnv, loadConfig } from '../config/load-config.js';
 import { messageOf } from '../engine/execute-operation.js';
 
@@ -29,16 +29,6 @@ export async function createSessionServices(configPath: string | undefined, env:
   const needConfig = (): NovaopsConfig => {
     if (config) return config;
     throw new UsageError(`no usable config: ${configError}`, 'novaops doctor explains what is missing');
-  };
-
-  const withCloud = async (go: (deps: Omit<RunDeps, keyof UiRunDeps>) => Promise<RunResult>): Promise<RunResult> => {
-    const { connectCloud } = await import('./cloud-session.js');
-    const session = await connectCloud(needConfig());
-    try {
-      return await go({ config: session.config, effects: session.effects, redactor: session.redactor });
-    } finally {
-      await session.close();
-    }
   };
 
   const transcriptPath = (runId: string) => join(runsDir(stateDir), checkRunId(runId), TRANSCRIPT_FILE);
@@ -61,7 +51,7 @@ export async function createSessionServices(configPath: string | undefined, env:
       const c = needConfig();
       const [{ createOpenStackEffect }, { listServers }] = await Promise.all([
         import('../effects/openstack/create-openstack-effect.js'),
-        import('../operations/openstack.js'),
+        import('../operations/openstack/servers.js'),
       ]);
       const result = await createOpenStackEffect(c.cloud, c.api).execute(listServers({ allProjects: true }));
       if (!result.ok || !result.value) throw new Error(`cannot list servers: ${result.error ?? 'no answer'}`);
@@ -78,7 +68,7 @@ export async function createSessionServices(configPath: string | undefined, env:
       // Without hosts: in the config the compute hosts are Nova's, as the runs find them.
       const [{ createOpenStackEffect }, { listComputeServices }] = await Promise.all([
         import('../effects/openstack/create-openstack-effect.js'),
-        import('../operations/openstack.js'),
+        import('../operations/openstack/os-services.js'),
       ]);
       const result = await createOpenStackEffect(c.cloud, c.api).execute(listComputeServices());
       if (!result.ok || !result.value) throw new Error(`cannot list the compute services: ${result.error ?? 'no answer'}`);
@@ -91,26 +81,17 @@ export async function createSessionServices(configPath: string | undefined, env:
       return entry.load();
     },
 
-    async startRun(request: RunRequestInput, ui: UiRunDeps) {
-      const [{ parseParams, testScopeRef }, { startRun }] = await Promise.all([import('./run-request.js'), import('../engine/runner.js')]);
-      const entry = findEntry(request.runbook);
-      if (!entry) throw new UsageError(`unknown runbook ${request.runbook}`);
-      const runbook = await entry.load();
-      const params = parseParams(runbook, request.values);
-      const testScope =
-        request.testScope === undefined ? undefined : testScopeRef(runbook.testScope === 'host' ? { testHost: request.testScope } : { testInstance: request.testScope });
-      return withCloud((deps) => startRun({ runbook, params, mode: request.mode, testScope }, { ...deps, ...ui }));
+    // The same run service as `novaops run` and `novaops resume` (src/cli/run-service.ts).
+    async startRun(request: RunRequestInput, ui) {
+      const { prepareStart, withCloud } = await import('./run-service.js');
+      const run = await prepareStart(request);
+      return withCloud(needConfig(), (cloud) => run.go(cloud, ui));
     },
 
     async resumeRun(runId, ui) {
-      const [{ RunStore }, { resumeRun }] = await Promise.all([import('../engine/run-store.js'), import('../engine/runner.js')]);
-      const store = await RunStore.open(stateDir, checkRunId(runId));
-      if (store.state.mode !== 'live' || FINAL_STATUSES.has(store.state.status)) {
-        throw new UsageError(`run ${runId} ended ${store.state.status}; only interrupted, failed, aborted or blocked live runs resume`);
-      }
-      const runbook = await findEntry(store.state.runbook)?.load();
-      if (!runbook) throw new UsageError(`run ${runId} used runbook '${store.state.runbook}', which this novaops does not have`);
-      return withCloud((deps) => resumeRun(runbook, store, { ...deps, ...ui }));
+      const { prepareResume, withCloud } = await import('./run-service.js');
+      const run = await prepareResume(needConfig(), checkRunId(runId));
+      return withCloud(needConfig(), (cloud) => run.go(cloud, ui));
     },
 
     async transcript(runId) {
@@ -120,8 +101,9 @@ export async function createSessionServices(configPath: string | undefined, env:
     },
 
     async markdown(runId) {
-      const { renderMarkdown } = await import('./presenters/markdown.js');
-      return renderMarkdown(runId, (await readTranscriptFile(transcriptPath(runId))).events);
+      const [{ renderMarkdown }, { readRunRecord }] = await Promise.all([import('./presenters/markdown.js'), import('../engine/run-record.js')]);
+      const record = await readRunRecord(stateDir, runId);
+      return renderMarkdown(runId, record.events, record.artifacts);
     },
 
     async exportMarkdown(runId, path) {
@@ -146,7 +128,7 @@ export function summarizeRuns(runs: readonly RunState[]): RunSummary[] {
       updatedAt: r.updatedAt,
       operator: r.operator,
       host: r.host,
-      resumable: r.mode === 'live' && !FINAL_STATUSES.has(r.status),
+      resumable: isResumable(r),
     }),
   );
   return summaries.sort((a, b) => Number(b.resumable) - Number(a.resumable) || b.createdAt.localeCompare(a.createdAt));

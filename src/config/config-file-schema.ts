@@ -22,6 +22,8 @@ const sshHostSchema = z.strictObject({
   user: nonEmpty.optional(),
   identity_file: nonEmpty.optional(),
   known_hosts_file: nonEmpty.optional(),
+  /** [user@]bastion[:port], or none: overrides ssh.proxy_jump for this host. */
+  proxy_jump: nonEmpty.optional(),
 });
 
 export const configFileSchema = z.strictObject({
@@ -44,6 +46,8 @@ export const configFileSchema = z.strictObject({
       port: port.optional(),
       identity_file: nonEmpty.optional(),
       known_hosts_file: nonEmpty.optional(),
+      /** [user@]bastion[:port]: every host is reached through it (ProxyJump), with the same strict host key checking. */
+      proxy_jump: nonEmpty.optional(),
     })
     .optional(),
   guests: z

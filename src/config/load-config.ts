@@ -11,6 +11,7 @@ import { checkStateDir, labConfigPath, resolvePath, resolveStateDir, stateDirOri
 import { resolveCloudAuth } from './cloud-auth.js';
 import { parseDbUrl, readDbFromConf } from './db-connection.js';
 import { ValidationError, parseAddress, parseHostName } from './validate.js';
+import { parseProxyJump } from './proxy-jump.js';
 
 export { ConfigError } from './errors.js';
 export { checkStateDir, resolveStateDir, stateDirOrigin } from './paths.js';
@@ -117,7 +118,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
   // found now, not as an ENOTDIR in the middle of a run. Checked only; loading a config creates nothing.
   const stateDir = parsed.state_dir ? resolve(parsed.state_dir) : resolveStateDir(env);
   checkStateDir(stateDir, parsed.state_dir ? `state_dir in ${where}` : stateDirOrigin(env));
-  const ssh = resolveSshDefaults(parsed, resolve);
+  const ssh = resolveSshDefaults(parsed, where, resolve);
   const hosts = resolveHosts(parsed, where, resolve);
   const guests = resolveGuests(parsed, resolve);
 
@@ -263,14 +264,19 @@ function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) =>
       hosts[alias] = { via: 'local', root: hostRoot(h.root, resolve), pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
     } else {
       inConfig(where, 'give the host name or IP address ssh should connect to', () => parseAddress(h.address, `hosts.${alias}.address`));
+      const user = h.user ?? parsed.ssh?.user ?? 'root';
+      const jumpFrom = h.proxy_jump !== undefined ? `hosts.${alias}.proxy_jump` : 'ssh.proxy_jump';
+      const jumpValue = h.proxy_jump ?? parsed.ssh?.proxy_jump;
+      const jump = jumpValue === undefined ? undefined : inConfig(where, 'give the bastion as [user@]host[:port], or none', () => parseProxyJump(jumpValue, jumpFrom, user));
       hosts[alias] = {
         via: 'ssh',
         root: hostRoot(h.root, resolve),
         address: h.address,
         port: h.port ?? parsed.ssh?.port ?? 22,
-        user: h.user ?? parsed.ssh?.user ?? 'root',
+        user,
         identityFile: resolveOptional(h.identity_file ?? parsed.ssh?.identity_file, resolve),
         knownHostsFile: resolveOptional(h.known_hosts_file ?? parsed.ssh?.known_hosts_file, resolve),
+        ...(jump ? { jump } : {}),
       };
     }
   }
@@ -287,13 +293,17 @@ function resolveOptional(p: string | undefined, resolve: (p: string) => string):
   return p ? resolve(p) : undefined;
 }
 
-function resolveSshDefaults(parsed: ConfigFile, resolve: (p: string) => string): SshDefaults {
+function resolveSshDefaults(parsed: ConfigFile, where: string, resolve: (p: string) => string): SshDefaults {
   const s = parsed.ssh;
+  const user = s?.user ?? 'root';
+  const jumpValue = s?.proxy_jump;
+  const jump = jumpValue === undefined ? undefined : inConfig(where, 'give the bastion as [user@]host[:port]', () => parseProxyJump(jumpValue, 'ssh.proxy_jump', user));
   return {
-    user: s?.user ?? 'root',
+    user,
     port: s?.port ?? 22,
     identityFile: resolveOptional(s?.identity_file, resolve),
     knownHostsFile: resolveOptional(s?.known_hosts_file, resolve),
+    ...(jump ? { jump } : {}),
   };
 }
 

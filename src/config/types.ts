@@ -43,7 +43,16 @@ export type HostSpec =
       identityFile?: string;
       /** known_hosts file checked strictly; novaops never writes it. */
       knownHostsFile?: string;
+      /** The bastion ssh goes through (proxy_jump), checked with the same key and known_hosts. */
+      jump?: JumpHost;
     };
+
+/** A bastion (OpenSSH's ProxyJump): reached with the host's identity, its key checked in the host's known_hosts. */
+export interface JumpHost {
+  address: string;
+  port: number;
+  user: string;
+}
 
 /** The config's ssh: section: how compute hosts are reached when hosts: does not say (or names none). */
 export interface SshDefaults {
@@ -51,6 +60,7 @@ export interface SshDefaults {
   port: number;
   identityFile?: string;
   knownHostsFile?: string;
+  jump?: JumpHost;
 }
 
 export interface GuestSsh {

@@ -29,6 +29,19 @@ export interface PlannedOperation {
   argv?: string[];
 }
 
+/** Where a step's wall time went, by life-cycle phase (absent when the step ended by an exception). */
+export interface StepPhases {
+  planMs: number;
+  /** Guards, the held-back records and consolidation. */
+  guardsMs: number;
+  /** The operator's answer (0 under --yes). */
+  confirmMs: number;
+  /** Executing the items (resume's resolve included), settle excluded. */
+  itemsMs: number;
+  settleMs: number;
+  verifyMs: number;
+}
+
 interface EventBase {
   ts: string;
   seq: number;
@@ -52,6 +65,8 @@ export type EngineEventBody =
     }
   | { type: 'run.abandoned'; runId: string; reason: string; operator: string; host: string; by: string }
   | { type: 'step.start'; step: string; title: string; index: number; optional: boolean; warnings: string[] }
+  /** A step whose condition (appliesWhen) the run's params do not meet: never planned, said once. */
+  | { type: 'step.not-applicable'; step: string; title: string; index: number; condition: string }
   | { type: 'guard'; step: string; name: string; ok: boolean; detail: string; heldBack: { key: string; reason: string }[] }
   | { type: 'op.planned'; step: string; item: string | null; opId: string; op: PlannedOperation }
   | { type: 'op.start'; step: string; item: string | null; opId: string; summary: string; command: string; mutating: boolean }
@@ -71,7 +86,7 @@ export type EngineEventBody =
   | { type: 'item'; step: string; key: string; status: ItemStatus; detail: string }
   | { type: 'confirm'; step: string; question: string; answer: boolean; how: string }
   | { type: 'note'; step: string | null; level: 'info' | 'warn'; message: string }
-  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number }
+  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number; phases?: StepPhases }
   | {
       type: 'run.end';
       outcome: RunOutcome;
@@ -110,6 +125,11 @@ export class EventBus {
   get lastSeq(): number {
     return this.seq;
   }
+}
+
+/** How a step whose condition does not hold is said, everywhere: 'not applicable: only with --method db'. */
+export function notApplicable(condition: string): string {
+  return `not applicable: only with ${condition}`;
 }
 
 export function planOperation(op: Operation): PlannedOperation {

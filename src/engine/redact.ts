@@ -27,6 +27,19 @@ export class Redactor {
     this.needles = [...forms].sort((a, b) => b.length - a.length);
   }
 
+  /** Redacted JSON lines of events, so the transcript and the --json presenter stringify and redact each event once. */
+  private readonly lines = new WeakMap<object, string>();
+
+  /** One event as its redacted JSON line (no newline); the same object gives the same line. */
+  eventLine(event: object): string {
+    let line = this.lines.get(event);
+    if (line === undefined) {
+      line = this.redact(JSON.stringify(event));
+      this.lines.set(event, line);
+    }
+    return line;
+  }
+
   redact(text: string): string {
     // Secrets that are not the run's own: CHAP credentials in a volume's connection_info, a
     // password field in any JSON body, whatever read or answer carried them into the text.

@@ -16,7 +16,22 @@ export interface ItemRunDeps {
   nextOpId(step: string): string;
 }
 
-export type ItemResult = { ok: true } | { ok: false; error: string };
+export type ItemResult = ({ ok: true } | { ok: false; error: string }) & {
+  /** Settles once the item's final record (done or failed) is on disk. */
+  recorded: Promise<void>;
+};
+
+/** How the caller journals around the item, so that the disk's fsyncs stay off the request path. */
+export interface ItemJournaling {
+  /** The item's `started` record, already on its way to disk (written ahead by the caller). */
+  started?: Promise<void>;
+  /**
+   * Return as soon as the operations are over; the final record goes to disk in the background
+   * (`recorded`) and the caller awaits it before it reports the item. A crash before it is on disk
+   * leaves a `started` item, which resume resolves by reading state: the once-only rule holds.
+   */
+  deferFinalRecord?: boolean;
+}
 
 /**
  * Which operations of a re-planned item an earlier attempt already finished. They are matched by
@@ -40,13 +55,19 @@ export function alreadyDone(ops: PlanItem['ops'], acknowledged: readonly Acknowl
 }
 
 /** Runs `item`; `acknowledged` holds the operations an earlier attempt finished. */
-export async function runItem(stepId: string, item: PlanItem, acknowledgedOps: readonly AcknowledgedOp[], deps: ItemRunDeps): Promise<ItemResult> {
+export async function runItem(
+  stepId: string,
+  item: PlanItem,
+  acknowledgedOps: readonly AcknowledgedOp[],
+  deps: ItemRunDeps,
+  journaling: ItemJournaling = {},
+): Promise<ItemResult> {
   const acknowledged = alreadyDone(item.ops, acknowledgedOps);
   const { bus, store } = deps;
   const several = item.ops.length > 1;
   // Durable before the first operation: a crash after this line is an ambiguous item that resume
   // resolves by reading state, never by repeating it blindly.
-  await store.record({ step: stepId, key: item.key, status: 'started' });
+  await (journaling.started ?? store.record({ step: stepId, key: item.key, status: 'started' }));
   let failure: string | undefined;
   let undone = false;
   for (const [index, op] of item.ops.entries()) {
@@ -71,10 +92,13 @@ export async function runItem(stepId: string, item: PlanItem, acknowledgedOps: r
     if (failure === undefined) failure = several ? `${op.summary}: ${error}` : error;
     else failure += `; then "${op.summary}" failed too: ${error}`;
   }
+  const recorded =
+    failure !== undefined
+      ? store.record({ step: stepId, key: item.key, status: 'failed', detail: failure, undone })
+      : store.record({ step: stepId, key: item.key, status: 'done' });
+  if (!journaling.deferFinalRecord) await recorded;
   if (failure !== undefined) {
-    await store.record({ step: stepId, key: item.key, status: 'failed', detail: failure, undone });
-    return { ok: false, error: undone ? `${failure} (its restoring operations ran; a resume starts the item over)` : failure };
+    return { ok: false, error: undone ? `${failure} (its restoring operations ran; a resume starts the item over)` : failure, recorded };
   }
-  await store.record({ step: stepId, key: item.key, status: 'done' });
-  return { ok: true };
+  return { ok: true, recorded };
 }

@@ -18,7 +18,8 @@ export type RunScope =
   | { kind: 'volume'; ref: string; id: string; name?: string };
 
 export interface StepState {
-  status: 'pending' | 'running' | StepOutcome;
+  /** not-applicable: its condition (appliesWhen) does not hold for the run's params; it counts as passed. */
+  status: 'pending' | 'running' | 'not-applicable' | StepOutcome;
   detail?: string;
   startedAt?: string;
   endedAt?: string;
@@ -48,7 +49,7 @@ export interface RunState {
 }
 
 const stepState = z.object({
-  status: z.enum(['pending', 'running', 'done', 'failed', 'blocked', 'skipped', 'planned']),
+  status: z.enum(['pending', 'running', 'done', 'failed', 'blocked', 'skipped', 'planned', 'not-applicable']),
   detail: z.string().optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),

@@ -3,10 +3,14 @@
 // a step's plan holds.
 import { EngineRuleError } from './errors.js';
 import type { Operation, SqlOperation } from '../operations/types.js';
-import type { PlanItem, Runbook, Step } from './runbook.js';
+import type { PlanItem, Runbook, RunbookManifest, Step } from './runbook.js';
 
-/** Checked before a run starts: each mutating step is guarded, or says why no guard applies. */
+/**
+ * Checked when a runbook is loaded and before a run starts: its options and arguments are keys of
+ * its params schema; each mutating step is guarded, or says why no guard applies.
+ */
 export function checkRunbook(runbook: Runbook): void {
+  checkOptions(runbook);
   const seen = new Set<string>();
   for (const step of runbook.steps) {
     if (seen.has(step.id)) throw new EngineRuleError(`runbook ${runbook.id}: two steps are called "${step.id}"`);
@@ -17,6 +21,68 @@ export function checkRunbook(runbook: Runbook): void {
       throw new EngineRuleError(`runbook ${runbook.id}: step "${step.id}" changes the cloud without a guard and does not say why none applies (Step.unguarded)`);
     }
   }
+}
+
+/** The catalogue's line and the loaded runbook are one declaration. */
+export function checkManifestMatches(manifest: RunbookManifest, runbook: Runbook): void {
+  if (runbook.id !== manifest.id) throw new EngineRuleError(`the catalogue's ${manifest.id} loaded runbook ${runbook.id}: spread its manifest into its runbook.ts`);
+  const keys = (m: RunbookManifest) => [...m.options, ...(m.arguments ?? [])].map((o) => o.key).join(',');
+  if (keys(runbook) !== keys(manifest)) throw new EngineRuleError(`runbook ${runbook.id}: its options (${keys(runbook)}) are not the ones its manifest declares (${keys(manifest)})`);
+}
+
+/**
+ * Each option and argument is a key of the params schema (the CLI, the session's form and `show`
+ * all hand values over by that key), and its declaration holds together: a toggle takes no value,
+ * the others take one; a list is repeatable; a choice has choices, and its default is one of them.
+ */
+export function checkOptions(runbook: Runbook): void {
+  const keys = schemaKeys(runbook.params);
+  const where = `runbook ${runbook.id}`;
+  if (!keys) throw new EngineRuleError(`${where}: its params schema is not an object schema (z.object(...)), so its options cannot be matched to its keys`);
+  const seen = new Set<string>();
+  for (const spec of [...runbook.options.map((o) => ({ ...o, name: o.flags })), ...(runbook.arguments ?? []).map((a) => ({ ...a, name: a.syntax }))]) {
+    if (!keys.has(spec.key)) {
+      throw new EngineRuleError(`${where}: ${spec.name} hands its value over as "${spec.key}", which its params schema does not have (keys: ${[...keys].join(', ') || 'none'}); declare the key in params.ts or fix the option's key`);
+    }
+    if (seen.has(spec.key)) throw new EngineRuleError(`${where}: two options or arguments use the params key "${spec.key}"`);
+    seen.add(spec.key);
+  }
+  for (const option of runbook.options) {
+    const takesValue = /[<[]/.test(option.flags);
+    const problem =
+      option.kind === 'toggle' && takesValue
+        ? 'is a toggle but its flags take a value'
+        : option.kind !== 'toggle' && !takesValue
+          ? `is a ${option.kind} but its flags take no value (e.g. '--name <value>')`
+          : (option.kind === 'list') !== !!option.repeatable
+            ? 'is repeatable exactly when it is a list'
+            : option.kind === 'choice' && !option.choices?.length
+              ? 'is a choice without choices'
+              : option.kind !== 'choice' && option.choices
+                ? `has choices but is a ${option.kind}`
+                : option.default !== undefined && option.choices && !option.choices.includes(option.default)
+                  ? `defaults to ${option.default}, which is not one of its choices (${option.choices.join(', ')})`
+                  : undefined;
+    if (problem) throw new EngineRuleError(`${where}: option ${option.flags} ${problem}`);
+  }
+}
+
+/** The keys of an object schema, through the wrappers a params schema may have (a transform, a default). */
+function schemaKeys(schema: unknown): Set<string> | undefined {
+  let def = (schema as { _zod?: { def?: ZodDef } })?._zod?.def;
+  for (let depth = 0; def && depth < 10; depth++) {
+    if (def.type === 'object' && def.shape) return new Set(Object.keys(def.shape));
+    const inner = def.type === 'pipe' ? def.in : def.innerType;
+    def = (inner as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
+  }
+  return undefined;
+}
+
+interface ZodDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  in?: unknown;
+  innerType?: unknown;
 }
 
 export type Execution = 'none' | 'transaction' | 'items';

@@ -27,12 +27,19 @@ export type ResolvedScope =
 
 /** A positional argument of `novaops run <runbook>`, e.g. reset-state's instances. */
 export interface ArgumentSpec {
-  /** commander syntax: '<instance...>' (required, variadic) or '[instance...]'. */
+  /** commander syntax: '<instance...>' (required, variadic: a list) or '[instance...]'. */
   syntax: string;
   description: string;
   /** Key in the params object. */
   key: string;
 }
+
+/**
+ * What an option's value is: a toggle (no value, true when given), one text, a list (the option
+ * given again adds a value), or one of fixed choices. The CLI flag, the session's form field, the
+ * `novaops show` line and the option's part of the params schema all follow from it.
+ */
+export type OptionKind = 'toggle' | 'text' | 'list' | 'choice';
 
 export interface OptionSpec {
   /** commander flag syntax, e.g. '--ssh-reboot' or '--threshold <minutes>'. */
@@ -40,8 +47,37 @@ export interface OptionSpec {
   description: string;
   /** Key in the params object. */
   key: string;
-  /** Given again, it adds a value: the params get an array (e.g. --path A --path B). */
+  kind: OptionKind;
+  /** Given again, it adds a value: the params get an array (e.g. --path A --path B). Set for kind 'list'. */
   repeatable?: boolean;
+  /** kind 'choice': the values it takes, e.g. failed-node's --method evacuate | db. */
+  choices?: readonly string[];
+  /** The value when the option is not given (text and choice; a toggle is false, a list empty). */
+  default?: string;
+}
+
+/**
+ * A runbook as the catalogue knows it before any of its step code is loaded: what `novaops list`,
+ * the argument parser, shell completion, the man page and the session's home read at start-up.
+ * Each runbook declares it once, in runbooks/<id>/manifest.ts.
+ */
+export interface RunbookManifest {
+  /** Stable: transcripts and resumes refer to it. */
+  id: string;
+  title: string;
+  summary: string;
+  /** Where the procedure comes from. */
+  reference: string;
+  /** The rehearsal it offers: --test-instance, --test-host (or none). */
+  testScope?: TestScopeKind;
+  options: readonly OptionSpec[];
+  /** Positional arguments, in order (most runbooks have none). */
+  arguments?: readonly ArgumentSpec[];
+}
+
+/** A catalogue line: the declaration, and the step code loaded only when the runbook is shown or run. */
+export interface CatalogueEntry extends RunbookManifest {
+  load(): Promise<Runbook>;
 }
 
 export interface StepContext<P = unknown> {
@@ -146,6 +182,12 @@ export interface Guard<P = unknown> {
 
 export type ItemOutcome = { ok: true; detail?: string; warning?: string } | { ok: false; detail: string };
 
+export interface StepCondition<P = unknown> {
+  /** The condition in the operator's words: '--method db'. */
+  describe: string;
+  test(params: P): boolean;
+}
+
 export interface Step<P = unknown> {
   id: string;
   /** In the guide's words. */
@@ -157,6 +199,12 @@ export interface Step<P = unknown> {
   /** An optional step runs only when enabled; its failure does not block later steps. */
   optional?: boolean;
   enabled?(params: P): boolean;
+  /**
+   * When the step belongs to the procedure at all, e.g. only with --method db. A step that does not
+   * apply is never planned: the run marks it "not applicable" once, and counts it as passed for the
+   * order of the steps after it (invariant 1). `novaops show` prints the condition beside the step.
+   */
+  appliesWhen?: StepCondition<P>;
   /**
    * Why this mutating step has no guard, in words `novaops show` prints. A mutating step has
    * guards, or this (the engine refuses a runbook that has neither).
@@ -190,19 +238,11 @@ export interface Step<P = unknown> {
   verify?(ctx: StepContext<P>): Promise<GuardResult>;
 }
 
-export interface Runbook<P = any> {
-  id: string;
-  title: string;
+/** A runbook: its declaration (the manifest), and the steps in the guide's order. */
+export interface Runbook<P = any> extends RunbookManifest {
   version: string;
-  /** Where the procedure comes from. */
-  reference: string;
-  summary: string;
-  options: OptionSpec[];
-  /** Positional arguments, in order (most runbooks have none). */
-  arguments?: ArgumentSpec[];
+  /** Checks the options and arguments; every one of them is a key of it (the engine checks at load). */
   params: z.ZodType<P>;
-  /** The rehearsal this runbook offers, if any (--test-instance, --test-host). */
-  testScope?: TestScopeKind;
   /** Resolves the operator's reference (uuid, name, host) to exactly one target; a UsageError otherwise. */
   resolveTestScope?(ctx: StepContext<P>, ref: string): Promise<ResolvedScope>;
   steps: Step<P>[];

@@ -11,14 +11,15 @@ import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
-import { EventBus, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
+import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
 import type { Redactor } from './redact.js';
 import { recordRefusal } from './refusals.js';
 import { checkRunbook } from './runbook-rules.js';
-import { describeScope, FINAL_STATUSES, stepScope, type RunScope } from './run-state.js';
+import { checkResumable } from './resumable.js';
+import { describeScope, stepScope, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
 import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
@@ -172,18 +173,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
 export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps): Promise<RunResult> {
   const { state } = store;
   checkRunbook(runbook);
-  if (state.mode !== 'live') {
-    throw new UsageError(`run ${state.runId} was a dry-run; there is nothing to resume`, `start a live run with novaops run ${runbook.id}`);
-  }
-  if (FINAL_STATUSES.has(state.status)) {
-    throw new UsageError(`run ${state.runId} ended ${state.status}; only interrupted, failed, aborted or blocked live runs resume`, `novaops transcripts show ${state.runId}`);
-  }
-  if (state.cloud !== deps.config.cloudName) {
-    throw new UsageError(
-      `run ${state.runId} was on cloud "${state.cloud}", but the config names cloud "${deps.config.cloudName}"`,
-      `resume it with the config of cloud "${state.cloud}" (--config or NOVAOPS_CONFIG)`,
-    );
-  }
+  checkResumable(state, deps.config.cloudName);
   // Before the lock, and without a word in refusals.jsonl: a read-only session writes nothing.
   if (deps.config.readOnly) throw readOnlyRefusal(`resuming run ${state.runId}`, `novaops transcripts show ${state.runId}`);
   const operator = operatorName();
@@ -327,12 +317,20 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
     let blockingFailure = false;
     for (const [index, step] of runbook.steps.entries()) {
       const stepState = state.steps[step.id] ?? (state.steps[step.id] = { status: 'pending' });
-      if (stepState.status === 'done' || stepState.status === 'skipped') continue;
+      // Steps passed in an earlier attempt: done, not enabled, or not part of this run's procedure.
+      if (stepState.status === 'done' || stepState.status === 'skipped' || stepState.status === 'not-applicable') continue;
       if (step.optional && step.enabled && !step.enabled(state.params)) {
         Object.assign(stepState, { status: 'skipped', detail: 'not enabled' });
         continue;
       }
       if (blockingFailure) break;
+      if (step.appliesWhen && !step.appliesWhen.test(state.params)) {
+        // Not planned, not guarded: said once, and passed for the order of the steps after it.
+        Object.assign(stepState, { status: 'not-applicable', detail: notApplicable(step.appliesWhen.describe), endedAt: new Date().toISOString() });
+        await store.save();
+        bus.emit({ type: 'step.not-applicable', step: step.id, title: step.title, index, condition: step.appliesWhen.describe });
+        continue;
+      }
 
       bus.emit({ type: 'step.start', step: step.id, title: step.title, index, optional: step.optional ?? false, warnings: step.warnings ?? [] });
       const stepStarted = performance.now();
@@ -359,13 +357,13 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
           bus.emit({ type: 'step.end', step: step.id, outcome: 'failed', detail: error.message, durationMs: Math.round(performance.now() - stepStarted) });
           throw error;
         }
-        result = { outcome: 'failed' as const, detail: messageOf(error), counts: { done: 0, failed: 0, held: 0, skipped: 0 } };
+        result = { outcome: 'failed' as const, detail: messageOf(error), counts: { done: 0, failed: 0, held: 0, skipped: 0 }, phases: undefined };
       }
       for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += result.counts[k];
       const stepOutcome = result.outcome === 'aborted' ? 'failed' : result.outcome;
       Object.assign(stepState, { status: stepOutcome === 'planned' ? 'planned' : stepOutcome, detail: result.detail, endedAt: new Date().toISOString() });
       await store.save();
-      bus.emit({ type: 'step.end', step: step.id, outcome: stepOutcome, detail: result.detail, durationMs: Math.round(performance.now() - stepStarted) });
+      bus.emit({ type: 'step.end', step: step.id, outcome: stepOutcome, detail: result.detail, durationMs: Math.round(performance.now() - stepStarted), ...(result.phases ? { phases: result.phases } : {}) });
 
       if (result.outcome === 'aborted') {
         outcome = 'aborted';

@@ -2,7 +2,7 @@
 // transaction), settle, verify. Returns the step's outcome; the run-level order is runner.ts's.
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
-import type { EventBus, StepOutcome } from './events.js';
+import type { EventBus, StepOutcome, StepPhases } from './events.js';
 import { planOperation } from './events.js';
 import { messageOf } from './execute-operation.js';
 import type { Prompter } from './prompter.js';
@@ -33,6 +33,22 @@ export interface StepResult {
   outcome: StepOutcome | 'aborted';
   detail: string;
   counts: { done: number; failed: number; held: number; skipped: number };
+  /** Where the step's time went (the bench and the transcript's step.end show it). */
+  phases: StepPhases;
+}
+
+/** Wall time per phase of one step: `lap(phase)` adds the time since the previous lap to it. */
+function phaseClock() {
+  const phases: StepPhases = { planMs: 0, guardsMs: 0, confirmMs: 0, itemsMs: 0, settleMs: 0, verifyMs: 0 };
+  let last = performance.now();
+  return {
+    phases,
+    lap(phase: keyof StepPhases) {
+      const now = performance.now();
+      phases[phase] = Math.round(phases[phase] + now - last);
+      last = now;
+    },
+  };
 }
 
 const PREVIEW = 8;
@@ -40,6 +56,8 @@ const PREVIEW = 8;
 export async function runStep(step: Step, index: number, ctx: StepContext, deps: StepRunDeps): Promise<StepResult> {
   const { bus, store } = deps;
   const counts = { done: 0, failed: 0, held: 0, skipped: 0 };
+  const clock = phaseClock();
+  const { phases } = clock;
   const item = (key: string, status: 'done' | 'failed' | 'held' | 'skipped', detail: string) => {
     counts[status] += 1;
     bus.emit({ type: 'item', step: step.id, key, status, detail });
@@ -47,13 +65,17 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
 
   let plan: StepPlan = await step.plan(ctx);
   for (const line of plan.notes ?? []) ctx.note(line);
+  clock.lap('planMs');
 
   // Guards: evaluated right before the step would run, shown whatever their result.
   const held: HeldBack[] = [];
   for (const guard of step.guards ?? []) {
     const result = await guard.check(ctx, plan);
     bus.emit({ type: 'guard', step: step.id, name: guard.name, ok: result.ok, detail: result.detail, heldBack: result.holdBack ?? [] });
-    if (!result.ok) return { outcome: 'blocked', detail: `guard "${guard.name}" failed: ${result.detail}`, counts };
+    if (!result.ok) {
+      clock.lap('guardsMs');
+      return { outcome: 'blocked', detail: `guard "${guard.name}" failed: ${result.detail}`, counts, phases };
+    }
     held.push(...(result.holdBack ?? []));
   }
   if (held.length > 0) {
@@ -67,6 +89,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
   await ctx.setFact(heldBackFactKey(step.id), held);
   if (step.consolidate) plan = { ...plan, items: await step.consolidate(ctx, plan.items) };
   const execution = checkPlan(step, plan.items);
+  clock.lap('guardsMs');
 
   // Scope and planned operations: every operation is shown, dry-run or not.
   for (const planItem of plan.items) {
@@ -77,13 +100,15 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
     }
   }
 
+  clock.lap('planMs'); // showing the plan is part of planning
   if (deps.mode === 'dry-run') {
-    return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)`, counts };
+    return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)`, counts, phases };
   }
 
   const { todo, opsDone } = await itemsStillToDo(step, plan.items, ctx, deps, item);
+  clock.lap('itemsMs');
   if (todo.length === 0) {
-    return finish(step, ctx, counts, plan.items.length === 0 ? 'nothing to do' : 'every item was already done');
+    return finish(step, ctx, counts, plan.items.length === 0 ? 'nothing to do' : 'every item was already done', clock);
   }
 
   if (!step.readOnly) {
@@ -93,32 +118,36 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
       ...todo.slice(0, PREVIEW).map((i) => i.summary),
       ...(todo.length > PREVIEW ? [`... and ${todo.length - PREVIEW} more (all listed above as planned operations)`] : []),
     ];
-    if (deps.stop?.aborted) return { outcome: 'aborted', detail: 'interrupted by the operator', counts };
+    if (deps.stop?.aborted) return { outcome: 'aborted', detail: 'interrupted by the operator', counts, phases };
     const { answer, how } = await deps.prompter.confirm(question, details);
     bus.emit({ type: 'confirm', step: step.id, question, answer, how });
-    if (!answer) return { outcome: 'aborted', detail: 'the operator answered no', counts };
+    clock.lap('confirmMs');
+    if (!answer) return { outcome: 'aborted', detail: 'the operator answered no', counts, phases };
   }
 
   if (!step.readOnly) await deps.beforeMutation();
   if (execution === 'transaction') {
     await runTransactional(step, todo, deps, item);
   } else {
-    await runItems(step, todo, opsDone, ctx, deps, item);
+    await runItems(step, todo, opsDone, ctx, deps, item, clock);
   }
+  clock.lap('itemsMs');
   if (deps.stop?.aborted) {
-    return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed - counts.held} not started`, counts };
+    return { outcome: 'aborted', detail: `interrupted by the operator after ${counts.done} item(s); ${todo.length - counts.done - counts.failed - counts.held} not started`, counts, phases };
   }
-  return finish(step, ctx, counts, `${counts.done} done, ${counts.failed} failed, ${counts.held} held back`);
+  return finish(step, ctx, counts, `${counts.done} done, ${counts.failed} failed, ${counts.held} held back`, clock);
 }
 
-async function finish(step: Step, ctx: StepContext, counts: StepResult['counts'], detail: string): Promise<StepResult> {
-  if (counts.failed > 0) return { outcome: 'failed', detail, counts };
+async function finish(step: Step, ctx: StepContext, counts: StepResult['counts'], detail: string, clock: ReturnType<typeof phaseClock>): Promise<StepResult> {
+  const { phases } = clock;
+  if (counts.failed > 0) return { outcome: 'failed', detail, counts, phases };
   if (step.verify) {
     const result = await step.verify(ctx);
-    if (!result.ok) return { outcome: 'failed', detail: `verification failed: ${result.detail}`, counts };
+    clock.lap('verifyMs');
+    if (!result.ok) return { outcome: 'failed', detail: `verification failed: ${result.detail}`, counts, phases };
     ctx.note(`verified: ${result.detail}`);
   }
-  return { outcome: 'done', detail, counts };
+  return { outcome: 'done', detail, counts, phases };
 }
 
 /** Drops items an earlier attempt finished; asks the step about started or failed ones. */
@@ -192,33 +221,65 @@ async function runItems(
   ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'failed' | 'held', detail: string) => void,
+  clock: ReturnType<typeof phaseClock>,
 ): Promise<void> {
   const limit = pLimit(deps.concurrency);
   const heldNow: HeldBack[] = [];
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
     const acknowledged: PlanItem[] = [];
+    const inWave = items.filter((i) => (i.wave ?? 0) === wave);
+    // Each item's `started` record must be on disk before its operations run (a crash after it is
+    // resolved by reading state). It is written one slot ahead, while earlier items' requests are in
+    // flight, and the final record is awaited after the slot is free: the journal's fsyncs stay off
+    // the path of the requests. Only single-operation items are written ahead (a multi-operation
+    // item resumes op by op); one written ahead that an interruption keeps from starting is closed
+    // as failed, nothing sent, so a clean stop leaves no item "started"; after a kill, at most
+    // `concurrency` of them read as started without having begun, and resume resolves those by
+    // reading state like any other.
+    const started = new Map<number, Promise<void>>();
+    const startedRecord = (index: number): Promise<void> | undefined => {
+      if (index >= inWave.length || deps.stop?.aborted || inWave[index].ops.length !== 1) return started.get(index);
+      let record = started.get(index);
+      if (!record) {
+        record = deps.store.record({ step: step.id, key: inWave[index].key, status: 'started' });
+        record.catch(() => undefined); // awaited by its own item; a write-ahead never run must not crash the run
+        started.set(index, record);
+      }
+      return record;
+    };
     await Promise.all(
-      items
-        .filter((i) => (i.wave ?? 0) === wave)
-        .map((planItem) =>
-          limit(async () => {
-            if (deps.stop?.aborted) return;
-            const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
-            if (reason !== undefined) {
-              await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
-              heldNow.push({ key: planItem.key, reason });
-              item(planItem.key, 'held', reason);
-              return;
+      inWave.map((planItem, index) =>
+        limit(async () => {
+          if (deps.stop?.aborted) {
+            if (started.has(index)) {
+              await started.get(index);
+              await deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail: 'interrupted before it began: nothing was sent' });
             }
-            const result = await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps);
-            if (!result.ok) item(planItem.key, 'failed', result.error);
-            else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
-            else acknowledged.push(planItem);
-          }),
-        ),
+            return undefined;
+          }
+          const reason = step.recheck ? await step.recheck(ctx, planItem) : undefined;
+          if (reason !== undefined) {
+            await deps.store.record({ step: step.id, key: planItem.key, status: 'held', detail: reason });
+            heldNow.push({ key: planItem.key, reason });
+            item(planItem.key, 'held', reason);
+            return undefined;
+          }
+          const own = startedRecord(index);
+          startedRecord(index + deps.concurrency); // the item that takes this slot next
+          return runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps, { started: own, deferFinalRecord: true });
+        }).then(async (result) => {
+          if (!result) return;
+          await result.recorded;
+          if (!result.ok) item(planItem.key, 'failed', result.error);
+          else if (!step.settle) item(planItem.key, 'done', 'acknowledged');
+          else acknowledged.push(planItem);
+        }),
+      ),
     );
+    clock.lap('itemsMs');
     if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
+    clock.lap('settleMs');
   }
   // Held back at the last moment: later steps and verify() see them as held, like a guard's.
   if (heldNow.length > 0) await ctx.setFact(heldBackFactKey(step.id), [...ctx.heldBack(step.id), ...heldNow]);

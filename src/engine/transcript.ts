@@ -20,7 +20,7 @@ export class TranscriptWriter {
   }
 
   write(event: EngineEvent): void {
-    this.appender.append(this.redactor.redact(JSON.stringify(event)));
+    this.appender.append(this.redactor.eventLine(event));
   }
 
   close(): void {

@@ -1,17 +1,16 @@
 // The SCSI device tools of a simulated compute host: multipath, blockdev and tee (the write that
 // deletes a device), sharing lab-devices.sh with the host's iscsiadm. They keep their state under
 // the host's var/lib/iscsi and log each change to device-ops.log, never touching /sys or /dev.
-import { chmod, copyFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot } from './repo-root.js';
+import { LAB_ASSETS } from './assets/embedded.js';
 
 const TOOLS = ['multipath', 'blockdev', 'tee'] as const;
 
 export async function installDeviceStubs(binDir: string): Promise<void> {
-  const assets = path.join(repoRoot(), 'src', 'lab', 'assets');
-  await copyFile(path.join(assets, 'lab-devices.sh'), path.join(binDir, 'lab-devices.sh'));
+  await writeFile(path.join(binDir, 'lab-devices.sh'), LAB_ASSETS['lab-devices.sh']);
   for (const tool of TOOLS) {
-    await copyFile(path.join(assets, `${tool}.sh`), path.join(binDir, tool));
+    await writeFile(path.join(binDir, tool), LAB_ASSETS[`${tool}.sh`]);
     await chmod(path.join(binDir, tool), 0o755);
   }
 }

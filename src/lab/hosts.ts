@@ -1,11 +1,11 @@
 // Simulated compute nodes: a root directory per host with the files and the tools (iscsiadm and
 // the SCSI device tools, systemctl) the runbooks touch. novaops reaches them with `via: local` +
 // path_prepend, or over ssh to an sshd whose PATH starts at the host's bin (test/support/sshd.ts).
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { groupText, passwdText, shadowText } from './host-files.js';
 import { hostPaths } from './paths.js';
 import { installDeviceStubs, resetDeviceState } from './device-stubs.js';
-import { iscsiadmAsset, systemctlAsset } from './repo-root.js';
+import { LAB_ASSETS } from './assets/embedded.js';
 
 export async function createHost(labDirectory: string, host: string): Promise<void> {
   const hp = hostPaths(labDirectory, host);
@@ -15,10 +15,10 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await mkdir(hostPaths(labDirectory, host).root + '/etc', { recursive: true });
   await writeFile(hp.passwd, passwdText());
   await writeFile(hp.group, groupText());
-  await copyFile(iscsiadmAsset(), hp.iscsiadm);
+  await writeFile(hp.iscsiadm, LAB_ASSETS['iscsiadm.sh']);
   await chmod(hp.iscsiadm, 0o755);
   await installDeviceStubs(hp.bin);
-  await copyFile(systemctlAsset(), hp.systemctl);
+  await writeFile(hp.systemctl, LAB_ASSETS['systemctl.sh']);
   await chmod(hp.systemctl, 0o755);
   await writeFile(hp.shadow, shadowText(passwdText(), 9), { mode: 0o640 });
   await writeFile(hp.gshadow, shadowText(groupText(), 4), { mode: 0o640 });

@@ -1,10 +1,19 @@
-// The lab's public surface; the CLI (`novaops lab ...`) and the tests use only this.
+// The lab's public surface; the CLI (`novaops lab ...`) and the tests use only this, and the CLI's
+// parser, which runs at every start, the light list of scenarios it re-exports (scenarios/registry.ts).
 export { labUp, type LabUpOptions, type LabUpResult } from './lab-up.js';
 export { labDown, type LabDownOptions } from './lab-down.js';
 export { labStatus, type LabStatus } from './lab-status.js';
 export {
   applyScenario,
   SCENARIOS,
+  SCENARIO_REGISTRY,
+  findScenario,
+  optionAttribute,
+  scenarioCommandOptions,
+  type LabScenario,
+  type ScenarioOption,
+  type OptionsOf,
+  type SummaryOf,
   type AnyScenarioSummary,
   type FailedNodeInstance,
   type FailedNodeKind,
@@ -31,3 +40,17 @@ export { labDir, labPaths, hostPaths } from './paths.js';
 export { startSimulator, type SimulatorHandle } from './simulator/server.js';
 export type { StatsSnapshot } from './simulator/stats.js';
 export { DEFAULT_SETTINGS, type LabInfo, type LabFlavour, type SimSettings } from './types.js';
+
+// What tests and benches arrange and inspect beyond the commands: a host's session table and
+// device log, the lab's files and database URL, the names and secrets the simulator gives things.
+export { deviceOpsLog, resetDeviceState } from './device-stubs.js';
+export { hostAddress } from './scenarios/libvirt-xml.js';
+export { volumeIqn, writeSessionTable } from './sessions-file.js';
+export { freeLoopbackPort } from './free-port.js';
+export { seededRng } from './random.js';
+export { chapSecret } from './simulator/volume-backend.js';
+export { legacyVolumeName } from './simulator/volume-backend-legacy.js';
+export { readCloudsYaml, readServiceConnection } from './conf-files.js';
+export { findMariadbd } from './private-mariadb.js';
+export { isAlive } from './process-util.js';
+export { parseDbUrl } from './db-url.js';

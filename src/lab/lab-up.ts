@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { writeCloudsYaml, writeNovaopsYaml, writeServiceConf } from './conf-files.js';
 import { adminConnection, provisionDatabases } from './db-provision.js';
 import { assertLoopback, parseDbUrl, type DbServer } from './db-url.js';
@@ -12,7 +13,6 @@ import { writeLabInfo } from './lab-info-file.js';
 import { hostNames, labDir, labPaths } from './paths.js';
 import { findMariadbd, startPrivateMariadb } from './private-mariadb.js';
 import { randomHex, randomPassword } from './random.js';
-import { simulatorEntry } from './repo-root.js';
 import { startSimulator, type SimulatorHandle } from './simulator/server.js';
 import { DEFAULT_SETTINGS, LAB_CLOUD_NAME, type LabFlavour, type LabInfo, type SimSettings } from './types.js';
 
@@ -125,6 +125,15 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   await waitForApi(url, info.api.pid, p.simulatorLog);
   await writeLabInfo(info);
   return info;
+}
+
+/**
+ * The daemon's entry, beside this module rather than in a checkout: dist/src/lab/ as tsc writes it.
+ * A one-file bundle of the CLI builds the daemon as a second entry next to itself (dist/simulator-main.js),
+ * which this same URL finds.
+ */
+function simulatorEntry(): string {
+  return fileURLToPath(new URL('./simulator-main.js', import.meta.url));
 }
 
 async function spawnSimulatorDaemon(dir: string): Promise<number> {

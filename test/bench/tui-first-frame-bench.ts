@@ -18,7 +18,7 @@ export function isFullHome(screen: string): boolean {
   return catalogue.every((entry) => screen.includes(entry.id)) && /\?\s*help/.test(screen);
 }
 
-async function firstFrameMs(env: Record<string, string>): Promise<number> {
+export async function firstFrameMs(env: Record<string, string>): Promise<number> {
   const started = performance.now();
   const cli = spawnScreen([], env, { cols: 80, rows: 24 });
   try {

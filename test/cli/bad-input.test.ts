@@ -4,7 +4,7 @@
 // the API simulator served no mutating request). The real CLI, as a subprocess, against a lab.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { freeLoopbackPort } from '../../src/lab/free-port.js';
+import { freeLoopbackPort } from '../../src/lab/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { checksums, type Checksums } from '../support/db-snapshot.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Prompter } from '../../src/engine/prompter.js';
 import type { Runbook } from '../../src/engine/runbook.js';
-import { drp } from '../../runbooks/drp.js';
+import { drp } from '../../runbooks/drp/runbook.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { checksums, type Checksums } from '../support/db-snapshot.js';
 import { labEngine, type LabEngine } from '../support/engine.js';

@@ -4,8 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chapSecret } from '../../src/lab/simulator/volume-backend.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
+import { type ScenarioSummary, chapSecret } from '../../src/lab/index.js';
 import { runCli } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 

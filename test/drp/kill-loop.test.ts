@@ -7,8 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRng } from '../../src/lab/random.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
+import { type ScenarioSummary, seededRng } from '../../src/lab/index.js';
 import { allRows } from '../support/db-snapshot.js';
 import { writeLabConfigVariant } from '../support/lab-config.js';
 import { createTestLab, type TestLab } from '../support/lab.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DurableFs } from '../../src/effects/files/durable-write.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { Runbook } from '../../src/engine/runbook.js';
-import { drp } from '../../runbooks/drp.js';
+import { drp } from '../../runbooks/drp/runbook.js';
 import { checksums } from '../support/db-snapshot.js';
 import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';

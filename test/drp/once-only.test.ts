@@ -12,7 +12,7 @@ import type { Prompter } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
 import { RunStore } from '../../src/engine/run-store.js';
 import { resumeRun, startRun } from '../../src/engine/runner.js';
-import { drp } from '../../runbooks/drp.js';
+import { drp } from '../../runbooks/drp/runbook.js';
 import { createTestLab, labToken, type TestLab } from '../support/lab.js';
 
 let lab: TestLab;

@@ -76,6 +76,11 @@ describe('transcripts', () => {
     expect(shown.stdout).toContain('== COMPLETED');
     const markdown = await runCli(['transcripts', 'show', runId, '--markdown'], lab.env);
     expect(markdown.stdout).toMatch(/^# novaops run /);
+    // A document: the run's options, a heading and a table of items per step, commands as code.
+    expect(markdown.stdout).toContain('| `--ssh-reboot` | no |');
+    expect(markdown.stdout).toContain('## Step 2: Clean the stale DB state');
+    expect(markdown.stdout).toContain('| Item | Outcome | Duration | Detail |');
+    expect(markdown.stdout).toMatch(/```sh\n# changes: hard-reboot server [^\n]*\nopenstack server reboot --hard /);
     const listed = await runCli(['transcripts', 'list'], lab.env);
     expect(listed.stdout).toContain(runId);
 

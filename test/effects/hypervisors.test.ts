@@ -1,7 +1,7 @@
 // GET /os-hypervisors/detail as a real Zed answered it (realstack, fake virt driver), at the three
 // microversions that change its shape: what discovery reads (service.host, host_ip) is in all.
 import { describe, expect, it } from 'vitest';
-import { listHypervisors, parseHypervisors } from '../../src/operations/hypervisors.js';
+import { listHypervisors, parseHypervisors } from '../../src/operations/openstack/hypervisors.js';
 
 const at21 = {
   hypervisors: [

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { attachVolume, listComputeServices, listInstanceActions, listServerVolumeAttachments, listServers, listVolumes, rebootServer, showServer, showVolume } from '../../src/operations/openstack.js';
+import { attachVolume, listServerVolumeAttachments } from '../../src/operations/openstack/attachments.js';
+import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
+import { listComputeServices } from '../../src/operations/openstack/os-services.js';
+import { listServers, rebootServer, showServer } from '../../src/operations/openstack/servers.js';
+import { listVolumes, showVolume } from '../../src/operations/openstack/volumes.js';
 import { pathShape } from '../../src/effects/openstack/path-shape.js';
 
 const id = '6f1c0c52-9f3e-4d0e-8a1b-0c1d2e3f4a5b';

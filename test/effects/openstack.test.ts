@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudAuth } from '../../src/config/types.js';
 import { createOpenStackEffect } from '../../src/effects/openstack/create-openstack-effect.js';
-import { attachVolume, listServers, listVolumes, rebootServer, showServer } from '../../src/operations/openstack.js';
+import { attachVolume } from '../../src/operations/openstack/attachments.js';
+import { listServers, rebootServer, showServer } from '../../src/operations/openstack/servers.js';
+import { listVolumes } from '../../src/operations/openstack/volumes.js';
 
 // A tiny Keystone/Nova/Cinder look-alike on loopback: just enough to exercise the client.
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -18,7 +18,7 @@ import { assumeYes } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
 import type { Runbook } from '../../src/engine/runbook.js';
 import { startRun, type RunResult } from '../../src/engine/runner.js';
-import { readServiceConnection } from '../../src/lab/conf-files.js';
+import { readServiceConnection } from '../../src/lab/index.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 const HOST = 'compute1';

@@ -19,7 +19,7 @@ import type { Runbook, Step } from '../../src/engine/runbook.js';
 import { RunStore } from '../../src/engine/run-store.js';
 import { resumeRun, startRun, type RunResult } from '../../src/engine/runner.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
-import { drp } from '../../runbooks/drp.js';
+import { drp } from '../../runbooks/drp/runbook.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, LAB_DB_URL, type TestLab } from '../support/lab.js';
 
@@ -99,6 +99,41 @@ describe('invariant 1: order', () => {
       { step: 'b', outcome: 'done', detail: '1 done, 0 failed, 0 held back' },
     ]);
     expect(runEnd(result.events).summary).toMatch(/^step 0 \(step a\) failed: 0 done, 1 failed/);
+  });
+});
+
+describe('invariant 1 with steps that apply by condition (appliesWhen)', () => {
+  it('marks a step whose condition does not hold not applicable once, never plans it, and a resume goes on past it', async () => {
+    let planned = 0;
+    const gate = join(marks, 'na-gate');
+    const gated: ShellOperation = { ...fail, argv: ['test', '-e', gate], summary: 'the gate is open', command: `test -e ${gate}` };
+    const notForThisRun = step('b', [touch('na-b')], {
+      appliesWhen: { describe: '--method db', test: (p) => (p as { method?: string }).method === 'db' },
+      async plan() {
+        planned += 1;
+        return { items: [] };
+      },
+    });
+    const rb = runbook([step('a', [touch('na-a')]), notForThisRun, step('c', [gated])]);
+    const first = await run(rb);
+    expect(first.outcome).toBe('failed');
+    expect(first.events.filter((e) => e.type === 'step.start').map((e) => (e as Ev<'step.start'>).step)).toEqual(['a', 'c']);
+    expect(first.events.filter((e) => e.type === 'step.not-applicable')).toEqual([expect.objectContaining({ step: 'b', title: 'step b', index: 1, condition: '--method db' })]);
+    expect(stepEnds(first.events).map((e) => e.step)).toEqual(['a', 'c']);
+    expect({ planned, b: marked('na-b') }).toEqual({ planned: 0, b: false });
+    const saved = JSON.parse(await readFile(join(first.runDir!, 'state.json'), 'utf8')) as { steps: Record<string, { status: string; detail?: string }> };
+    expect(saved.steps.b).toMatchObject({ status: 'not-applicable', detail: 'not applicable: only with --method db' });
+
+    // The resume finds b passed, like a done step: it does not stop the order there, nor says it again.
+    await writeFile(gate, '');
+    const events: EngineEvent[] = [];
+    const store = await RunStore.open(config.stateDir, first.runId);
+    const resumed = await resumeRun(rb, store, { config, effects, prompter: assumeYes, redactor: new Redactor([]), onBus: (b) => b.subscribe((e) => events.push(e)) });
+    expect(resumed.outcome).toBe('completed');
+    expect(events.filter((e) => e.type === 'step.start').map((e) => (e as Ev<'step.start'>).step)).toEqual(['c']);
+    expect(events.some((e) => e.type === 'step.not-applicable')).toBe(false);
+    expect(stepEnds(events)).toEqual([{ step: 'c', outcome: 'done', detail: '1 done, 0 failed, 0 held back' }]);
+    expect({ planned, b: marked('na-b') }).toEqual({ planned: 0, b: false });
   });
 });
 

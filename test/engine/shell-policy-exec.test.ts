@@ -21,8 +21,7 @@ import type { Runbook } from '../../src/engine/runbook.js';
 import type { RunStore } from '../../src/engine/run-store.js';
 import { startRun } from '../../src/engine/runner.js';
 import { createStepContext, type ContextDeps } from '../../src/engine/step-context.js';
-import { hostPaths } from '../../src/lab/index.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
+import { hostPaths, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 const HOST = 'compute1';

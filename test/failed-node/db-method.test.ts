@@ -6,8 +6,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostPaths, type FailedNodeSummary } from '../../src/lab/index.js';
-import { hostAddress } from '../../src/lab/scenarios/libvirt-xml.js';
+import { hostPaths, type FailedNodeSummary, hostAddress } from '../../src/lab/index.js';
 import { parseXml, readAddresses } from '../../runbooks/failed-node/libvirt-xml-edit.js';
 import { runCli } from '../support/cli.js';
 import type { TestLab } from '../support/lab.js';

@@ -13,7 +13,7 @@ import type { Prompter } from '../../src/engine/prompter.js';
 import { Redactor } from '../../src/engine/redact.js';
 import { RunStore } from '../../src/engine/run-store.js';
 import { resumeRun, startRun } from '../../src/engine/runner.js';
-import { failedNode as failedNodeRunbook } from '../../runbooks/failed-node.js';
+import { failedNode as failedNodeRunbook } from '../../runbooks/failed-node/runbook.js';
 import { runCli, startCli } from '../support/cli.js';
 import { writeLabConfigVariant } from '../support/lab-config.js';
 import { createTestLab, labToken, type TestLab } from '../support/lab.js';

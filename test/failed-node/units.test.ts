@@ -2,9 +2,9 @@
 // instance should hold after a move, the probes' parsers, and the parameters' own checks.
 import { describe, expect, it } from 'vitest';
 import { editLibvirtXml, LibvirtXmlError, parseXml, readAddresses } from '../../runbooks/failed-node/libvirt-xml-edit.js';
-import { allocationsAfterMove } from '../../src/operations/placement.js';
+import { allocationsAfterMove } from '../../src/operations/openstack/allocations.js';
 import { parseInstanceDirProbe, parseReadFiles } from '../../src/operations/host-files.js';
-import { failedNode } from '../../runbooks/failed-node.js';
+import { failedNode } from '../../runbooks/failed-node/runbook.js';
 import { apiMessage } from '../../src/effects/openstack/api-message.js';
 import { serviceVmReason } from '../../runbooks/failed-node/service-vms.js';
 

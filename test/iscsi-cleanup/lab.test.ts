@@ -6,10 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
-import { deviceOpsLog } from '../../src/lab/device-stubs.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
+import { type ScenarioSummary, hostPaths, deviceOpsLog, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 
 let lab: TestLab;
 let scenario: ScenarioSummary;

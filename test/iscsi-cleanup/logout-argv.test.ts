@@ -5,12 +5,9 @@
 // read from what the host did.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertShellAllowed } from '../../src/engine/shell-policy.js';
-import { hostPaths } from '../../src/lab/paths.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
+import { type ScenarioSummary, hostPaths, volumeIqn, writeSessionTable, deviceOpsLog } from '../../src/lab/index.js';
 import { readFile } from 'node:fs/promises';
-import { deviceOpsLog } from '../../src/lab/device-stubs.js';
-import { iscsiCleanup } from '../../runbooks/iscsi-cleanup.js';
+import { iscsiCleanup } from '../../runbooks/iscsi-cleanup/runbook.js';
 import { logoutSessionOp } from '../../src/operations/iscsi.js';
 import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';

@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
-import { legacyVolumeName } from '../../src/lab/simulator/volume-backend-legacy.js';
+import { type ScenarioSummary, hostPaths, volumeIqn, writeSessionTable, legacyVolumeName } from '../../src/lab/index.js';
 
 let lab: TestLab;
 let scenario: ScenarioSummary;

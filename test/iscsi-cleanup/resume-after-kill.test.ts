@@ -10,9 +10,7 @@ import { createTestLab, type TestLab } from '../support/lab.js';
 import { TranscriptTail, readState } from '../support/kill-points.js';
 import { readEvents, runIds, transcriptOf } from '../support/transcript-watch.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { ScenarioSummary } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
+import { type ScenarioSummary, hostPaths, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 
 let lab: TestLab;
 let scenario: ScenarioSummary;

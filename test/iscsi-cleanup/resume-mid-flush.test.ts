@@ -15,9 +15,7 @@ import { runCli, startCli } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { readState, runDirOf } from '../support/kill-points.js';
 import { readEvents, runIds, transcriptOf } from '../support/transcript-watch.js';
-import { deviceOpsLog, resetDeviceState } from '../../src/lab/device-stubs.js';
-import { hostPaths } from '../../src/lab/paths.js';
-import { volumeIqn, writeSessionTable } from '../../src/lab/sessions-file.js';
+import { deviceOpsLog, resetDeviceState, hostPaths, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 
 let lab: TestLab;
 const OTHER_IQN = 'iqn.2003-01.org.linux-iscsi.storage:sn.9abc';

@@ -3,11 +3,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { labDown, labStatus, labUp } from '../../src/lab/index.js';
-import { findMariadbd } from '../../src/lab/private-mariadb.js';
-import { isAlive } from '../../src/lab/process-util.js';
+import { labDown, labStatus, labUp, findMariadbd, isAlive, parseDbUrl } from '../../src/lab/index.js';
 import mysql from 'mysql2/promise';
-import { parseDbUrl } from '../../src/lab/db-url.js';
 import { createTestLab, LAB_DB_URL } from '../support/lab.js';
 
 const mariadbd = findMariadbd();

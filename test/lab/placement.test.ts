@@ -30,7 +30,7 @@ const owner = { project_id: '4a6e2f0c9b3d4e1f8a7b6c5d4e3f2a10', user_id: 'b2c4d6
 
 describe('catalog, versions, providers', () => {
   test("the token's catalog names a placement endpoint; GET / is its version document", async () => {
-    const creds = await import('../../src/lab/conf-files.js').then((m) => m.readCloudsYaml(lab.info.cloudsYaml));
+    const creds = await import('../../src/lab/index.js').then((m) => m.readCloudsYaml(lab.info.cloudsYaml));
     const r = await fetch(`${lab.info.api.authUrl}/auth/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

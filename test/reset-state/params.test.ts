@@ -6,7 +6,7 @@ import { formatDuration, parseDuration } from '../../runbooks/lib/duration.js';
 import { instanceRefProblem } from '../../runbooks/lib/instance-refs.js';
 import { NAMED_MIN_STUCK_SECONDS, planFor, stuckness } from '../../runbooks/reset-state/facts.js';
 import { resetStateParams, type ResetStateParams } from '../../runbooks/reset-state/params.js';
-import { deleteServer, findServerState, listServerStates, parseServerStateOrGone, resetServerState, type ServerState } from '../../src/operations/server-state.js';
+import { deleteServer, findServer, listServers, parseServerOrGone, resetServerState, type Server } from '../../src/operations/openstack/servers.js';
 
 describe('durations', () => {
   it.each([
@@ -82,7 +82,7 @@ describe('params', () => {
   });
 });
 
-function server(over: Partial<ServerState>): ServerState {
+function server(over: Partial<Server>): Server {
   return {
     id: 'u', name: 'n', status: 'ACTIVE', vmState: 'active', taskState: null, powerState: 1, host: 'h', addresses: [], volumesAttached: [],
     updatedAt: '2026-01-01T00:00:00Z', node: 'h', imageId: null, metadata: {}, projectId: null, userId: null, fault: null, ...over,
@@ -126,24 +126,24 @@ describe('builders', () => {
       command: `openstack server set --state active ${id}`,
     });
     expect(deleteServer(id)).toMatchObject({ method: 'DELETE', path: `/servers/${id}`, okStatus: [204, 404], mutating: true, command: `openstack server delete ${id}` });
-    expect(findServerState(id)).toMatchObject({ method: 'GET', okStatus: [200, 404], mutating: false });
+    expect(findServer(id)).toMatchObject({ method: 'GET', okStatus: [200, 404], mutating: false });
   });
 
   it('changes-before goes with microversion 2.66, which Nova needs to honour it', () => {
-    const op = listServerStates({ changedBefore: new Date('2026-11-22T03:10:06.789Z') });
+    const op = listServers({ changedBefore: new Date('2026-11-22T03:10:06.789Z') });
     expect(op.path).toBe('/servers/detail?all_tenants=1&changes-before=2026-11-22T03%3A10%3A06Z');
     expect(op.microversion).toBe('2.66');
     expect(op.command).toBe('openstack --os-compute-api-version 2.66 server list --all-projects --long --changes-before 2026-11-22T03:10:06Z');
-    expect(listServerStates().microversion).toBeUndefined();
+    expect(listServers().microversion).toBeUndefined();
   });
 
   it('reads a 404 as gone, and the state with its last change otherwise', () => {
-    expect(parseServerStateOrGone({ itemNotFound: { code: 404, message: 'Instance x could not be found.' } })).toBeNull();
+    expect(parseServerOrGone({ itemNotFound: { code: 404, message: 'Instance x could not be found.' } })).toBeNull();
     expect(
-      parseServerStateOrGone({
+      parseServerOrGone({
         server: { id: 'x', name: 'rs-a', status: 'ACTIVE', updated: '2026-11-22T03:26:29Z', 'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:task_state': 'deleting', 'OS-EXT-SRV-ATTR:host': 'compute1', 'os-extended-volumes:volumes_attached': [] },
       }),
     ).toMatchObject({ id: 'x', name: 'rs-a', status: 'ACTIVE', vmState: 'active', taskState: 'deleting', host: 'compute1', updatedAt: '2026-11-22T03:26:29Z', volumesAttached: [] });
-    expect(() => parseServerStateOrGone({ server: { id: 'x' } })).toThrow(/server\.status/);
+    expect(() => parseServerOrGone({ server: { id: 'x' } })).toThrow(/server\.status/);
   });
 });

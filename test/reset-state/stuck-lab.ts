@@ -1,7 +1,7 @@
 // Helpers for the reset-state tests: the lab's stuck-instance scenario, and what the tests read
 // back from the lab's cell database (the rows the API serves, and the instance actions Nova
 // records for every reset and delete it accepts).
-import type { StuckInstance, StuckInstanceSummary } from '../../src/lab/scenarios/stuck-instance.js';
+import type { StuckInstance, StuckInstanceSummary } from '../../src/lab/index.js';
 import type { TestLab } from '../support/lab.js';
 
 export type { StuckInstance, StuckInstanceSummary };

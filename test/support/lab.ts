@@ -4,9 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { applyScenario, labDown, labUp, startSimulator, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot } from '../../src/lab/index.js';
-import { parseDbUrl } from '../../src/lab/db-url.js';
-import type { SimulatorHandle } from '../../src/lab/simulator/server.js';
+import { applyScenario, labDown, labUp, startSimulator, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot, parseDbUrl, type SimulatorHandle } from '../../src/lab/index.js';
 
 export interface TestLabOptions {
   hosts?: number;
@@ -74,7 +72,7 @@ export async function createTestLab(opts: TestLabOptions = {}): Promise<TestLab>
 
 /** Keystone login against the lab; returns the token and the catalog endpoints. */
 export async function labToken(info: LabInfo, password?: string): Promise<{ token: string; compute: string; volume: string }> {
-  const { readCloudsYaml } = await import('../../src/lab/conf-files.js');
+  const { readCloudsYaml } = await import('../../src/lab/index.js');
   const creds = await readCloudsYaml(info.cloudsYaml);
   const r = await fetch(`${info.api.authUrl}/auth/tokens`, {
     method: 'POST',

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freeLoopbackPort } from '../../src/lab/free-port.js';
+import { freeLoopbackPort } from '../../src/lab/index.js';
 
 export const SSHD_BIN = '/usr/sbin/sshd';
 
@@ -69,6 +69,10 @@ export interface SshdOptions {
   port?: number;
   /** Run commands instead of recording them, with these directories first on PATH. */
   execute?: { pathPrepend: string[] };
+  /** Let clients forward connections (ssh -W): a bastion. Off otherwise. */
+  forwarding?: boolean;
+  /** Authorize this client key (another server's identityFile) instead of a new one: one key for a bastion and its hosts. */
+  identityFile?: string;
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
@@ -80,10 +84,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
 
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
   const otherKey = path.join(dir, 'other_host_ed25519_key');
-  const identityFile = path.join(dir, 'id_ed25519');
+  const identityFile = opts.identityFile ?? path.join(dir, 'id_ed25519');
   keygen(hostKey, 'novaops-test-host');
   keygen(otherKey, 'novaops-test-other-host');
-  keygen(identityFile, 'novaops-test-client');
+  if (!opts.identityFile) keygen(identityFile, 'novaops-test-client');
   const authorizedKeys = path.join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, await readFile(`${identityFile}.pub`, 'utf8'), { mode: 0o600 });
 
@@ -112,7 +116,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       `AllowUsers ${user}`,
-      'AllowTcpForwarding no',
+      `AllowTcpForwarding ${opts.forwarding ? 'yes' : 'no'}`,
       'X11Forwarding no',
       'PermitTTY no',
       ...(opts.execute

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { readEvents, runIds, transcriptOf } from '../support/transcript-watch.js';
-import { applyScenario, releaseImmutable } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
+import { applyScenario, releaseImmutable, hostPaths } from '../../src/lab/index.js';
 import { entries, expectTargets, machineAccounts, serviceLog, serviceState, TARGET_ARGS, treeHash, wrongOwners } from './support.js';
 
 let lab: TestLab;

@@ -5,7 +5,7 @@ import { labEngine, type LabEngine } from '../support/engine.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { applyScenario, releaseImmutable } from '../../src/lab/index.js';
 import type { Runbook } from '../../src/engine/runbook.js';
-import { uidGid } from '../../runbooks/uid-gid.js';
+import { uidGid } from '../../runbooks/uid-gid/runbook.js';
 import { uidGidParams } from '../../runbooks/uid-gid/params.js';
 import { serviceLog, serviceState } from './support.js';
 

@@ -11,8 +11,7 @@ import { createTestLab, type TestLab } from '../support/lab.js';
 import { readState, runDirOf } from '../support/kill-points.js';
 import { readEvents, runIds, transcriptOf } from '../support/transcript-watch.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { applyScenario } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
+import { applyScenario, hostPaths } from '../../src/lab/index.js';
 import { entries, expectTargets, ids, serviceLog, serviceState, TARGET_ARGS, wrongOwners } from './support.js';
 
 let lab: TestLab;

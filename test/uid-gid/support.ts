@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { UidMismatchSummary } from '../../src/lab/index.js';
-import { hostPaths } from '../../src/lab/paths.js';
+import { type UidMismatchSummary, hostPaths } from '../../src/lab/index.js';
 
 export const TARGET_ARGS = ['--nova-uid', '112', '--qemu-uid', '119', '--nova-gid', '120', '--libvirtd-gid', '119'];
 

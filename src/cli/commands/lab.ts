@@ -1,7 +1,7 @@
 // `novaops lab ...`: the practice cloud.
 import { resolveStateDir } from '../../config/load-config.js';
 import { UsageError } from '../../engine/errors.js';
-import { applyScenario, labDown, labStatus, labUp, SCENARIOS } from '../../lab/index.js';
+import { applyScenario, findScenario, labDown, labStatus, labUp, optionAttribute, SCENARIOS } from '../../lab/index.js';
 
 function positiveInt(value: string | boolean | undefined, flag: string, min = 0): number {
   const n = Number(value);
@@ -101,31 +101,18 @@ function optionalHost(value: string | boolean | undefined, flag: string): string
   return value;
 }
 
+/** `novaops lab scenario <name>`: the scenario's own options (its declaration), read from commander's flags. */
 export async function labScenarioCommand(name: string, flags: Record<string, string | boolean>): Promise<void> {
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario '${name}'`, `scenarios: ${SCENARIOS.join(', ')}`);
-  const stateDir = resolveStateDir(process.env);
-  const common = {
-    instances: positiveInt(flags.instances, '--instances', 1),
-    volumes: positiveInt(flags.volumes, '--volumes', 0),
-    seed: positiveInt(flags.seed, '--seed'),
-  };
-  let summary: unknown;
-  if (name === 'failed-node') {
-    summary = await applyScenario(stateDir, 'failed-node', {
-      ...common,
-      sharedStorage: !!flags.sharedStorage,
-      legacyLibvirtXml: !!flags.legacyLibvirtXml,
-      otherInstances: optionalInt(flags.otherInstances, '--other-instances'),
-      failedHost: optionalHost(flags.failedHost, '--failed-host'),
-      targetHost: optionalHost(flags.targetHost, '--target-host'),
-      heartbeatAgeSeconds: optionalInt(flags.heartbeatAge, '--heartbeat-age'),
-    });
-  } else if (name === 'uid-mismatch') {
-    summary = await applyScenario(stateDir, 'uid-mismatch', { files: positiveInt(flags.files, '--files'), seed: common.seed });
-  } else if (name === 'stuck-instance') {
-    summary = await applyScenario(stateDir, 'stuck-instance', common);
-  } else {
-    summary = await applyScenario(stateDir, 'power-loss', { ...common, liveSession: !!flags.liveSession });
+  const scenario = findScenario(name);
+  if (!scenario) throw new UsageError(`unknown scenario '${name}'`, `scenarios: ${SCENARIOS.join(', ')}`);
+  const options: Record<string, unknown> = {};
+  for (const option of scenario.options) {
+    const value = flags[optionAttribute(option)] ?? option.default;
+    const flag = option.flags.split(' ')[0];
+    if (option.kind === 'switch') options[option.key] = !!value;
+    else if (option.kind === 'host') options[option.key] = optionalHost(value, flag);
+    else options[option.key] = optionalInt(value, flag, option.min);
   }
+  const summary = await applyScenario(resolveStateDir(process.env), name, options);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }

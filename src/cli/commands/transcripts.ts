@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { describeScope } from '../../engine/run-state.js';
+import { readRunRecord } from '../../engine/run-record.js';
 import { checkRunId, runsDir, scanRuns } from '../../engine/run-store.js';
 import { damagedTranscript, readTranscriptFile, TRANSCRIPT_FILE } from '../../engine/transcript.js';
 import { describeError } from '../fail.js';
@@ -47,7 +48,8 @@ export async function showTranscript(runId: string, flags: { markdown?: boolean 
     throw new UsageError(`no transcript for run '${runId}' (${path})`, 'novaops transcripts list shows the recorded runs');
   }
   // What can be read is shown (it is the post-mortem's material); the damage is named after it.
-  process.stdout.write(flags.markdown ? renderMarkdown(runId, read.events) : `${read.events.flatMap((e) => formatEvent(e)).join('\n')}\n`);
+  const artifacts = flags.markdown ? (await readRunRecord(stateDir, runId)).artifacts : [];
+  process.stdout.write(flags.markdown ? renderMarkdown(runId, read.events, artifacts) : `${read.events.flatMap((e) => formatEvent(e)).join('\n')}\n`);
   if (read.damaged.length > 0) {
     process.stderr.write(`${describeError(damagedTranscript(path, read.damaged))}\n`);
     process.exitCode = ExitCode.usage;

@@ -1,6 +1,6 @@
 // Events as readable lines: shared by the plain presenter (live) and `transcripts show`
 // (afterwards), so an audit reads what the operator saw.
-import type { EngineEvent } from '../../engine/events.js';
+import { notApplicable, type EngineEvent } from '../../engine/events.js';
 
 const QUIET_ITEM_DETAILS = new Set(['acknowledged', 'committed']);
 
@@ -20,6 +20,8 @@ export function formatEvent(event: EngineEvent): string[] {
         `== Step ${event.index}: ${event.title}${event.optional ? ' (optional)' : ''}`,
         ...event.warnings.map((w) => `  !! ${w}`),
       ];
+    case 'step.not-applicable':
+      return ['', `== Step ${event.index}: ${event.title} — ${notApplicable(event.condition)}`];
     case 'guard':
       return [
         `  guard "${event.name}": ${event.ok ? 'ok' : 'FAILED'} — ${event.detail}`,

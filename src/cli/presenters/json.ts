@@ -3,5 +3,5 @@ import type { EventBus } from '../../engine/events.js';
 import type { Redactor } from '../../engine/redact.js';
 
 export function attachJsonPresenter(bus: EventBus, redactor: Redactor, write: (text: string) => void): void {
-  bus.subscribe((event) => write(redactor.redact(JSON.stringify(event)) + '\n'));
+  bus.subscribe((event) => write(redactor.eventLine(event) + '\n'));
 }

@@ -1,6 +1,7 @@
 // Commands on compute hosts (locally for the lab, over ssh for a real cloud) and on guests.
 // Over ssh, one multiplexed connection per host serves every command of the effects object.
 import { ExitCode, NovaopsError } from '../../errors.js';
+import { readFile, rm } from 'node:fs/promises';
 import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
 import { isAddress } from '../../config/validate.js';
@@ -28,7 +29,17 @@ function explained(result: ShellResult, target: SshTarget): ShellResult {
   const failure = classifySshFailure(result.exitCode, result.stderr, target);
   if (!failure) return result;
   const sep = result.stderr === '' || result.stderr.endsWith('\n') ? '' : '\n';
-  return { ...result, stderr: `${result.stderr}${sep}novaops: ssh to ${target.user}@${target.address}:${target.port}: ${failure.kind} (${failure.detail}); ${failure.fix}\n` };
+  const via = target.jump ? ` through the bastion ${target.jump.user}@${target.jump.address}:${target.jump.port}` : '';
+  const hop = failure.hop ? `${failure.hop === 'bastion' ? 'the bastion' : 'the host'} failed: ` : '';
+  return { ...result, stderr: `${result.stderr}${sep}novaops: ssh to ${target.user}@${target.address}:${target.port}${via}: ${hop}${failure.kind} (${failure.detail}); ${failure.fix}\n` };
+}
+
+/** ssh's own failure through a bastion: what the bastion hop's ssh said comes first (and is consumed). */
+async function withJumpLog(result: ShellResult, target: SshTarget, jumpLog: string | undefined): Promise<ShellResult> {
+  if (result.exitCode !== SSH_FAILED || !target.jump || !jumpLog) return result;
+  const said = await readFile(jumpLog, 'utf8').catch(() => '');
+  await rm(jumpLog, { force: true });
+  return said ? { ...result, stderr: `${said}${said.endsWith('\n') ? '' : '\n'}${result.stderr}` } : result;
 }
 
 export interface HostsEffectOptions {
@@ -53,7 +64,10 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
     if (closed) throw new HostsError('the host connections are closed', 'this is a bug: a command was run after the run ended');
     const ctl = control.forKey(key);
     opened.set(key, target);
-    const run = () => runArgv(buildSshArgv(target, argv, { connectTimeoutS: connectTimeoutS(timeoutMs), control: ctl }), { timeoutMs }).then((r) => explained(r, target));
+    const run = () =>
+      runArgv(buildSshArgv(target, argv, { connectTimeoutS: connectTimeoutS(timeoutMs), control: ctl }), { timeoutMs })
+        .then((r) => withJumpLog(r, target, ctl.jumpLog))
+        .then((r) => explained(r, target));
     const pending = first.get(key);
     if (pending) {
       await pending.catch(() => undefined);

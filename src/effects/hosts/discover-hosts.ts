@@ -5,7 +5,7 @@
 import type { HostSpec, SshDefaults } from '../../config/types.js';
 import { isAddress, isHostName } from '../../config/validate.js';
 import { showValue } from '../../config/show-value.js';
-import { listHypervisors } from '../../operations/hypervisors.js';
+import { listHypervisors } from '../../operations/openstack/hypervisors.js';
 import type { DiscoveredHosts, OpenStackEffect } from '../types.js';
 
 const DEFAULT_SSH: SshDefaults = { user: 'root', port: 22 };
@@ -23,7 +23,7 @@ export async function discoverComputeHosts(openstack: OpenStackEffect, ssh: SshD
     } else if (hosts[h.host]) {
       // One host with several nodes (ironic): one ssh target is enough.
     } else {
-      hosts[h.host] = { via: 'ssh', address: h.hostIp, port: ssh.port, user: ssh.user, identityFile: ssh.identityFile, knownHostsFile: ssh.knownHostsFile };
+      hosts[h.host] = { via: 'ssh', address: h.hostIp, port: ssh.port, user: ssh.user, identityFile: ssh.identityFile, knownHostsFile: ssh.knownHostsFile, ...(ssh.jump ? { jump: ssh.jump } : {}) };
     }
   }
   return { hosts, skipped };

@@ -38,7 +38,8 @@ export function controlDir(env: NodeJS.ProcessEnv = process.env): ControlDir {
       // XDG_RUNTIME_DIR is per user and short; a socket path must stay under ~100 bytes.
       dir ??= makeDir(env);
       if (!keys.has(key)) keys.set(key, keys.size);
-      return { path: path.join(dir, `${keys.get(key)}-%C`), persistS: CONTROL_PERSIST_S };
+      const n = keys.get(key);
+      return { path: path.join(dir, `${n}-%C`), persistS: CONTROL_PERSIST_S, jumpLog: path.join(dir, `${n}-jump.log`) };
     },
     remove() {
       if (dir) rmSync(dir, { recursive: true, force: true });

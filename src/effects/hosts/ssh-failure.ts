@@ -3,10 +3,21 @@
 import type { SshTarget } from './ssh-argv.js';
 import { timeoutExitCode } from './run-argv.js';
 
-export type SshFailureKind = 'host key mismatch' | 'unknown host key' | 'connection refused' | 'timeout' | 'auth refused' | 'no route' | 'name not resolved' | 'ssh failed';
+export type SshFailureKind =
+  | 'host key mismatch'
+  | 'unknown host key'
+  | 'connection refused'
+  | 'timeout'
+  | 'auth refused'
+  | 'no route'
+  | 'name not resolved'
+  | 'forwarding refused'
+  | 'ssh failed';
 
 export interface SshFailure {
   kind: SshFailureKind;
+  /** Through a bastion: which connection failed, the one to the bastion or the one to the host. */
+  hop?: 'bastion' | 'host';
   /** ssh's own words, the line that says it. */
   detail: string;
   fix: string;
@@ -14,7 +25,38 @@ export interface SshFailure {
 
 export const SSH_FAILED = 255;
 
+/**
+ * Through a bastion, OpenSSH's words say which hop failed. The bastion's own failures are the
+ * ProxyCommand's ssh speaking of the bastion (its key, its port, its login), after which the outer
+ * ssh finds the proxy gone before any banner ("kex_exchange_identification: Connection closed",
+ * "Connection closed by UNKNOWN port 65535"). When the bastion is reached but cannot reach the host,
+ * it answers the forwarding request with "channel 0: open failed: connect failed: <why>" and
+ * "stdio forwarding failed". Anything else (the host's key, its login) is the host's hop.
+ */
 export function classifySshFailure(exitCode: number, stderr: string, target: SshTarget): SshFailure | undefined {
+  if (!target.jump) return classifyHop(exitCode, stderr, target);
+  const jump = target.jump;
+  const bastion = `${jump.user}@${jump.address}:${jump.port}`;
+  const opened = /open failed: (?:connect failed: )?(.*)$/m.exec(stderr);
+  if (opened || /stdio forwarding failed/.test(stderr)) {
+    const why = opened?.[1]?.trim() ?? 'stdio forwarding failed';
+    const detail = opened ? `the bastion ${bastion} could not connect: ${why}` : `the bastion ${bastion}: ${why}`;
+    if (/administratively prohibited/.test(why)) {
+      return { kind: 'forwarding refused', hop: 'bastion', detail, fix: `the bastion ${jump.address} does not let ${jump.user} forward connections: AllowTcpForwarding (and PermitOpen) in its sshd_config must allow ${target.address}:${target.port}` };
+    }
+    const kind: SshFailureKind = /refused/i.test(why) ? 'connection refused' : /timed out/i.test(why) ? 'timeout' : /No route|unreachable/i.test(why) ? 'no route' : /resolve|not known/i.test(why) ? 'name not resolved' : 'ssh failed';
+    return { kind, hop: 'host', detail, fix: `the bastion ${jump.address} was reached, but ${target.address}:${target.port} did not answer it: is sshd running on the host, are the address and port right as the bastion sees them, does a firewall between them drop ssh?` };
+  }
+  const proxyGone = /kex_exchange_identification: Connection closed|Connection closed by UNKNOWN port 65535/.test(stderr);
+  if (proxyGone) {
+    const failure = classifyHop(exitCode, stderr, { ...target, address: jump.address, port: jump.port, user: jump.user, jump: undefined });
+    return failure && { ...failure, hop: 'bastion', detail: `the bastion ${bastion}: ${failure.detail}` };
+  }
+  const failure = classifyHop(exitCode, stderr, target);
+  return failure && { ...failure, hop: 'host' };
+}
+
+function classifyHop(exitCode: number, stderr: string, target: SshTarget): SshFailure | undefined {
   if (exitCode !== SSH_FAILED && exitCode !== timeoutExitCode) return undefined;
   const where = `${target.user}@${target.address}:${target.port}`;
   const known = target.knownHostsFile ?? '~/.ssh/known_hosts';

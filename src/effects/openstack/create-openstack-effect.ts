@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import type { CloudAuth } from '../../config/types.js';
 import type { ApiOperation, ApiService, OperationResult } from '../../operations/types.js';
 import type { Identity, OpenStackEffect } from '../types.js';
-import { authenticate, safeJson } from './keystone.js';
+import { authenticate, safeJson, TOKENS_PATH } from './keystone.js';
 import { apiMessage } from './api-message.js';
 import { OpenStackError, isNetworkError, networkReason } from './api-error.js';
 import { pathShape } from './path-shape.js';
@@ -79,7 +79,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
 
   const identity = (): Promise<Identity> => {
     if (!identityPromise) {
-      count('POST', 'identity', '/auth/tokens');
+      count('POST', 'identity', TOKENS_PATH);
       identityPromise = authenticate(auth, send, opts.timeoutMs);
       // A failed authentication is not cached: a later call may try again.
       identityPromise.catch(() => (identityPromise = undefined));

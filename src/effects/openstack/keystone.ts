@@ -16,6 +16,9 @@ interface CatalogEntry {
   endpoints?: CatalogEndpoint[];
 }
 
+/** Keystone v3 password authentication, relative to the auth URL (which ends in /v3, see config/cloud-auth.ts). */
+export const TOKENS_PATH = '/auth/tokens';
+
 export function authRequestBody(auth: CloudAuth): unknown {
   return {
     auth: {
@@ -33,7 +36,7 @@ export async function authenticate(
   send: (url: string, init: RequestInit) => Promise<Response>,
   timeoutMs: number,
 ): Promise<Identity> {
-  const url = `${auth.authUrl}/auth/tokens`;
+  const url = `${auth.authUrl}${TOKENS_PATH}`;
   let res: Response;
   try {
     res = await send(url, {

@@ -1,18 +1,15 @@
-// applyScenario: rebuild the lab cloud into a named situation (DESIGN section 6). power-loss,
-// failed-node and stuck-instance exist; the other names there are refused with a clear message.
-import { openLabDb } from '../lab-db.js';
+// applyScenario: rebuild the lab cloud into a named situation (DESIGN section 6), by the scenario's
+// declaration in the registry (registry.ts); an unknown name is refused with the list.
+import type { LabDb } from '../lab-db.js';
 import { readLabInfo } from '../lab-info-file.js';
 import type { LabInfo } from '../types.js';
-import { applyFailedNode, type FailedNodeOptions, type FailedNodeSummary } from './failed-node.js';
-import { applyPowerLoss, type PowerLossSummary } from './power-loss.js';
-import type { PowerLossOptions } from './power-loss-plan.js';
-import { applyStuckInstance, type StuckInstanceOptions, type StuckInstanceSummary } from './stuck-instance.js';
-import { applyUidMismatch, type UidMismatchOptions, type UidMismatchSummary } from './uid-mismatch.js';
+import type { PowerLossSummary } from './power-loss.js';
+import { findScenario, SCENARIOS, type OptionsOf, type ScenarioName, type SummaryOf } from './registry.js';
 
-export const SCENARIOS = ['power-loss', 'failed-node', 'stuck-instance', 'uid-mismatch'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
-/** Every scenario's options (each reads its own; instances, volumes and seed are shared). */
-export type ScenarioOptions = PowerLossOptions & FailedNodeOptions & StuckInstanceOptions;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every scenario's options at once (each reads its own; instances, volumes and seed are shared). */
+export type ScenarioOptions = UnionToIntersection<OptionsOf<ScenarioName>>;
 /**
  * What applyScenario answers for a name only known at run time (test/support's lab.scenario):
  * power-loss's summary, which the drp tests read through this name, plus the top-level fields of
@@ -20,31 +17,33 @@ export type ScenarioOptions = PowerLossOptions & FailedNodeOptions & StuckInstan
  * says which); shared fields (instances, counts) have power-loss's shape. Call applyScenario with
  * the literal name for the exact type.
  */
-export type ScenarioSummary = PowerLossSummary &
-  Omit<FailedNodeSummary, keyof PowerLossSummary> &
-  Omit<StuckInstanceSummary, keyof PowerLossSummary | keyof FailedNodeSummary>;
-export type AnyScenarioSummary = PowerLossSummary | FailedNodeSummary | StuckInstanceSummary;
+export type ScenarioSummary = PowerLossSummary & UnionToIntersection<OthersBeyondPowerLoss<Exclude<ScenarioName, 'power-loss'>>>;
+type OthersBeyondPowerLoss<N extends ScenarioName> = N extends ScenarioName ? Omit<SummaryOf<N>, keyof PowerLossSummary> : never;
+export type AnyScenarioSummary = SummaryOf<ScenarioName>;
 
-export function applyScenario(lab: LabInfo | string, name: 'failed-node', opts?: FailedNodeOptions): Promise<FailedNodeSummary>;
-export function applyScenario(lab: LabInfo | string, name: 'stuck-instance', opts?: StuckInstanceOptions): Promise<StuckInstanceSummary>;
-export function applyScenario(lab: LabInfo | string, name: 'uid-mismatch', opts?: UidMismatchOptions): Promise<UidMismatchSummary>;
+export function applyScenario<N extends Exclude<ScenarioName, 'power-loss'>>(lab: LabInfo | string, name: N, opts?: OptionsOf<N>): Promise<SummaryOf<N>>;
 /** power-loss, or a name only known at run time: the summary's `name` says which it is. */
 export function applyScenario(lab: LabInfo | string, name: string, opts?: ScenarioOptions): Promise<ScenarioSummary>;
-export async function applyScenario(lab: LabInfo | string, name: string, opts: ScenarioOptions | UidMismatchOptions = {}): Promise<AnyScenarioSummary | UidMismatchSummary> {
+export async function applyScenario(lab: LabInfo | string, name: string, opts: object = {}): Promise<unknown> {
+  const scenario = findScenario(name);
+  if (!scenario) throw new Error(`unknown scenario ${name} (available: ${SCENARIOS.join(', ')})`);
   const info = typeof lab === 'string' ? await readLabInfo({ stateDir: lab }) : lab;
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name} (available: ${SCENARIOS.join(', ')})`);
-  // Host files only: the databases and the API stay as they are.
-  if (name === 'uid-mismatch') return applyUidMismatch(info, opts as UidMismatchOptions);
-  const db = await openLabDb(info, 4);
+  let db: Promise<LabDb> | undefined;
   try {
-    if (name === 'failed-node') return await applyFailedNode(info, db, opts);
-    if (name === 'stuck-instance') return await applyStuckInstance(info, db, opts);
-    return await applyPowerLoss(info, db, opts as ScenarioOptions);
+    return await scenario.apply(
+      {
+        info,
+        db: () => (db ??= import('../lab-db.js').then(({ openLabDb }) => openLabDb(info, 4))),
+      },
+      opts,
+    );
   } finally {
-    await db.close();
+    if (db) await (await db.catch(() => undefined))?.close();
   }
 }
 
+export { SCENARIO_REGISTRY, SCENARIOS, findScenario, optionAttribute, scenarioCommandOptions, type OptionsOf, type ScenarioName, type SummaryOf } from './registry.js';
+export type { LabScenario, ScenarioOption } from './scenario.js';
 export type { FailedNodeOptions, FailedNodeSummary, FailedNodeInstance, FailedNodeKind, FailedNodeVolume } from './failed-node.js';
 export type { StuckInstanceOptions, StuckInstanceSummary, StuckInstance } from './stuck-instance.js';
 export type { PowerLossOptions } from './power-loss-plan.js';

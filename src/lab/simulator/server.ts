@@ -82,6 +82,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     let service = 'unknown';
     let reply: Reply;
     let versionHeaders: Record<string, string> = {};
+    /** A Compute or Volume request's shape and when its handling began (after the latency setting's wait). */
+    let handled: { key: string; since: number } | undefined;
     try {
       const p = url.pathname.replace(/\/+$/, '') || '/';
       if (method === 'POST' || method === 'PUT') {
@@ -112,7 +114,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         ctx.path = (isCompute ? m[1] : m[2]) ?? '/';
         const found = matchRoute(isCompute ? compute : volume, method, ctx.path);
         const shape = found ? statsShape(found.route.shape, ctx.body) : ctx.path;
-        sim.stats.request(`${method} ${service} ${shape}`, method !== 'GET', header(req, 'user-agent') ?? '');
+        handled = { key: `${method} ${service} ${shape}`, since: performance.now() };
+        sim.stats.request(handled.key, method !== 'GET', header(req, 'user-agent') ?? '');
         ctx.token = sim.tokens.check(header(req, 'x-auth-token'));
         if (!ctx.token) {
           throw new ApiError(401, { error: { code: 401, title: 'Unauthorized', message: UNAUTHORIZED } }, {
@@ -151,6 +154,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         ? { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId, ...versionHeaders }
         : { 'x-openstack-request-id': requestId, ...versionHeaders };
     sendJson(res, reply.status, reply.body, { ...idHeaders, ...reply.headers });
+    if (handled) sim.stats.handled(handled.key, performance.now() - handled.since);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,8 @@ export interface StatsSnapshot {
   evacuationsByServer: Record<string, number>;
   /** DELETE /servers/{id} requests per server. */
   deletesByServer: Record<string, number>;
+  /** Compute and Volume requests: the simulator's own handling time in ms, summed by call shape (the latency setting excluded). */
+  handlingMs: Record<string, number>;
 }
 
 export class Stats {
@@ -30,6 +32,7 @@ export class Stats {
       attachesByVolume: {},
       evacuationsByServer: {},
       deletesByServer: {},
+      handlingMs: {},
     };
   }
 
@@ -40,6 +43,10 @@ export class Stats {
       this.s.mutatingRequests++;
       this.s.mutatingByUserAgent[userAgent] = (this.s.mutatingByUserAgent[userAgent] ?? 0) + 1;
     }
+  }
+
+  handled(key: string, ms: number): void {
+    this.s.handlingMs[key] = (this.s.handlingMs[key] ?? 0) + ms;
   }
 
   reboot(serverId: string): void {

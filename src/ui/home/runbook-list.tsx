@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { CatalogueEntry } from '../../../runbooks/index.js';
+import type { CatalogueEntry } from '../../engine/runbook.js';
 import { tone } from '../common/theme.js';
 import { wrapText } from '../common/text-lines.js';
 

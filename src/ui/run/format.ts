@@ -11,8 +11,8 @@ export function formatDuration(ms: number): string {
   return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** A glyph and a word for each status: colour is only a hint. */
-export const STATUS: Record<StepStatus, { mark: string; tone: Tone }> = {
+/** A glyph and a word for each status: colour is only a hint. `word`: when the status is too long for the column. */
+export const STATUS: Record<StepStatus, { mark: string; tone: Tone; word?: string }> = {
   pending: { mark: '·', tone: 'gray' },
   guards: { mark: '?', tone: 'cyan' },
   running: { mark: '▸', tone: 'cyan' },
@@ -20,6 +20,7 @@ export const STATUS: Record<StepStatus, { mark: string; tone: Tone }> = {
   done: { mark: '✔', tone: 'green' },
   planned: { mark: '✔', tone: 'green' },
   skipped: { mark: '-', tone: 'gray' },
+  'not applicable': { mark: '-', tone: 'gray', word: 'N/A' },
   failed: { mark: '✘', tone: 'red' },
   blocked: { mark: '✘', tone: 'red' },
 };

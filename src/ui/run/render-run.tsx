@@ -4,10 +4,10 @@
 import { render } from 'ink';
 import { enterAlternateScreen } from '../common/alternate-screen.js';
 import { summaryLines } from './run-summary.js';
-import type { RunDeps, RunResult } from '../../engine/runner.js';
+import type { RunResult } from '../../engine/runner.js';
 import type { RunMode } from '../../engine/runbook.js';
 import { RunScreen } from './run-screen.js';
-import { createUiRun, type StepOutline, type UiRun } from './ui-run.js';
+import { createUiRun, type StepOutline, type UiRun, type UiRunDeps } from './ui-run.js';
 
 export interface RenderRunOptions {
   readOnly: boolean;
@@ -20,7 +20,7 @@ export interface RenderRunOptions {
   quitNow: () => never;
 }
 
-export async function renderRun(options: RenderRunOptions, go: (deps: Pick<RunDeps, 'onBus' | 'prompter' | 'stop'>) => Promise<RunResult>): Promise<RunResult> {
+export async function renderRun(options: RenderRunOptions, go: (deps: UiRunDeps) => Promise<RunResult>): Promise<RunResult> {
   const run = createUiRun({ readOnly: options.readOnly, mode: options.mode, steps: options.steps, redact: options.redact });
   const screen = (result?: RunResult) => <RunScreen run={run} result={result} onExit={() => undefined} exitKeys={false} />;
   const stdout = options.stdout ?? process.stdout;

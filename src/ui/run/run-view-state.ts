@@ -1,10 +1,9 @@
 // Folds engine events into the run screen's picture. Each event costs O(1), so a 1,000-instance
 // run never falls behind; snapshots copy only what the live area shows.
-import type { EngineEvent } from '../../engine/events.js';
+import { notApplicable, type EngineEvent } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
-import type { RunView } from './ui-run.js';
 import { CommandLog } from './command-log.js';
-import { OUTPUT_LINES, type LogChunk, type LogLine, type RunEnd, type RunInfo, type RunningOperation, type StepView } from './run-view.js';
+import { OUTPUT_LINES, type LogChunk, type LogLine, type RunEnd, type RunInfo, type RunningOperation, type RunView, type StepView } from './run-view.js';
 
 /**
  * Log lines drawn per frame at most. ink lays out and diffs every character it writes, so a burst
@@ -129,6 +128,12 @@ export class RunViewState {
         Object.assign(step, { title: event.title, index: event.index, optional: event.optional, warnings: event.warnings, status: 'guards', startedAt: ts });
         this.current = event.step;
         for (const w of event.warnings) this.push({ kind: 'note', level: 'warn', step: event.step, text: `Step ${event.index}: ${w}` });
+        return;
+      }
+      case 'step.not-applicable': {
+        const step = this.step(event.step);
+        Object.assign(step, { title: event.title, index: event.index, status: 'not applicable', detail: `only with ${event.condition}` });
+        this.push({ kind: 'step', level: 'info', step: event.step, text: `Step ${event.index} ${event.title}: ${notApplicable(event.condition)}` });
         return;
       }
       case 'guard': {

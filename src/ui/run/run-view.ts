@@ -2,8 +2,9 @@
 // transcript), so the screen never needs the engine itself.
 import type { ItemStatus, RunOutcome, StepOutcome } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
+import type { CommandLogReader } from './command-log.js';
 
-export type StepStatus = 'pending' | 'guards' | 'running' | 'held back' | Exclude<StepOutcome, 'skipped'> | 'skipped';
+export type StepStatus = 'pending' | 'guards' | 'running' | 'held back' | Exclude<StepOutcome, 'skipped'> | 'skipped' | 'not applicable';
 
 export interface RunInfo {
   runId: string;
@@ -97,3 +98,42 @@ export interface RunEnd {
 }
 
 export const OUTPUT_LINES = 3;
+
+/** A question of the engine waiting for the operator. */
+export interface PendingConfirmation {
+  id: number;
+  step: string | null;
+  question: string;
+  /** Exactly what will change, as the engine listed it. */
+  details: readonly string[];
+  /** The word to type before yes counts (destructive steps), or null for a plain y/n. */
+  typedWord: string | null;
+  /** What the word stands for, e.g. 'the number of items'. */
+  typedWordMeaning: string | null;
+}
+
+/** An immutable snapshot; a new object after each batch of events. */
+export interface RunView {
+  info: RunInfo | null;
+  /** The run's mode: from run.start, or as asked for before it (so the first frame has its banner). */
+  mode: RunMode | null;
+  readOnly: boolean;
+  steps: StepView[];
+  /** Append-only: finished items, notes, step ends, in chunks per snapshot (rendered once, in <Static>). */
+  log: LogChunk[];
+  running: RunningOperation[];
+  warnings: string[];
+  confirmation: PendingConfirmation | null;
+  /** First Ctrl-C: the screen asks whether to stop after the operations in flight. */
+  askingStop: boolean;
+  /** The operator said yes to stopping: no new item starts. */
+  stopping: boolean;
+  end: RunEnd | null;
+  /** Events applied so far, and those applied but not yet in a snapshot (the backlog). */
+  events: number;
+  /** ms epoch of the latest event (rates and ETAs count in event time, so replays show the run's own). */
+  at: number;
+  /** The command log, shared between snapshots (read it while rendering only); its version says when it changed. */
+  commands: CommandLogReader;
+  commandsVersion: number;
+}

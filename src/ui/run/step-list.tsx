@@ -71,7 +71,7 @@ export function StepList({ steps, at, maxRows }: { steps: readonly StepView[]; a
           <Box key={step.id} flexDirection="column">
             <Text wrap="truncate">
               <Text color={tone(s.tone)}>
-                {s.mark} {step.status.toUpperCase().padEnd(9)}
+                {s.mark} {(s.word ?? step.status.toUpperCase()).padEnd(9)}
               </Text>{' '}
               {step.index}. {step.title}
               {step.optional ? ' (optional)' : ''}

@@ -9,7 +9,13 @@ export function FieldRow(props: { field: FormField; value: string | boolean | un
   const mark = focused ? '› ' : '  ';
   return (
     <Box flexDirection="column">
-      {field.kind === 'toggle' ? (
+      {field.kind === 'choice' ? (
+        <Text wrap="truncate" bold={focused}>
+          {mark}
+          {field.label.padEnd(labelWidth)}{' '}
+          {(field.choices ?? []).map((c) => `${c === (typeof value === 'string' ? value : field.default) ? '(•)' : '( )'} ${c}`).join('  ')}
+        </Text>
+      ) : field.kind === 'toggle' ? (
         <Text wrap="truncate" bold={focused}>
           {mark}
           {value === true ? '[x] ' : '[ ] '}

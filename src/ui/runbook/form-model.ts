@@ -7,7 +7,11 @@ export interface FormField {
   /** '--stuck-for <duration>', '[instance...]'. */
   label: string;
   description: string;
-  kind: 'text' | 'list' | 'toggle';
+  /** As the option declares it (OptionSpec.kind); a variadic argument is a list. */
+  kind: 'text' | 'list' | 'toggle' | 'choice';
+  /** kind 'choice': what it takes, and what holds when nothing is chosen. */
+  choices?: readonly string[];
+  default?: string;
   /** The names a schema issue may use for this field: its key, its long flag. */
   names: string[];
 }
@@ -24,9 +28,16 @@ export function fieldsOf(runbook: Pick<Runbook, 'options' | 'arguments'>): FormF
   }));
   const options = runbook.options.map((o: OptionSpec): FormField => {
     const flag = o.flags.split(/[ ,]+/).find((part) => part.startsWith('--')) ?? o.key;
-    return { key: o.key, label: o.flags, description: o.description, kind: /[<[]/.test(o.flags) ? 'text' : 'toggle', names: [o.key, flag] };
+    return { key: o.key, label: o.flags, description: o.description, kind: o.kind, choices: o.choices, default: o.default, names: [o.key, flag] };
   });
   return [...args, ...options];
+}
+
+/** A choice field's next value: through its choices, back to the first. */
+export function nextChoice(field: FormField, value: string | boolean | undefined): string | undefined {
+  const choices = field.choices ?? [];
+  const current = typeof value === 'string' ? value : field.default;
+  return choices[(choices.indexOf(current ?? '') + 1) % choices.length];
 }
 
 /** What commander would have handed the runbook: no empty strings, lists split, toggles only when on. */

@@ -8,6 +8,7 @@ import { HostPicker } from './host-picker.js';
 import { InstancePicker } from './instance-picker.js';
 import { choiceLabel, runChoices, type RunChoice } from './run-mode.js';
 import { useParamForm } from './use-param-form.js';
+import { nextChoice } from './form-model.js';
 
 type Focus = { kind: 'field'; key: string } | { kind: 'mode' } | { kind: 'scope' } | { kind: 'start' };
 
@@ -51,6 +52,8 @@ export function RunForm(props: { runbook: Runbook; services: SessionServices; ac
         const field = form.fields.find((f) => f.key === focus.key);
         if (field?.kind === 'toggle' && input === ' ') return form.set(field.key, form.values[field.key] !== true);
         if (field?.kind === 'toggle' && key.return) return start();
+        if (field?.kind === 'choice' && (input === ' ' || key.leftArrow || key.rightArrow)) return form.set(field.key, nextChoice(field, form.values[field.key]) ?? '');
+        if (field?.kind === 'choice' && key.return) return start();
         return;
       }
       if (key.return) start();

@@ -8,6 +8,7 @@ export function stepLines(runbook: Runbook, width: number): string[] {
   runbook.steps.forEach((step, index) => {
     const marks = [step.readOnly ? 'read-only' : 'changes things', step.optional ? 'optional' : ''].filter(Boolean).join(', ');
     add(`${index + 1}. ${step.title}  [${marks}]`, '');
+    if (step.appliesWhen) add(`applies only with ${step.appliesWhen.describe}`, '   ');
     add(`changes: ${step.changes}`, '   ');
     for (const guard of step.guards ?? []) add(`guard ${guard.name}: ${guard.describe}`, '   ');
     if (!step.readOnly && !step.guards?.length && step.unguarded) add(`no guard: ${step.unguarded}`, '   ');

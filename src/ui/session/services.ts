@@ -1,11 +1,11 @@
 // What the session needs from the outside world. Types only: the CLI implements it
 // (src/cli/session-services.ts) and tests pass a plain object built on real data.
-import type { CatalogueEntry } from '../../../runbooks/index.js';
-import type { EngineEvent, EventBus } from '../../engine/events.js';
-import type { Prompter } from '../../engine/prompter.js';
+import type { CatalogueEntry } from '../../engine/runbook.js';
+import type { EngineEvent } from '../../engine/events.js';
 import type { RunMode, Runbook } from '../../engine/runbook.js';
 import type { RunResult } from '../../engine/runner.js';
 import type { RunScope, RunStatus } from '../../engine/run-state.js';
+import type { UiRunDeps } from '../run/ui-run.js';
 
 export interface HealthLine {
   ok: boolean;
@@ -50,13 +50,6 @@ export interface RunRequestInput {
   testScope?: string;
 }
 
-/** What the run screen hands the engine (src/ui/run's UiRun.deps). */
-export interface UiRunDeps {
-  onBus(bus: EventBus): void;
-  prompter: Prompter;
-  stop: AbortSignal;
-}
-
 export interface TranscriptRead {
   events: EngineEvent[];
   /** The events as the plain presenter prints them (what `novaops transcripts show` shows). */
@@ -78,6 +71,7 @@ export interface SessionServices {
   /** Compute hosts known to the config (for --test-host). */
   hosts(): Promise<string[]>;
   loadRunbook(id: string): Promise<Runbook>;
+  /** Both through the CLI's run service (src/cli/run-service.ts), as `novaops run` and `resume` are; `ui` is the run screen's UiRun.deps. */
   startRun(request: RunRequestInput, ui: UiRunDeps): Promise<RunResult>;
   resumeRun(runId: string, ui: UiRunDeps): Promise<RunResult>;
   transcript(runId: string): Promise<TranscriptRead>;

@@ -1,0 +1,123 @@
+// Part of `npm run bench`: what an operator waits for before novaops answers, as ratios to a bare
+// `node -e 0` started in the same run with the same environment (this machine's, NODE_EXTRA_CA_CERTS
+// included: node reads those certificates before any script). Runs interleave bare node and novaops,
+// so that a busy machine slows both alike; figures are medians. Measured on the one file,
+// dist/novaops.mjs, with its code cache warm (an operator's second start); the first start on a
+// machine is printed too. Prints figures; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { labDown, labUp } from '../../src/lab/index.js';
+import { REPO } from '../support/cli.js';
+import { firstFrameMs } from './tui-first-frame-bench.js';
+
+const ROUNDS = 11;
+const BUNDLE = path.join(REPO, 'dist', 'novaops.mjs');
+const DB_SERVER = process.env.NOVAOPS_LAB_DB ?? 'mysql://root@127.0.0.1:3306';
+const GOALS = { list: 1.2, help: 1.2, frame: 2.5 };
+const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
+
+/** The phases the bundle's loader reports with NOVAOPS_STARTUP_TIMING=1 (ms since the process started). */
+interface Marks {
+  bootstrapComplete: number;
+  loader: number;
+  source: number;
+  compiled: number;
+  exit: number;
+  cache: string;
+}
+
+interface Sample {
+  ms: number;
+  marks?: Marks;
+}
+
+function timed(args: string[], env: NodeJS.ProcessEnv): Sample {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, args, { env, cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const line = /^novaops-startup (.*)$/m.exec(r.stderr);
+  return { ms, marks: line ? (JSON.parse(line[1]) as Marks) : undefined };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function breakdown(samples: Sample[], bareMs: number): string {
+  const m = samples.map((s) => s.marks).filter((x): x is Marks => x !== undefined);
+  if (m.length === 0) return '';
+  const wall = median(samples.map((s) => s.ms));
+  const parts: [string, number][] = [
+    ["node's own start (as bare node)", median(m.map((x) => x.bootstrapComplete))],
+    ['loading the file (read, decode, the loader)', median(m.map((x) => x.loader - x.bootstrapComplete))],
+    ['inflating the CLI script', median(m.map((x) => x.source - x.loader))],
+    ['compiling it (code cache)', median(m.map((x) => x.compiled - x.source))],
+    ['running the command', median(m.map((x) => x.exit - x.compiled))],
+  ];
+  const accounted = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  parts.push(['spawn and exit (as bare node)', wall - accounted]);
+  return parts.map(([what, ms]) => `      ${ms.toFixed(0).padStart(5)} ms  ${what}`).join('\n') + `\n      (bare node -e 0: ${bareMs.toFixed(0)} ms, spawn to exit)`;
+}
+
+function report(what: string, ms: number, bareMs: number, goal: number, samples?: Sample[]): void {
+  const ratio = ms / bareMs;
+  const met = ratio <= goal;
+  console.log(`  ${what.padEnd(34)} ${ms.toFixed(0).padStart(5)} ms  ${ratio.toFixed(2)}x bare node  (goal <= ${goal}x: ${met ? 'met' : 'NOT met'})`);
+  if (!met && samples) console.log(`    where it goes (medians):\n${breakdown(samples, bareMs)}`);
+}
+
+export async function main(): Promise<void> {
+  const cacheHome = await mkdtemp(path.join(os.tmpdir(), 'novaops-bench-cache-'));
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'novaops-bench-start-'));
+  const lab = await labUp({ stateDir, hosts: 3, flavour: 'modern', dbServer: DB_SERVER, simulator: 'daemon' });
+  try {
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NOVAOPS_STATE_DIR: stateDir, NOVAOPS_CONFIG: lab.configFile };
+    delete (env as Record<string, string | undefined>).CI;
+    const timing = { ...env, NOVAOPS_STARTUP_TIMING: '1' };
+    const cold = timed([BUNDLE, 'list'], timing); // writes the code cache, as an operator's first start does
+    timed([BUNDLE, '--help'], env);
+    await firstFrameMs({ XDG_CACHE_HOME: cacheHome, NOVAOPS_STATE_DIR: stateDir, NOVAOPS_CONFIG: lab.configFile, CI: '' });
+
+    const bare: number[] = [];
+    const list: Sample[] = [];
+    const help: Sample[] = [];
+    const frame: number[] = [];
+    const show: Sample[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      bare.push(timed(['-e', '0'], env).ms);
+      list.push(timed([BUNDLE, 'list'], timing));
+      bare.push(timed(['-e', '0'], env).ms);
+      help.push(timed([BUNDLE, '--help'], timing));
+      bare.push(timed(['-e', '0'], env).ms);
+      show.push(timed([BUNDLE, 'show', 'drp'], timing));
+      frame.push(await firstFrameMs({ XDG_CACHE_HOME: cacheHome, NOVAOPS_STATE_DIR: stateDir, NOVAOPS_CONFIG: lab.configFile, CI: '' }));
+    }
+    const bareMs = median(bare);
+    const size = (await stat(BUNDLE)).size;
+    console.log(`start-up: ${ROUNDS} rounds, bare node, list, --help and the session's first frame interleaved; medians`);
+    console.log(`  ${'bare `node -e 0`'.padEnd(34)} ${bareMs.toFixed(0).padStart(5)} ms  (NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'})`);
+    report('novaops list', median(list.map((s) => s.ms)), bareMs, GOALS.list, list);
+    report('novaops --help', median(help.map((s) => s.ms)), bareMs, GOALS.help, help);
+    report('first full home frame, pty 80x24', median(frame), bareMs, GOALS.frame);
+    if (median(frame) / bareMs > GOALS.frame) {
+      // The session loads the whole CLI as `show` does; its phases, measured on `novaops show drp`:
+      const compiled = median(show.map((s) => s.marks?.compiled ?? 0));
+      console.log(`    where it goes: the whole CLI loaded as for \`novaops show drp\` (medians):\n${breakdown(show, bareMs)}`);
+      console.log(`      then ${(median(frame) - compiled).toFixed(0)} ms from the compiled script to the full frame: ink, React and the screens evaluated, the home rendered, the pty and xterm in between`);
+    }
+    console.log(`  ${'novaops list, first start (no cache)'.padEnd(34)} ${cold.ms.toFixed(0).padStart(5)} ms  (once per machine and version: it writes the code cache)`);
+    console.log(`  bundle dist/novaops.mjs: ${(size / 1024 / 1024).toFixed(2)} MiB (goal < 5 MiB: ${size < MAX_BUNDLE_BYTES ? 'met' : 'NOT met'})`);
+  } finally {
+    await labDown({ stateDir, wipe: true, dbServer: DB_SERVER });
+    await rm(stateDir, { recursive: true, force: true });
+    await rm(cacheHome, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

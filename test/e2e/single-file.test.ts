@@ -1,0 +1,53 @@
+// Issue 15, acceptance 1: dist/novaops.mjs copied ALONE into an empty directory runs the demo's
+// drp dry-run on a running lab with node only: no node_modules in that directory or above it.
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../support/cli.js';
+import { expectDrpPlan } from '../support/drp-dry-run-check.js';
+import { createTestLab, type TestLab } from '../support/lab.js';
+import { runFile } from '../support/run-file.js';
+import type { ScenarioSummary } from '../../src/lab/index.js';
+
+let lab: TestLab;
+let scenario: ScenarioSummary;
+let dir: string;
+
+beforeAll(async () => {
+  lab = await createTestLab();
+  scenario = await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 15 });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'novaops-one-file-'));
+  await copyFile(path.join(REPO, 'dist', 'novaops.mjs'), path.join(dir, 'novaops.mjs'));
+});
+afterAll(async () => {
+  await lab?.destroy();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function ancestors(start: string): string[] {
+  const out = [start];
+  while (path.dirname(out[out.length - 1]) !== out[out.length - 1]) out.push(path.dirname(out[out.length - 1]));
+  return out;
+}
+
+describe('the one-file CLI', () => {
+  it('runs the drp dry-run on the lab from a directory that holds nothing else', async () => {
+    expect(await readdir(dir)).toEqual(['novaops.mjs']);
+    expect(ancestors(dir).filter((d) => existsSync(path.join(d, 'node_modules')))).toEqual([]);
+    // Its own code cache goes here, not into the home of whoever runs the tests.
+    const env = { ...lab.env, XDG_CACHE_HOME: path.join(dir, 'cache'), NODE_PATH: '' };
+
+    // `list` runs the fast path, the script without any command's or runbook's code.
+    const list = await runFile('novaops.mjs', ['list'], { cwd: dir, env: { ...env, NOVAOPS_STARTUP_TIMING: '1' } });
+    expect(list.stdout).toMatch(/^drp\s+Recover cloud after disaster/m);
+    expect(list.stderr).toMatch(/^novaops-startup .*"script":"fast path"/);
+    expectDrpPlan(await runFile('novaops.mjs', ['run', 'drp', '--dry-run'], { cwd: dir, env }), scenario);
+
+    // The second start uses the code cache the first one wrote, and plans the same.
+    const again = await runFile('novaops.mjs', ['run', 'drp', '--dry-run'], { cwd: dir, env: { ...env, NOVAOPS_STARTUP_TIMING: '1' } });
+    expect(again.stderr).toMatch(/^novaops-startup .*"script":"whole","cache":"used"/);
+    expectDrpPlan({ ...again, stderr: '' }, scenario);
+  });
+});
