@@ -3,7 +3,8 @@
 // points up a layer (DESIGN.md section 2):
 //
 //   bin → src/cli → src/ui → src/engine → src/operations (pure) / src/effects → src/config
-//   src/errors.ts below all; runbooks/ use the engine, operations and config;
+//   src/errors.ts and src/values/ (how input is checked and echoed) below all;
+//   runbooks/ use the engine, operations and config;
 //   src/lab, the practice cloud, is a world of its own on operations, effects and config.
 //
 // Only src/cli reads the runbook catalogue (runbooks/index.ts) and the lab; everything else gets
@@ -24,6 +25,13 @@ module.exports = {
       comment: 'src/errors.ts is below every layer: it imports nothing of the project.',
       from: { path: '^src/errors\\.ts$' },
       to: { path: '^(src|runbooks|bin)/', pathNot: '^src/errors\\.ts$' },
+    },
+    {
+      name: 'values-below-all-layers',
+      severity: 'error',
+      comment: 'src/values/ (validation and how a value is echoed) serves every layer: it imports only src/errors.ts.',
+      from: { path: '^src/values/' },
+      to: { path: '^(src|runbooks|bin)/', pathNot: '^src/(errors\\.ts|values/)' },
     },
     {
       name: 'config-is-the-bottom-layer',

@@ -6,7 +6,7 @@
 // generation read just before: nothing on the failed host's providers, the resources on the
 // target's provider, allocations elsewhere (shared storage, networks) untouched.
 import type { PlanItem, Step, StepContext, StepPlan } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { allocationsAfterMove, replaceAllocations, showAllocations, type ConsumerAllocations } from '../../src/operations/openstack/allocations.js';
 import { evacuateKey, hostsOf, label, moveKey, movingInstances, withDb, withEvacuate, type FailedInstance, type FailedNodeParams, type Method } from './facts.js';
 import { onTargetGuard } from './guards.js';

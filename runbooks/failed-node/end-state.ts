@@ -5,7 +5,7 @@ import { readVolumes } from '../lib/bulk-read.js';
 // provider and none on the failed host's, its volumes attached to it as before; nothing of them
 // left on the failed host. What the run left on the failed host on purpose is named.
 import type { GuardResult, Step, StepContext } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { showAllocations } from '../../src/operations/openstack/allocations.js';
 import { evacuateKey, excludedFact, expectedStatus, hostsOf, instancesOf, label, moveKey, movingInstances, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { readServers } from './read-servers.js';

@@ -4,7 +4,7 @@
 // evacuation Nova recorded (os-migrations) and the instance action, never sent a second time
 // while it is under way or done. Completion is read back by bulk polling with back-off.
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
 import { EVACUATION_FAILED, listEvacuations, type Migration } from '../../src/operations/openstack/migrations.js';
 import { evacuateServer, showServer } from '../../src/operations/openstack/servers.js';

@@ -6,7 +6,7 @@
 // what must happen before the failed host starts again.
 import { readVolumes } from '../lib/bulk-read.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { providerAllocations } from '../../src/operations/openstack/allocations.js';
 import { hostsOf, label, type FailedNodeParams } from './facts.js';
 import { leftBehind, movedInstances } from './end-state.js';

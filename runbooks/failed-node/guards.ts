@@ -2,7 +2,7 @@
 // an instance that still runs on a half-dead host gives two guests writing one disk. It is checked
 // right before every step that changes something, so a host that comes back mid-run stops the run.
 import type { Guard, GuardResult, HeldBack, PlanItem } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { listComputeServices } from '../../src/operations/openstack/os-services.js';
 import { askHost } from '../lib/host-answers.js';
 import { readServers } from './read-servers.js';

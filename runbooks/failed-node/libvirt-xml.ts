@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/runbook.js';
 import { defineFact } from '../../src/engine/fact.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { backupFile, parseReadFiles, readFiles, replaceFileIfUnchanged } from '../../src/operations/host-files.js';
 import { hostsOf, label, moveKey, movingInstances, withDb, type FailedNodeParams } from './facts.js';
 import { onTargetGuard } from './guards.js';

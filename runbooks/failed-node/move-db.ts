@@ -5,7 +5,7 @@
 // exactly the instances found on the failed host and still there (AND host = failed), in one
 // transaction, the rows saved with a rollback script first.
 import type { PlanItem, Step } from '../../src/engine/runbook.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { updateRows } from '../../src/operations/sql.js';
 import { hostsOf, instancesOf, label, moveKey, movingInstances, withDb, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';

@@ -2,8 +2,8 @@
 // the options as declared (manifest.ts), the host names, paths and patterns checked closer, and
 // the rules between options. Each message names the option and what to type instead.
 import { z } from 'zod';
-import { isHostName } from '../../src/config/validate.js';
-import { showValue } from '../../src/config/show-value.js';
+import { isHostName } from '../../src/values/validate.js';
+import { showValue } from '../../src/values/show-value.js';
 import { declaredFields } from '../../src/engine/params-schema.js';
 import { failedNodeManifest } from './manifest.js';
 

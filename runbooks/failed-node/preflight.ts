@@ -6,7 +6,7 @@
 import { readVolumes } from '../lib/bulk-read.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
 import { listComputeServices, type ComputeService } from '../../src/operations/openstack/os-services.js';
 import { listServers, showServer } from '../../src/operations/openstack/servers.js';

@@ -2,8 +2,8 @@
 // the compute host, the volume (UUID, or a numeric nova-volume id) or the session id (or both),
 // and for --reconnect the portal and the target. Each message names the option and what to type.
 import { z } from 'zod';
-import { showValue } from '../../src/config/show-value.js';
-import { isHostName, isIqn, isNumericId, isSessionId, isUuid } from '../../src/config/validate.js';
+import { showValue } from '../../src/values/show-value.js';
+import { isHostName, isIqn, isNumericId, isSessionId, isUuid } from '../../src/values/validate.js';
 import { parsePortal } from '../../src/operations/iscsi.js';
 import { declaredFields } from '../../src/engine/params-schema.js';
 import { iscsiCleanupManifest } from './manifest.js';

@@ -4,8 +4,8 @@
 // resolve is reported at once, so that a list of ten with two typos is fixed in one go.
 import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
-import { showList, showValue } from '../../src/config/show-value.js';
-import { isUuid } from '../../src/config/validate.js';
+import { showList, showValue } from '../../src/values/show-value.js';
+import { isUuid } from '../../src/values/validate.js';
 import { findServer, listServers, type Server } from '../../src/operations/openstack/servers.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;

@@ -2,7 +2,7 @@
 // clean them (drp for every mapped attachment, iscsi-cleanup for one volume). Detected from
 // information_schema; a layout we do not know stops the run.
 import { UsageError } from '../../src/engine/errors.js';
-import { showList } from '../../src/config/show-value.js';
+import { showList } from '../../src/values/show-value.js';
 import type { SqlOperation, SqlParam } from '../../src/operations/types.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';

@@ -4,8 +4,8 @@
 import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { listServers, showServer } from '../../src/operations/openstack/servers.js';
-import { showList, showValue } from '../../src/config/show-value.js';
-import { isUuid, parseUuid } from '../../src/config/validate.js';
+import { showList, showValue } from '../../src/values/show-value.js';
+import { isUuid, parseUuid } from '../../src/values/validate.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 

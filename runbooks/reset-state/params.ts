@@ -3,7 +3,7 @@
 // --active or --delete, not both; --force only for named instances. Each message names the
 // argument and what to type instead.
 import { z } from 'zod';
-import { showValue } from '../../src/config/show-value.js';
+import { showValue } from '../../src/values/show-value.js';
 import { DURATION_FORMS, parseDuration } from '../lib/duration.js';
 import { instanceRefProblem } from '../lib/instance-refs.js';
 import { declaredFields } from '../../src/engine/params-schema.js';

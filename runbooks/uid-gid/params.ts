@@ -3,8 +3,8 @@
 // the paths whose files follow the ids. Each message names the option and what to type instead.
 import path from 'node:path';
 import { z } from 'zod';
-import { showValue } from '../../src/config/show-value.js';
-import { isHostName } from '../../src/config/validate.js';
+import { showValue } from '../../src/values/show-value.js';
+import { isHostName } from '../../src/values/validate.js';
 import { declaredFields } from '../../src/engine/params-schema.js';
 import { ACCOUNTS, type AccountKey } from './accounts.js';
 import { uidGidManifest } from './manifest.js';

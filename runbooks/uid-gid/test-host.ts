@@ -1,7 +1,7 @@
 // --test-host: the rehearsal changes one host; it must be one of --hosts and known to the config.
 import { UsageError } from '../../src/engine/errors.js';
 import type { ResolvedScope, StepContext } from '../../src/engine/runbook.js';
-import { parseHostName } from '../../src/config/validate.js';
+import { parseHostName } from '../../src/values/validate.js';
 import { hostsParam, type UidGidParams } from './params.js';
 
 export async function resolveTestHost(ctx: StepContext<UidGidParams>, ref: string): Promise<ResolvedScope> {

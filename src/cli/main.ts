@@ -6,7 +6,7 @@ import { catalogue, findEntry } from '../../runbooks/index.js';
 import type { CatalogueEntry, Runbook } from '../engine/runbook.js';
 import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
-import { showValue } from '../config/show-value.js';
+import { showValue } from '../values/show-value.js';
 import { SCENARIO_REGISTRY, SCENARIOS, scenarioCommandOptions } from '../lab/scenarios/registry.js';
 import { VERSION } from './version.js';
 

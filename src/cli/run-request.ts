@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { UsageError } from '../engine/errors.js';
 import type { Runbook } from '../engine/runbook.js';
 import { checkTestInstanceRef } from '../../runbooks/lib/test-instance.js';
-import { parseHostName } from '../config/validate.js';
+import { parseHostName } from '../values/validate.js';
 
 export function parseParams(runbook: Runbook, values: Record<string, unknown>): unknown {
   const raw: Record<string, unknown> = {};

@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import type { CloudAuth } from './types.js';
 import { ConfigError } from './errors.js';
 import { homeDir } from './paths.js';
-import { showValue } from './show-value.js';
+import { showValue } from '../values/show-value.js';
 
 type Interface = CloudAuth['interface'];
 

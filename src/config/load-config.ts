@@ -10,7 +10,7 @@ import { configFileSchema, describeIssues, type ConfigFile } from './config-file
 import { checkStateDir, labConfigPath, resolvePath, resolveStateDir, stateDirOrigin, userConfigPath } from './paths.js';
 import { resolveCloudAuth } from './cloud-auth.js';
 import { parseDbUrl, readDbFromConf } from './db-connection.js';
-import { ValidationError, parseAddress, parseHostName } from './validate.js';
+import { ValidationError, parseAddress, parseHostName } from '../values/validate.js';
 import { parseProxyJump } from './proxy-jump.js';
 
 export { ConfigError } from './errors.js';

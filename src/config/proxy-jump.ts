@@ -1,9 +1,9 @@
 // A bastion as the config names it, OpenSSH's ProxyJump syntax: [user@]host[:port], an IPv6
 // address in brackets ([fd00::1]:2222), or `none` (a host under hosts: reached directly although
 // ssh: names a bastion). Pure.
-import { showValue } from './show-value.js';
+import { showValue } from '../values/show-value.js';
 import type { JumpHost } from './types.js';
-import { isAddress, ValidationError } from './validate.js';
+import { isAddress, ValidationError } from '../values/validate.js';
 
 const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
 const SYNTAX = /^(?:([^@\s]+)@)?(?:\[([^\]\s]+)\]|([^:@\s[\]]+))(?::(\d{1,5}))?$/;

@@ -3,7 +3,7 @@
 // choices (with its default). The runbook's params.ts spreads these fields, replaces the ones that
 // need a closer check (a host name, a path) and adds the rules between fields.
 import { z } from 'zod';
-import { showValue } from '../config/show-value.js';
+import { showValue } from '../values/show-value.js';
 import type { ArgumentSpec, OptionSpec, RunbookManifest } from './runbook.js';
 
 type Enum<C extends string> = z.ZodEnum<{ [K in C]: K }>;

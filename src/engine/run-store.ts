@@ -6,7 +6,7 @@
 // refused by the lock cannot touch the run that the lock's holder is driving.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { showValue } from '../config/show-value.js';
+import { showValue } from '../values/show-value.js';
 import { DurableJournal } from '../effects/files/journal.js';
 import { openDurableStream, readIfExists, syncDir, writeFileDurably, type DurableFs } from '../effects/files/durable-write.js';
 import { ensureDir, fileExists, listNames, modifiedAt, moveIntoPlace, removeTree } from '../effects/files/local-files.js';

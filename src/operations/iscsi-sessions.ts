@@ -3,8 +3,8 @@
 // and the operations that read it on a compute node. The session id and the target name are
 // checked (invariant 10) before anything may use them, e.g. in `iscsiadm -m session -u -r N`.
 import type { ShellOperation } from './types.js';
-import { ValidationError, isIqn, parseIqn, parseSessionId } from '../config/validate.js';
-import { showValue } from '../config/show-value.js';
+import { ValidationError, isIqn, parseIqn, parseSessionId } from '../values/validate.js';
+import { showValue } from '../values/show-value.js';
 
 export interface IscsiSession {
   transport: string;

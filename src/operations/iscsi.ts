@@ -8,8 +8,8 @@
 import type { ShellOperation, Target } from './types.js';
 import { posixCommand, posixQuote } from './posix-quote.js';
 import { NO_ACTIVE_SESSIONS, parseSessionTree } from './iscsi-sessions.js';
-import { ValidationError, isAddress, isIpv6, parseIqn, parseSessionId } from '../config/validate.js';
-import { showValue } from '../config/show-value.js';
+import { ValidationError, isAddress, isIpv6, parseIqn, parseSessionId } from '../values/validate.js';
+import { showValue } from '../values/show-value.js';
 
 type ReadShell = ShellOperation & { mutating: false };
 

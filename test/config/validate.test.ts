@@ -10,7 +10,7 @@ import {
   parseNumericId,
   parseSessionId,
   parseUuid,
-} from '../../src/config/validate.js';
+} from '../../src/values/validate.js';
 
 describe('validate', () => {
   it('UUIDs', () => {

@@ -3,7 +3,7 @@
 // row backups stay as they are: they may be the only record of what the cloud looked like.
 import { hostname, userInfo } from 'node:os';
 import { configSecrets } from '../../config/types.js';
-import { showValue } from '../../config/show-value.js';
+import { showValue } from '../../values/show-value.js';
 import { createEffects } from '../../effects/create-effects.js';
 import { UsageError } from '../../engine/errors.js';
 import { acquireRunLock } from '../../engine/lock.js';

@@ -1,7 +1,7 @@
 // `novaops help [topic...]`: a runbook's section of novaops(1) as text, or a command's help.
 import type { Command } from 'commander';
 import { UsageError } from '../../engine/errors.js';
-import { showValue } from '../../config/show-value.js';
+import { showValue } from '../../values/show-value.js';
 import { catalogue, findEntry } from '../../../runbooks/index.js';
 import { renderRunbookText, runbookPage } from '../manual/runbook-page.js';
 

@@ -1,6 +1,6 @@
 // `novaops show <runbook>`: the procedure as the runner will execute it, and the options as its
 // manifest declares them (the same declaration the argument parser and the session's form read).
-import { showValue } from '../../config/show-value.js';
+import { showValue } from '../../values/show-value.js';
 import { UsageError } from '../../engine/errors.js';
 import type { OptionSpec, Runbook } from '../../engine/runbook.js';
 import { catalogue, loadRunbook } from '../../../runbooks/index.js';

@@ -8,7 +8,7 @@ import { readRunRecord } from '../../engine/run-record.js';
 import { checkRunId, runsDir, scanRuns } from '../../engine/run-store.js';
 import { damagedTranscript, readTranscriptFile, TRANSCRIPT_FILE } from '../../engine/transcript.js';
 import { describeError } from '../fail.js';
-import { showValue } from '../../config/show-value.js';
+import { showValue } from '../../values/show-value.js';
 import { openConfigForState } from '../state-dir.js';
 import { renderMarkdown } from '../presenters/markdown.js';
 import { formatEvent } from '../presenters/format-event.js';

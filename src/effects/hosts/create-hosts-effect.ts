@@ -4,7 +4,7 @@ import { ExitCode, NovaopsError } from '../../errors.js';
 import { readFile, rm } from 'node:fs/promises';
 import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
-import { isAddress } from '../../config/validate.js';
+import { isAddress } from '../../values/validate.js';
 import type { DiscoveredHosts, HostsEffect, ShellResult } from '../types.js';
 import { classifySshFailure, SSH_FAILED } from './ssh-failure.js';
 import { buildSshArgv, buildSshExitArgv, type SshTarget } from './ssh-argv.js';

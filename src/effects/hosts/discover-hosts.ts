@@ -3,8 +3,8 @@
 // the same strict host key checking. A name or address that does not validate is left out and
 // said so, never passed to ssh.
 import type { HostSpec, SshDefaults } from '../../config/types.js';
-import { isAddress, isHostName } from '../../config/validate.js';
-import { showValue } from '../../config/show-value.js';
+import { isAddress, isHostName } from '../../values/validate.js';
+import { showValue } from '../../values/show-value.js';
 import { listHypervisors } from '../../operations/openstack/hypervisors.js';
 import type { DiscoveredHosts, OpenStackEffect } from '../types.js';
 
