@@ -162,3 +162,20 @@ describe('novaops transcripts report', () => {
     }
   });
 });
+
+describe('a step that did not apply', () => {
+  const run = '20260101-130000-failed-node-3c4d';
+  const naEvents = transcript([
+    [0, { ...start(1), runId: run, runbook: 'failed-node', params: { method: 'db' } }],
+    [10, { type: 'step.not-applicable', step: 'force-down', title: 'Fence the failed host: force its nova-compute service down', index: 1, condition: '--method evacuate' }],
+    [20, { type: 'run.end', outcome: 'completed', summary: 'completed', durationMs: 20, counts: { done: 0, failed: 0, held: 0, skipped: 0 }, apiRequests: {}, runDir: `/state/runs/${run}` }],
+  ]);
+
+  test('is in the post-mortem once, with the condition it needed (Markdown and HTML)', () => {
+    const markdown = renderMarkdown(run, naEvents);
+    expect(markdown).toContain('Fence the failed host: force its nova-compute service down');
+    expect(markdown.match(/not applicable: only with --method evacuate/g)).toHaveLength(1);
+    const html = renderReportHtml([reportModelOf({ runId: run, events: naEvents })]);
+    expect(html).toContain('not applicable: only with --method evacuate');
+  });
+});

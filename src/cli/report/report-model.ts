@@ -3,7 +3,7 @@
 // acknowledgement, the guards and what they held back, the confirmations, how long one item of
 // each step took, the commands an operator could type, and where the rollback material is.
 // Pure: events in, a model out; the HTML and Markdown presenters render it.
-import type { EngineEvent, ItemStatus, RunOutcome } from '../../engine/events.js';
+import { notApplicable, type EngineEvent, type ItemStatus, type RunOutcome } from '../../engine/events.js';
 import type { ArgumentSpec, OptionSpec } from '../../engine/runbook.js';
 import type { RunArtifact } from '../../engine/run-record.js';
 import { durationStats, type DurationStats } from './duration-stats.js';
@@ -209,6 +209,10 @@ function foldAttempt(segment: readonly EngineEvent[], failedBefore: Set<string>,
     switch (e.type) {
       case 'step.start':
         steps.set(e.step, { step: e.step, title: e.title, index: e.index, optional: e.optional, warnings: e.warnings, start: ts, end: ts, outcome: 'unfinished', detail: '', items: [], guards: [], confirms: [], notes: [] });
+        break;
+      case 'step.not-applicable':
+        // Said once, never planned: the post-mortem still shows why the step did nothing.
+        steps.set(e.step, { step: e.step, title: e.title, index: e.index, optional: false, warnings: [], start: ts, end: ts, outcome: 'not applicable', detail: notApplicable(e.condition), items: [], guards: [], confirms: [], notes: [] });
         break;
       case 'step.end': {
         const s = stepOf(e.step, ts);
