@@ -16,8 +16,9 @@ export class ValidationError extends NovaopsError {
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // RFC 1123: labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen.
 const labelRe = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-// RFC 3720: iqn.YYYY-MM.reversed.domain[:unique-id]
-const iqnRe = /^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[^\s]+)?$/i;
+// RFC 3720: iqn.YYYY-MM.reversed.domain[:unique-id]; RFC 3722 allows only letters, digits, '-', '.'
+// and ':' in the unique part (ASCII), so a quote, ';' or '$(' is refused here, not by iscsiadm later.
+const iqnRe = /^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[a-z0-9.:-]+)?$/i;
 
 export const uuidSchema = z.string().regex(uuidRe);
 export const hostNameSchema = z

@@ -4,7 +4,7 @@
 // are made by the real engine (a live drp the operator stopped at the DB cleanup, resumable) and
 // then handed, damaged, to the real CLI.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Prompter } from '../../src/engine/prompter.js';
@@ -131,6 +131,22 @@ describe('a damaged transcript', () => {
     expect(r.stdout).toContain('20260101-000000-drp-ffff  DAMAGED: no state.json');
     expect(r.stderr).toMatch(/2 run directories are damaged/);
     expect(r.stderr).toMatch(/what to do: /);
+  });
+
+  it('transcripts list over many damaged directories: one short line names the first few and counts the rest', async () => {
+    const odd = Array.from({ length: 9 }, (_, i) => `20260102-00000${i}-drp-${'abcdef012'[i]}${'abcdef012'[i]}${'abcdef012'[i]}${'abcdef012'[i]}`);
+    for (const id of odd) await mkdir(join(lab.stateDir, 'runs', id), { recursive: true });
+    try {
+      const r = await runCli(['transcripts', 'list'], lab.env);
+      expect(r.code).toBe(2);
+      for (const id of odd) expect(r.stdout).toContain(`${id}  DAMAGED: no state.json`);
+      const summary = r.stderr.split('\n').find((l) => /run directories are damaged/.test(l))!;
+      expect(summary).toMatch(/and \d+ more \(marked DAMAGED above\)/);
+      // The line does not grow with the count: about what three names take, not nine.
+      expect(summary.length).toBeLessThan(400);
+    } finally {
+      for (const id of odd) await rm(join(lab.stateDir, 'runs', id), { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,6 +37,11 @@ describe('validate', () => {
     expect(isIqn('iqn.2010-13.org.openstack:x')).toBe(false);
     expect(isIqn('eui.02004567A425678D')).toBe(false);
     expect(isIqn('iqn.2010-10.org.openstack:vol 1')).toBe(false);
+    for (const hostile of [`"'`, ';reboot', '$(reboot)', '`id`', '|true', '\\', '&']) {
+      expect(isIqn(`iqn.2010-10.org.openstack:volume-1${hostile}`), hostile).toBe(false);
+    }
+    expect(isIqn('iqn.2003-01.org.linux-iscsi.storage:sn.1234')).toBe(true);
+    expect(isIqn('iqn.1992-08.com.netapp:sn.4082367740:vs.3')).toBe(true);
     expect(() => parseIqn('nope', '--target')).toThrow(ValidationError);
   });
 

@@ -60,6 +60,11 @@ describe('iscsi-cleanup: bad input', () => {
       [['--host', host], /which session\?/],
       [['--host', host, '--session', String(sid), '--reconnect', '--portal', '127.0.0.1', '--target', 'iqn.bad name'], /--target.*not an iSCSI qualified name/],
       [['--host', host, '--session', String(sid), '--reconnect', '--portal', '$(reboot)', '--target', volumeIqn(`volume-${volume}`)], /--portal.*not an iSCSI portal/],
+      // RFC 3722 allows letters, digits, '-', '.' and ':' in an IQN: a quote, ';' or '$(' never reaches iscsiadm.
+      ...[`"'`, ';reboot', '$(reboot)', '`id`', '|true'].map((tail): [string[], RegExp] => [
+        ['--host', host, '--session', String(sid), '--reconnect', '--portal', '127.0.0.1', '--target', `${volumeIqn(`volume-${volume}`)}${tail}`],
+        /--target.*not an iSCSI qualified name/,
+      ]),
       [['--host', host, '--session', String(sid), '--portal', '127.0.0.1'], /--portal and --target are for --reconnect/],
       [['--host', host, '--session', String(sid), '--reconnect'], /--reconnect needs --portal/],
     ];

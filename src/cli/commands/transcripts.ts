@@ -13,6 +13,9 @@ import { openConfigForState } from '../state-dir.js';
 import { renderMarkdown } from '../presenters/markdown.js';
 import { formatEvent } from '../presenters/format-event.js';
 
+/** Damaged run directories named in the one-line summary; the rest are counted. */
+const DAMAGED_NAMED = 3;
+
 export async function listTranscripts(configPath: string | undefined): Promise<void> {
   const stateDir = await openConfigForState(configPath);
   const { runs, damaged } = await scanRuns(stateDir);
@@ -30,7 +33,11 @@ export async function listTranscripts(configPath: string | undefined): Promise<v
   process.stdout.write(`${lines.map((l) => l.text).join('\n')}\n`);
   if (damaged.length > 0) {
     process.stderr.write(
-      `novaops: ${damaged.length} run director${damaged.length === 1 ? 'y is' : 'ies are'} damaged: ${damaged.map((d) => `${d.dir} (${d.problem})`).join('; ')}\n` +
+      // The list above names each one; the summary stays one short line however many there are.
+      `novaops: ${damaged.length} run director${damaged.length === 1 ? 'y is' : 'ies are'} damaged: ${damaged
+        .slice(0, DAMAGED_NAMED)
+        .map((d) => `${d.runId} (${showValue(d.problem, 60)})`)
+        .join('; ')}${damaged.length > DAMAGED_NAMED ? `; and ${damaged.length - DAMAGED_NAMED} more (marked DAMAGED above)` : ''} in ${runsDir(stateDir)}\n` +
         `  what to do: restore its state.json from a copy, or move the directory out of ${runsDir(stateDir)} (keep it for the post-mortem)\n`,
     );
     process.exitCode = ExitCode.usage;
