@@ -243,6 +243,12 @@ export interface Runbook<P = any> extends RunbookManifest {
   version: string;
   /** Checks the options and arguments; every one of them is a key of it (the engine checks at load). */
   params: z.ZodType<P>;
+  /**
+   * Input only the cloud can judge (a path on a host, say), read before the run exists: a
+   * UsageError here is bad input, exit 2, and no run directory is made. Read-only, like the lookup
+   * of a test scope, and run in dry-runs too.
+   */
+  checkInput?(ctx: StepContext<P>): Promise<void>;
   /** Resolves the operator's reference (uuid, name, host) to exactly one target; a UsageError otherwise. */
   resolveTestScope?(ctx: StepContext<P>, ref: string): Promise<ResolvedScope>;
   steps: Step<P>[];

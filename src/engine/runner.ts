@@ -128,16 +128,11 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
       await warnOfUnfinished(request.runbook, deps, bus);
     }
     let opCounter = 0;
+    // Reads before the run directory exists: input the cloud must judge, then the test scope.
+    const lookup = createLookupContext(runId, { ...contextBase(deps, bus, mode, request.params, {}), nextOpId: (step) => `${step}#${++opCounter}` });
+    await runbook.checkInput?.(lookup);
     const scope: RunScope =
-      request.testScope === undefined
-        ? { kind: 'cloud' }
-        : {
-            ref: request.testScope,
-            ...(await runbook.resolveTestScope!(
-              createLookupContext(runId, { ...contextBase(deps, bus, mode, request.params, {}), nextOpId: (step) => `${step}#${++opCounter}` }),
-              request.testScope,
-            )),
-          };
+      request.testScope === undefined ? { kind: 'cloud' } : { ref: request.testScope, ...(await runbook.resolveTestScope!(lookup, request.testScope)) };
     if (scope.kind !== 'cloud' && scope.kind !== runbook.testScope) {
       throw new EngineRuleError(`runbook ${runbook.id} resolved its ${runbook.testScope} test scope to a ${scope.kind}`);
     }

@@ -6,6 +6,8 @@
 //    still answers — unless the operator types its name with --fenced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setHostPower, type FailedNodeSummary } from '../../src/lab/index.js';
 import { runCli } from '../support/cli.js';
 import { labToken, type TestLab } from '../support/lab.js';
@@ -53,6 +55,22 @@ describe('failed-node bad input: exit 2, a clear message, nothing changed', () =
     const r = await unchanged([...runArgs(lab, s), '--yes', '--test-instance', '3f57699a-e773-4650-a443-b4b37eed5a0?']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--test-instance: '3f57699a-e773-4650-a443-b4b37eed5a0?' is neither an instance UUID nor an instance name");
+  });
+
+  it('an --instances-path that is not a directory on the target, or the root: refused before a run directory exists', async () => {
+    const runs = () => readdir(join(lab.stateDir, 'runs')).catch(() => [] as string[]);
+    const before = await runs();
+    const target = ['--failed-host', s.failedHost, '--target-host', s.targetHost, '--fenced', s.failedHost, '--allow-rebuild'];
+    const file = await unchanged([...base(), ...target, '--instances-path', '/etc/passwd']);
+    expect(file.code, file.stdout + file.stderr).toBe(2);
+    expect(file.stderr).toContain(`--instances-path '/etc/passwd' is not a directory on ${s.targetHost}`);
+    expect(file.stderr).toContain('instances_path of nova.conf');
+    for (const root of ['/', '//']) {
+      const r = await unchanged([...base(), ...target, '--instances-path', root]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toContain('--instances-path / is the root directory, not an instances path');
+    }
+    expect(await runs()).toEqual(before);
   });
 
   it('a target whose nova-compute is down', async () => {
