@@ -185,16 +185,10 @@ export function showServer(id: string): ReadApi<Server> {
 /** GET /servers/{id} for its state; 404 answers null (the instance is gone: deleted, or never existed). */
 export function findServer(id: string): ReadApi<Server | null> {
   return {
-    kind: 'api',
-    service: 'compute',
-    method: 'GET',
-    path: serverPath(id),
-    ...atMicroversion(SERVERS_MICROVERSION),
+    ...showServer(id),
     okStatus: [200, 404],
     parse: parseServerOrGone,
     summary: `show state of server ${id}`,
-    mutating: false,
-    target: { instance: id },
     command: posixCommand(['openstack', 'server', 'show', id, '-c', 'OS-EXT-STS:vm_state', '-c', 'OS-EXT-STS:task_state', '-c', 'updated']),
   };
 }
