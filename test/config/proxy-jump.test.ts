@@ -1,27 +1,13 @@
 // proxy_jump in the config: a bastion for every ssh host (ssh:) or for one (hosts:), in OpenSSH's
 // [user@]host[:port] syntax; `none` sends one host direct; a bad value is named with its key.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/load-config.js';
+import { configUnderTest } from '../support/config-under-test.js';
 import { parseProxyJump } from '../../src/config/proxy-jump.js';
 import { buildSshArgv } from '../../src/effects/hosts/ssh-argv.js';
 
-let dir: string;
-const env = { OS_AUTH_URL: 'http://127.0.0.1:1/v3', OS_USERNAME: 'u', OS_PASSWORD: 'pw', OS_PROJECT_NAME: 'p' };
-const dbs = 'databases:\n  nova: { url: "mysql://n:x@127.0.0.1/nova" }\n  cinder: { url: "mysql://c:x@127.0.0.1/cinder" }\n';
-
-async function load(yaml: string) {
-  const file = path.join(dir, 'config.yaml');
-  await writeFile(file, dbs + yaml);
-  return loadConfig({ configPath: file, env: { ...env, NOVAOPS_STATE_DIR: path.join(dir, 'state') }, cwd: dir, userConfigPath: path.join(dir, 'none.yaml'), systemCloudsYaml: path.join(dir, 'none.yaml') });
-}
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'novaops-proxy-jump-'));
-});
-afterEach(async () => rm(dir, { recursive: true, force: true }));
+const { load, dir } = configUnderTest('novaops-proxy-jump-');
 
 describe('parseProxyJump', () => {
   it('reads user, host and port, each optional but the host', () => {
@@ -54,7 +40,7 @@ describe('proxy_jump in the config', () => {
     const err = await load('hosts:\n  c1: { via: ssh, address: 10.0.0.1, proxy_jump: "root@bastion:0" }\n').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).exitCode).toBe(2);
-    expect((err as ConfigError).message).toBe(`config ${path.join(dir, 'config.yaml')}: hosts.c1.proxy_jump: port 0 is not between 1 and 65535`);
+    expect((err as ConfigError).message).toBe(`config ${path.join(dir(), 'config.yaml')}: hosts.c1.proxy_jump: port 0 is not between 1 and 65535`);
   });
 });
 

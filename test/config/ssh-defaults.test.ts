@@ -1,25 +1,11 @@
 // The config's ssh: section: the defaults of every `via: ssh` host (an entry's own value wins), and
 // the whole recipe for hosts found through the Compute API; a typo in it is an error, not ignored.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/load-config.js';
+import { configUnderTest } from '../support/config-under-test.js';
 
-let dir: string;
-const env = { OS_AUTH_URL: 'http://127.0.0.1:1/v3', OS_USERNAME: 'u', OS_PASSWORD: 'pw', OS_PROJECT_NAME: 'p' };
-const dbs = 'databases:\n  nova: { url: "mysql://n:x@127.0.0.1/nova" }\n  cinder: { url: "mysql://c:x@127.0.0.1/cinder" }\n';
-
-async function load(yaml: string) {
-  const file = path.join(dir, 'config.yaml');
-  await writeFile(file, dbs + yaml);
-  return loadConfig({ configPath: file, env: { ...env, NOVAOPS_STATE_DIR: path.join(dir, 'state') }, cwd: dir, userConfigPath: path.join(dir, 'none.yaml'), systemCloudsYaml: path.join(dir, 'none.yaml') });
-}
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'novaops-ssh-config-'));
-});
-afterEach(async () => rm(dir, { recursive: true, force: true }));
+const { load, dir } = configUnderTest('novaops-ssh-config-');
 
 describe('ssh: in the config', () => {
   it('fills what a via: ssh host leaves out; paths relative to the config file', async () => {
@@ -27,9 +13,9 @@ describe('ssh: in the config', () => {
       'ssh: { user: ops, port: 2222, identity_file: keys/id, known_hosts_file: keys/known_hosts }\n' +
         'hosts:\n  c1: { via: ssh, address: 10.0.0.1 }\n  c2: { via: ssh, address: 10.0.0.2, user: root, port: 22, known_hosts_file: /etc/ssh/kh }\n',
     );
-    expect(c.ssh).toEqual({ user: 'ops', port: 2222, identityFile: path.join(dir, 'keys/id'), knownHostsFile: path.join(dir, 'keys/known_hosts') });
-    expect(c.hosts.c1).toMatchObject({ via: 'ssh', address: '10.0.0.1', user: 'ops', port: 2222, identityFile: path.join(dir, 'keys/id'), knownHostsFile: path.join(dir, 'keys/known_hosts') });
-    expect(c.hosts.c2).toMatchObject({ user: 'root', port: 22, identityFile: path.join(dir, 'keys/id'), knownHostsFile: '/etc/ssh/kh' });
+    expect(c.ssh).toEqual({ user: 'ops', port: 2222, identityFile: path.join(dir(), 'keys/id'), knownHostsFile: path.join(dir(), 'keys/known_hosts') });
+    expect(c.hosts.c1).toMatchObject({ via: 'ssh', address: '10.0.0.1', user: 'ops', port: 2222, identityFile: path.join(dir(), 'keys/id'), knownHostsFile: path.join(dir(), 'keys/known_hosts') });
+    expect(c.hosts.c2).toMatchObject({ user: 'root', port: 22, identityFile: path.join(dir(), 'keys/id'), knownHostsFile: '/etc/ssh/kh' });
   });
 
   it('without it: root on port 22, ssh finds keys and known_hosts as it always does', async () => {
