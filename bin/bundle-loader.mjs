@@ -41,8 +41,9 @@ try {
 const script = new Script(source, { filename: file, cachedData });
 // The session (no command named) writes it again as it quits: the cache then holds the screens'
 // code as well, which a first start that was, say, `run drp` never compiled.
-const COMMANDS = ['show', 'run', 'resume', 'abandon', 'transcripts', 'doctor', 'lab', 'help', 'list'];
-const session = !fast && !args.some((a) => COMMANDS.includes(a));
+// The session is novaops with nothing but its global options: anything else is a command (a list of
+// them would miss the next one, and `__complete-runs` runs at every Tab).
+const session = !fast && args.every((a, i) => a === '--read-only' || a === '--config' || a.startsWith('--config=') || args[i - 1] === '--config');
 if (cachedData === undefined || script.cachedDataRejected || session) {
   // Written once the command is done, so that the functions it compiled are in the cache too; and
   // only after a success: a command refused for bad input leaves nothing behind, not even this.
