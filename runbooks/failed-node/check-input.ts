@@ -5,21 +5,20 @@ import type { StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import { showValue } from '../../src/values/show-value.js';
-import { DEFAULT_INSTANCES_PATH } from './manifest.js';
 import type { FailedNodeParams } from './params.js';
 
 export async function checkInstancesPath(ctx: StepContext<FailedNodeParams>): Promise<void> {
   const { targetHost, instancesPath } = ctx.params;
-  // The default is a guess the operator did not type: where it is missing, the preflight says so
-  // and no instance counts as on shared storage (the safe side), as before.
-  if (instancesPath === DEFAULT_INSTANCES_PATH || !ctx.hosts().includes(targetHost)) return;
+  // Without the option the path comes from the target's nova.conf, which the operator did not
+  // type: where it is missing, the preflight says so and no instance counts as on shared storage.
+  if (instancesPath === undefined || !ctx.hosts().includes(targetHost)) return;
   const probe = await ctx.tryRead(probeInstanceDirs(targetHost, instancesPath, []));
   // An unreachable target is the preflight's and its guard's to name, with what to do.
   if (!probe.ok) return;
   if (!parseInstanceDirProbe(probe.stdout ?? '').instancesPathExists) {
     throw new UsageError(
       `--instances-path ${showValue(instancesPath)} is not a directory on ${targetHost}`,
-      `give the instances_path of nova.conf on ${targetHost} (${DEFAULT_INSTANCES_PATH} unless its nova.conf sets it)`,
+      `give the instances_path of nova.conf on ${targetHost}, or leave --instances-path out: novaops then reads it from ${targetHost}'s nova.conf`,
     );
   }
 }

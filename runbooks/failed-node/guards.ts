@@ -7,6 +7,7 @@ import { listComputeServices } from '../../src/operations/openstack/os-services.
 import { askHost } from '../lib/host-answers.js';
 import { readServers } from './read-servers.js';
 import { readInstanceRows } from './db-reads.js';
+import { targetInstancesPath } from './instances-path.js';
 import { hostsOf, label, losesRootDisk, type FailedInstance, type FailedNodeParams } from './facts.js';
 
 const nothingToGuard: GuardResult = { ok: true, detail: 'no item in this step' };
@@ -93,7 +94,7 @@ export const rebuildGuard: Guard<FailedNodeParams> = {
         holdBack.push({
           key: item.key,
           reason:
-            `${label(i)} is image-backed and ${target.host} has its directory ${ctx.params.instancesPath}/${i.uuid}/ without its disk: Nova takes that for shared storage ` +
+            `${label(i)} is image-backed and ${target.host} has its directory ${targetInstancesPath(ctx)}/${i.uuid}/ without its disk: Nova takes that for shared storage ` +
             `and would start it with no root disk instead of rebuilding it. Move that directory aside on ${target.host}, then run again (--allow-rebuild to rebuild it from its image)`,
         });
       } else if (ctx.params.allowRebuild) {

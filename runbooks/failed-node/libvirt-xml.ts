@@ -12,6 +12,7 @@ import { showList } from '../../src/values/show-value.js';
 import { backupFile, parseReadFiles, readFiles, replaceFileIfUnchanged } from '../../src/operations/host-files.js';
 import { hostsOf, label, moveKey, movingInstances, withDb, type FailedNodeParams } from './facts.js';
 import { onTargetGuard } from './guards.js';
+import { targetInstancesPath } from './instances-path.js';
 import { editLibvirtXml, LibvirtXmlError, readAddresses, sha256, VNC_LISTEN_ANY } from './libvirt-xml-edit.js';
 
 const CHUNK = 50;
@@ -22,7 +23,7 @@ type XmlEditRecord = z.infer<typeof xmlEdit>;
 const editsFact = defineFact('failed-node.libvirt-xml', z.array(xmlEdit), 'the libvirt.xml step');
 
 export function xmlPath(ctx: StepContext<FailedNodeParams>, uuid: string): string {
-  return `${ctx.params.instancesPath.replace(/\/+$/, '')}/${uuid}/libvirt.xml`;
+  return `${targetInstancesPath(ctx).replace(/\/+$/, '')}/${uuid}/libvirt.xml`;
 }
 
 export function backupPath(ctx: StepContext<FailedNodeParams>, uuid: string): string {
@@ -39,7 +40,7 @@ export const libvirtXmlStep: Step<FailedNodeParams> = {
     const { target } = hostsOf(ctx);
     const withXml = movingInstances(ctx, 'move-db', moveKey).filter((i) => i.libvirtXml);
     if (withXml.length === 0) {
-      return { items: [], notes: [`no moved instance has a libvirt.xml under ${ctx.params.instancesPath} on ${target.host}: nothing to edit (Nova rewrites the domain on the hard reboot)`] };
+      return { items: [], notes: [`no moved instance has a libvirt.xml under ${targetInstancesPath(ctx)} on ${target.host}: nothing to edit (Nova rewrites the domain on the hard reboot)`] };
     }
     if (!ctx.hosts().includes(target.host)) {
       ctx.warn(`${target.host} is not in the novaops config (hosts:): the libvirt.xml of ${withXml.length} instance(s) cannot be edited; edit them by hand before the reboot`);

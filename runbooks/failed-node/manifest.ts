@@ -2,7 +2,6 @@
 // without loading any of its steps (runbook.ts has them; params.ts checks the values together).
 import type { RunbookManifest } from '../../src/engine/runbook.js';
 
-export const DEFAULT_INSTANCES_PATH = '/var/lib/nova/instances';
 export const DEFAULT_SERVICE_VM_NAMES = '^amphora-';
 
 export const failedNodeManifest = {
@@ -24,7 +23,12 @@ export const failedNodeManifest = {
     },
     { flags: '--allow-rebuild', kind: 'toggle', key: 'allowRebuild', description: 'also move image-backed instances whose disk is not on shared storage: they are rebuilt from their image, their root disk is LOST' },
     { flags: '--fenced <host>', kind: 'text', key: 'fenced', description: 'the failed host, typed again: you fenced it by other means (powered off through its BMC) and novaops cannot check' },
-    { flags: '--instances-path <path>', kind: 'text', key: 'instancesPath', default: DEFAULT_INSTANCES_PATH, description: `instances_path of nova.conf on the target host (default ${DEFAULT_INSTANCES_PATH})` },
+    {
+      flags: '--instances-path <path>',
+      kind: 'text',
+      key: 'instancesPath',
+      description: "the target host's instances path (default: instances_path, or $state_path/instances, of the target's own nova.conf, read over its host channel)",
+    },
     { flags: '--service-vm-names <regex>', kind: 'text', key: 'serviceVmNames', default: DEFAULT_SERVICE_VM_NAMES, description: `service VMs left alone in bulk, by name (default ${DEFAULT_SERVICE_VM_NAMES})` },
     { flags: '--service-vm-metadata <keys>', kind: 'text', key: 'serviceVmMetadata', description: 'service VMs left alone in bulk, by metadata key (comma-separated)' },
     { flags: '--update-attached-host', kind: 'toggle', key: 'updateAttachedHost', description: "--method db: record the target host in Cinder's attachments of the moved instances" },

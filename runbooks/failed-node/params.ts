@@ -21,10 +21,12 @@ export const failedNodeParams = z
     failedHost: hostOption('--failed-host'),
     targetHost: hostOption('--target-host'),
     fenced: hostOption('--fenced').optional(),
-    instancesPath: declared.instancesPath
+    instancesPath: z
+      .string()
       .refine((p) => p.startsWith('/') && !p.split('/').includes('..'), { error: (issue) => `--instances-path ${showValue(issue.input)} is not an absolute path` })
       // The root holds every host's files, not instances: a shared-storage check there proves nothing.
-      .refine((p) => p.replace(/\/+/g, '/') !== '/', { error: () => '--instances-path / is the root directory, not an instances path' }),
+      .refine((p) => p.replace(/\/+/g, '/') !== '/', { error: () => '--instances-path / is the root directory, not an instances path' })
+      .optional(),
     serviceVmNames: declared.serviceVmNames.refine(
       (p) => {
         try {

@@ -28,6 +28,7 @@ import {
 import type { HostServer } from './read-servers.js';
 import { serviceVmReason } from './service-vms.js';
 import { INSTANCES_TSV, instancesTsv } from './report.js';
+import { instancesPathFact, resolveInstancesPath } from './instances-path.js';
 
 const CHUNK = 500;
 
@@ -301,11 +302,15 @@ async function readAllocations(ctx: StepContext, uuids: string[]): Promise<Map<s
 /** Which instance directories the target sees (shared storage), and which hold a libvirt.xml. */
 async function probeTarget(ctx: StepContext<FailedNodeParams>, target: HostInfo, uuids: string[]): Promise<{ dirs?: Map<string, { libvirtXml: boolean; disk: boolean }>; note?: string }> {
   if (uuids.length === 0) return {};
-  const path = ctx.params.instancesPath;
   if (!ctx.hosts().includes(target.host)) {
-    ctx.warn(`${target.host} is not in the novaops config (hosts:): whether it sees ${path}/<uuid>/ (shared storage) cannot be checked, so no instance counts as on shared storage`);
+    ctx.warn(`${target.host} is not in the novaops config (hosts:): whether it sees <instances_path>/<uuid>/ (shared storage) cannot be checked, so no instance counts as on shared storage`);
+    await instancesPathFact.set(ctx, null);
     return {};
   }
+  const where = await resolveInstancesPath(ctx, target.host);
+  await instancesPathFact.set(ctx, where);
+  if (where === null) return {};
+  const path = where.path;
   const dirs = new Map<string, { libvirtXml: boolean; disk: boolean }>();
   for (let i = 0; i < uuids.length; i += CHUNK) {
     const result = await ctx.tryRead(probeInstanceDirs(target.host, path, uuids.slice(i, i + CHUNK)));
@@ -315,11 +320,11 @@ async function probeTarget(ctx: StepContext<FailedNodeParams>, target: HostInfo,
     }
     const probe = parseInstanceDirProbe(result.stdout ?? '');
     if (!probe.instancesPathExists) {
-      ctx.warn(`${path} does not exist on ${target.host}: is --instances-path the instances_path of its nova.conf? No instance counts as on shared storage`);
+      ctx.warn(`${path} (${where.from}) does not exist on ${target.host}: no instance counts as on shared storage`);
       return {};
     }
     for (const [u, d] of probe.dirs) dirs.set(u, d);
   }
   const xml = [...dirs.values()].filter((d) => d.libvirtXml).length;
-  return { dirs, note: `${target.host} sees ${dirs.size} of ${uuids.length} instance director${uuids.length === 1 ? 'y' : 'ies'} under ${path}, ${xml} with a libvirt.xml` };
+  return { dirs, note: `${target.host} sees ${dirs.size} of ${uuids.length} instance director${uuids.length === 1 ? 'y' : 'ies'} under ${path} (${where.from}), ${xml} with a libvirt.xml` };
 }

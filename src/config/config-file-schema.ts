@@ -10,6 +10,8 @@ const databaseSchema = z.union([z.strictObject({ conf: nonEmpty }), z.strictObje
 const localHostSchema = z.strictObject({
   via: z.literal('local'),
   root: nonEmpty.optional(),
+  /** The files nova-compute reads on this host, in order (default /etc/nova/nova.conf, /etc/nova/nova-compute.conf). */
+  nova_conf: z.array(nonEmpty).min(1).optional(),
   path_prepend: z.array(nonEmpty).optional(),
   env: z.record(z.string(), z.string()).optional(),
 });
@@ -17,6 +19,7 @@ const localHostSchema = z.strictObject({
 const sshHostSchema = z.strictObject({
   via: z.literal('ssh'),
   root: nonEmpty.optional(),
+  nova_conf: z.array(nonEmpty).min(1).optional(),
   address: nonEmpty,
   port: port.optional(),
   user: nonEmpty.optional(),

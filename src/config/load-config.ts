@@ -12,6 +12,7 @@ import { resolveCloudAuth } from './cloud-auth.js';
 import { parseDbUrl, readDbFromConf } from './db-connection.js';
 import { ValidationError, parseAddress, parseHostName } from '../values/validate.js';
 import { parseProxyJump } from './proxy-jump.js';
+import { showValue } from '../values/show-value.js';
 
 export { ConfigError } from './errors.js';
 export { checkStateDir, resolveStateDir, stateDirOrigin } from './paths.js';
@@ -261,7 +262,7 @@ function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) =>
       () => parseHostName(alias, plainKey(alias) ? `hosts.${alias}` : 'hosts (a host name)'),
     );
     if (h.via === 'local') {
-      hosts[alias] = { via: 'local', root: hostRoot(h.root, resolve), pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
+      hosts[alias] = { via: 'local', root: hostRoot(h.root, resolve), ...novaConf(h.nova_conf, alias, where), pathPrepend: (h.path_prepend ?? []).map(resolve), env: h.env ?? {} };
     } else {
       inConfig(where, 'give the host name or IP address ssh should connect to', () => parseAddress(h.address, `hosts.${alias}.address`));
       const user = h.user ?? parsed.ssh?.user ?? 'root';
@@ -271,6 +272,7 @@ function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) =>
       hosts[alias] = {
         via: 'ssh',
         root: hostRoot(h.root, resolve),
+        ...novaConf(h.nova_conf, alias, where),
         address: h.address,
         port: h.port ?? parsed.ssh?.port ?? 22,
         user,
@@ -281,6 +283,17 @@ function resolveHosts(parsed: ConfigFile, where: string, resolve: (p: string) =>
     }
   }
   return hosts;
+}
+
+/** Paths on the host itself, so they must be absolute there (not resolved against the config's folder). */
+function novaConf(files: string[] | undefined, alias: string, where: string): { novaConf?: string[] } {
+  if (files === undefined) return {};
+  for (const f of files) {
+    if (!f.startsWith('/') || f.split('/').includes('..')) {
+      throw new ConfigError(`${where}: hosts.${alias}.nova_conf: ${showValue(f)} is not an absolute path`, 'give the nova.conf files as nova-compute reads them on that host, in order, e.g. [/etc/nova/nova.conf, /etc/nova/nova-compute.conf]');
+    }
+  }
+  return { novaConf: files };
 }
 
 /** Left out when it is '/' (the default), so that a plain host reads the same as before. */

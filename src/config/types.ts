@@ -30,6 +30,8 @@ export type HostSpec =
   | {
       via: 'local';
       root?: string;
+      /** nova_conf: the files nova-compute reads there, in order; absent: the distribution's defaults. */
+      novaConf?: string[];
       /** Directories put in front of PATH (the lab puts its simulated host tools here). */
       pathPrepend: string[];
       env: Record<string, string>;
@@ -37,6 +39,7 @@ export type HostSpec =
   | {
       via: 'ssh';
       root?: string;
+      novaConf?: string[];
       address: string;
       port: number;
       user: string;

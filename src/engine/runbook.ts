@@ -103,6 +103,8 @@ export interface StepContext<P = unknown> {
   hosts(): string[];
   /** The directory a host's files are under: '/' on a real host, the host's directory in the lab (config `root:`). */
   hostRoot(host: string): string;
+  /** The nova.conf files nova-compute reads on a host, in order (config `nova_conf:`, else the distribution's defaults). */
+  hostNovaConf(host: string): readonly string[];
   /** Items a guard of an earlier step held back (they stay out of later steps too). */
   heldBack(stepId: string): HeldBack[];
   /**

@@ -250,7 +250,8 @@ async function warnOfUnfinished(runbook: Runbook, deps: RunDeps, bus: EventBus):
 
 function contextBase(deps: RunDeps, bus: EventBus, mode: RunMode, params: unknown, scope: Scope): Omit<ContextDeps, 'store' | 'nextOpId' | 'predecessors'> {
   const hostRoot = (host: string) => deps.config.hosts[host]?.root ?? '/';
-  return { effects: deps.effects, bus, mode, params, scope, concurrency: deps.config.api.concurrency, poll: deps.config.poll, hostRoot };
+  const hostNovaConf = (host: string) => deps.config.hosts[host]?.novaConf;
+  return { effects: deps.effects, bus, mode, params, scope, concurrency: deps.config.api.concurrency, poll: deps.config.poll, hostRoot, hostNovaConf };
 }
 
 interface RefusalContext {

@@ -6,6 +6,7 @@ import { EngineRuleError } from './errors.js';
 import { emitOperationEnd, type EventBus } from './events.js';
 import { executeOperation, messageOf } from './execute-operation.js';
 import type { OperationResult, ReadOperation } from '../operations/types.js';
+import { DEFAULT_NOVA_CONF_FILES } from '../operations/nova-conf.js';
 import type { HeldBack, PriorRun, RunMode, Scope, StepContext } from './runbook.js';
 import type { RunStore } from './run-store.js';
 
@@ -21,6 +22,8 @@ export interface ContextDeps {
   nextOpId(step: string): string;
   /** The config's `root:` of a host ('/' when absent, or when it has none). */
   hostRoot?(host: string): string;
+  /** The config's `nova_conf:` of a host (absent: the distribution's defaults). */
+  hostNovaConf?(host: string): readonly string[] | undefined;
   /** Abandoned runs of this runbook on this cloud since its last completed one, newest first. */
   predecessors(): Promise<PriorRun[]>;
 }
@@ -86,6 +89,7 @@ export function createLookupContext(runId: string, deps: Omit<ContextDeps, 'stor
     mapLimit: (items, fn) => Promise.all(items.map((item) => limit(() => fn(item)))),
     hosts: () => deps.effects.hosts.known(),
     hostRoot: (host) => deps.hostRoot?.(host) ?? '/',
+    hostNovaConf: (host) => deps.hostNovaConf?.(host) ?? DEFAULT_NOVA_CONF_FILES,
     heldBack: () => [],
     predecessors: async () => [],
   };
@@ -123,6 +127,7 @@ export function createStepContext(stepId: string, deps: ContextDeps): StepContex
       return effects.hosts.known();
     },
     hostRoot: (host) => deps.hostRoot?.(host) ?? '/',
+    hostNovaConf: (host) => deps.hostNovaConf?.(host) ?? DEFAULT_NOVA_CONF_FILES,
     heldBack(otherStep: string): HeldBack[] {
       return (store.state.facts[heldBackFactKey(otherStep)] as HeldBack[] | undefined) ?? [];
     },

@@ -2,6 +2,7 @@
 // the SCSI device tools, systemctl) the runbooks touch. novaops reaches them with `via: local` +
 // path_prepend, or over ssh to an sshd whose PATH starts at the host's bin (test/support/sshd.ts).
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { groupText, passwdText, shadowText } from './host-files.js';
 import { hostPaths } from './paths.js';
 import { installDeviceStubs, resetDeviceState } from './device-stubs.js';
@@ -12,7 +13,8 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await mkdir(hp.bin, { recursive: true });
   await mkdir(hp.instancesDir, { recursive: true });
   await mkdir(hp.iscsiDir, { recursive: true });
-  await mkdir(hostPaths(labDirectory, host).root + '/etc', { recursive: true });
+  await mkdir(path.dirname(hp.novaConf), { recursive: true });
+  await writeFile(hp.novaConf, computeNovaConf(hp.instancesDir));
   await writeFile(hp.passwd, passwdText());
   await writeFile(hp.group, groupText());
   await writeFile(hp.iscsiadm, LAB_ASSETS['iscsiadm.sh']);
@@ -25,6 +27,15 @@ export async function createHost(labDirectory: string, host: string): Promise<vo
   await writeFile(hp.sessions, '');
   await resetDeviceState(hp.iscsiDir);
   await writeFile(hp.nextSid, '1\n');
+}
+
+/**
+ * The compute's own nova.conf: its instances live under the lab host's directory, so an instances
+ * path guessed as /var/lib/nova/instances is wrong here as it was on the real beds.
+ */
+function computeNovaConf(instancesDir: string): string {
+  const statePath = path.dirname(instancesDir);
+  return ['[DEFAULT]', `state_path = ${statePath}`, 'instances_path = $state_path/instances', 'compute_driver = libvirt.LibvirtDriver', ''].join('\n');
 }
 
 /**

@@ -39,6 +39,8 @@ export function hostPaths(dir: string, host: string) {
     systemctl: path.join(root, 'bin', 'systemctl'),
     services: path.join(root, 'run', 'lab-services'),
     servicesLog: path.join(root, 'run', 'lab-services', 'systemctl.log'),
+    /** What its nova-compute reads: the lab's hosts set state_path under their own directory, as real beds do. */
+    novaConf: path.join(root, 'etc', 'nova', 'nova.conf'),
     passwd: path.join(root, 'etc', 'passwd'),
     group: path.join(root, 'etc', 'group'),
     /** usermod and groupmod (with --prefix) want them next to passwd and group. */

@@ -300,6 +300,14 @@ describe('6. host aliases under hosts: are host names', () => {
     expect(err.message).toBe(`config ${cfg}: hosts.compute1.address: '-oProxyCommand=x' is neither a host name nor an IP address`);
   });
 
+  it('nova_conf: paths on the host, absolute, in order; a relative one is named', async () => {
+    const bad = await write('cfg.yaml', `${dbs}hosts:\n  compute1: { via: local, nova_conf: [/etc/nova/nova.conf, nova-compute.conf] }\n`);
+    const err = await configError(loadConfig({ configPath: bad, env, cwd: dir }));
+    expect(err.message).toBe(`config ${bad}: hosts.compute1.nova_conf: 'nova-compute.conf' is not an absolute path`);
+    const good = await write('cfg.yaml', `${dbs}hosts:\n  compute2: { via: ssh, address: "::1", nova_conf: [/etc/nova/nova.conf, /etc/nova/nova-compute2.conf] }\n`);
+    expect((await loadConfig({ configPath: good, env, cwd: dir })).hosts.compute2).toMatchObject({ novaConf: ['/etc/nova/nova.conf', '/etc/nova/nova-compute2.conf'] });
+  });
+
   it('valid aliases (FQDNs too) load', async () => {
     const cfg = await write('cfg.yaml', `${dbs}hosts:\n  compute-01.example.com: { via: local }\n  compute2: { via: ssh, address: "::1" }\n`);
     const c = await loadConfig({ configPath: cfg, env, cwd: dir });

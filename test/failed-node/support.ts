@@ -26,7 +26,8 @@ export function targetInstancesPath(lab: TestLab, s: FailedNodeSummary): string 
 }
 
 export function runArgs(lab: TestLab, s: FailedNodeSummary, ...extra: string[]): string[] {
-  return ['run', 'failed-node', '--failed-host', s.failedHost, '--target-host', s.targetHost, '--instances-path', targetInstancesPath(lab, s), ...extra];
+  // No --instances-path: the target's own nova.conf (the lab writes one per host) says where it is.
+  return ['run', 'failed-node', '--failed-host', s.failedHost, '--target-host', s.targetHost, ...extra];
 }
 
 export type Rows = Record<string, Record<string, unknown>[]>;

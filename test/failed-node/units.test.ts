@@ -126,8 +126,10 @@ describe('service VMs', () => {
 
 describe('parameters', () => {
   const ok = { failedHost: 'compute1', targetHost: 'compute2' };
-  it('defaults: evacuate, no rebuild, /var/lib/nova/instances, amphorae left alone', () => {
-    expect(failedNode.params.parse(ok)).toMatchObject({ method: 'evacuate', allowRebuild: false, instancesPath: '/var/lib/nova/instances', serviceVmNames: '^amphora-', serviceVmMetadata: [] });
+  it("defaults: evacuate, no rebuild, the instances path left to the target's nova.conf, amphorae left alone", () => {
+    const parsed = failedNode.params.parse(ok);
+    expect(parsed).toMatchObject({ method: 'evacuate', allowRebuild: false, serviceVmNames: '^amphora-', serviceVmMetadata: [] });
+    expect(parsed.instancesPath).toBeUndefined();
   });
   it('refuses what names nothing, with the flag in the message', () => {
     const issue = (raw: object) => failedNode.params.safeParse(raw).error?.issues[0]?.message ?? '';

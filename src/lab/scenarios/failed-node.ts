@@ -297,7 +297,7 @@ function summarize(info: LabInfo, plan: Plan, o: { shared: boolean; xml: boolean
     otherInstances: power.instances.filter((i) => i.host !== failedHost).map(view),
     byKind,
     volumes: onFailed.flatMap((i) => i.volumes),
-    instancesPath: '/var/lib/nova/instances',
+    instancesPath: hostPaths(info.dir, targetHost).instancesDir,
     libvirtXmlFiles: o.xmlFiles,
   };
 }
