@@ -92,7 +92,7 @@ export interface FailedNodeSummary {
   byKind: Record<FailedNodeKind, string[]>;
   /** Every volume attachment of the failed host's instances (boot volumes included). */
   volumes: FailedNodeVolume[];
-  /** Instances path inside each host's root (the lab's /var/lib/nova/instances). */
+  /** The target's instances path (its nova.conf says so: the lab's hosts keep it under their own directory). */
   instancesPath: string;
   /** libvirt.xml files written (absolute paths), with legacyLibvirtXml. */
   libvirtXmlFiles: string[];
