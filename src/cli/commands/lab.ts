@@ -77,9 +77,8 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
   const { dbReachable: dbUp, apiAnswering: apiUp } = status.live;
   const dbUrl = `mysql://${info.db.user}@${info.db.host}:${info.db.port}/${info.db.schemas.nova}`;
   // The plan in force lives in the simulator (lab faults changes it); lab.json's copy when it is down.
-  const faults = apiUp
-    ? await labFaults({ stateDir: resolveStateDir(process.env) }).catch(() => undefined)
-    : undefined;
+  // Asked even when the API check failed: at a high fault rate that check meets a fault itself.
+  const faults = await labFaults({ stateDir: resolveStateDir(process.env) }).catch(() => undefined);
   const faultState = faults ?? { faults: info.faults ?? null, injected: {}, dbProxy: info.db.proxyPort !== undefined };
   if (flags.json) {
     process.stdout.write(
