@@ -8,6 +8,7 @@ import type { RunFlags } from './run-flags.js';
 import { describeError, exitCodeOf } from './fail.js';
 import { showValue } from '../values/show-value.js';
 import { SCENARIO_REGISTRY, SCENARIOS, scenarioCommandOptions } from '../lab/scenarios/registry.js';
+import { FAULT_KINDS } from '../lab/faults/plan.js';
 import { VERSION } from './version.js';
 
 export type { RunFlags } from './run-flags.js';
@@ -147,6 +148,11 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
     .option('--delete-ms <ms>', 'how long a delete takes')
     .option('--service-down-time-ms <ms>', "how long without a heartbeat before a compute service reads down (Nova's service_down_time, 60 s)")
     .option('--report-interval-ms <ms>', "how often the simulated computes heartbeat (Nova's report_interval, 10 s)")
+    .option('--fault-rate <rate>', 'inject faults from the start: the chance (0 to 1) per request, statement or host command')
+    .option('--fault-seed <n>', 'the fault plan\'s seed (same seed, same order of requests: same faults)')
+    .option('--fault-kinds <kinds>', 'comma-separated fault kinds (default all; see novaops lab faults --help)')
+    .option('--fault-slow-ms <ms>', 'how long a slow answer takes (default 3000)')
+    .option('--db-proxy', "reach the database through the lab's proxy (implied by --fault-rate), so lab faults can fault novaops's statements")
     .action(async (flags: Record<string, string>) => (await import('./commands/lab.js')).labUpCommand(flags));
   lab
     .command('down')
@@ -158,6 +164,18 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
     .description('what runs, where')
     .option('--json', 'DB URL, API URL and clouds.yaml path as JSON')
     .action(async (flags: { json?: boolean }) => (await import('./commands/lab.js')).labStatusCommand(flags));
+  lab
+    .command('faults')
+    .description('inject faults (API errors, database errors, dropped host links) into the running lab; no option: show the plan')
+    .option('--rate <rate>', 'the chance (0 to 1) that one request, statement or host command is faulted')
+    .option('--seed <n>', 'the plan\'s seed (default 1): same seed and same order of requests give the same faults')
+    .option('--kinds <kinds>', `comma-separated, default all: ${FAULT_KINDS.join(', ')}`)
+    .option('--slow-ms <ms>', 'how long a slow answer takes (default 3000)')
+    .option('--off', 'no more faults')
+    .option('--json', 'the plan and the faults injected so far as JSON')
+    .action(async (flags: { rate?: string; seed?: string; kinds?: string; slowMs?: string; off?: boolean; json?: boolean }) =>
+      (await import('./commands/lab-faults.js')).labFaultsCommand(flags),
+    );
   const scenario = lab
     .command('scenario <name>')
     .description(`set the lab to a scenario: ${SCENARIOS.slice(0, -1).join(', ')} or ${SCENARIOS[SCENARIOS.length - 1]}`)

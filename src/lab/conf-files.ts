@@ -70,8 +70,11 @@ export async function readServiceConnection(file: string): Promise<DbServer> {
   return parseDbUrl(conn);
 }
 
-export async function writeNovaopsYaml(dir: string, hosts: string[]): Promise<void> {
+/** `conf`: the nova.conf and cinder.conf novaops reads (the lab's own unless it reaches the DB through the proxy). */
+export async function writeNovaopsYaml(dir: string, hosts: string[], conf?: { nova: string; cinder: string }): Promise<void> {
   const p = labPaths(dir);
+  const novaConf = conf?.nova ?? p.novaConf;
+  const cinderConf = conf?.cinder ?? p.cinderConf;
   // Flow-style maps keep one host per line, the shape operators copy from the docs.
   const hostLines = hosts.map((h) => {
     const { bin, root } = hostPaths(dir, h);
@@ -81,8 +84,8 @@ export async function writeNovaopsYaml(dir: string, hosts: string[]): Promise<vo
     `cloud: ${LAB_CLOUD_NAME}`,
     `clouds_yaml: ${JSON.stringify(p.cloudsYaml)}`,
     'databases:',
-    `  nova: { conf: ${JSON.stringify(p.novaConf)} }`,
-    `  cinder: { conf: ${JSON.stringify(p.cinderConf)} }`,
+    `  nova: { conf: ${JSON.stringify(novaConf)} }`,
+    `  cinder: { conf: ${JSON.stringify(cinderConf)} }`,
     'hosts:',
     ...hostLines,
     'api: { concurrency: 16, timeout_ms: 30000 }',

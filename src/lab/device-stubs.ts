@@ -9,6 +9,7 @@ const TOOLS = ['multipath', 'blockdev', 'tee'] as const;
 
 export async function installDeviceStubs(binDir: string): Promise<void> {
   await writeFile(path.join(binDir, 'lab-devices.sh'), LAB_ASSETS['lab-devices.sh']);
+  await writeFile(path.join(binDir, 'lab-faults.sh'), LAB_ASSETS['lab-faults.sh']);
   for (const tool of TOOLS) {
     await writeFile(path.join(binDir, tool), LAB_ASSETS[`${tool}.sh`]);
     await chmod(path.join(binDir, tool), 0o755);

@@ -3,6 +3,21 @@
 export { labUp, type LabUpOptions, type LabUpResult } from './lab-up.js';
 export { labDown, type LabDownOptions } from './lab-down.js';
 export { labStatus, type LabStatus } from './lab-status.js';
+export { labFaults, type LabFaultsState } from './lab-faults.js';
+export {
+  FAULT_KINDS,
+  HTTP_FAULT_KINDS,
+  DB_FAULT_KINDS,
+  HOST_FAULT_KINDS,
+  DEFAULT_SLOW_MS,
+  parseFaultKinds,
+  validateFaultSpec,
+  FaultPlan,
+  type FaultKind,
+  type FaultSpec,
+} from './faults/plan.js';
+export { startDbProxy, ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, type DbProxy } from './faults/db-proxy.js';
+export { hostFaultLines } from './faults/host-plan.js';
 export {
   applyScenario,
   SCENARIOS,

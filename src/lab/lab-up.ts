@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCloudsYaml, writeNovaopsYaml, writeServiceConf } from './conf-files.js';
 import { adminConnection, provisionDatabases } from './db-provision.js';
@@ -10,6 +11,7 @@ import { assertLoopback, parseDbUrl, type DbServer } from './db-url.js';
 import { freeLoopbackPort } from './free-port.js';
 import { createHost } from './hosts.js';
 import { writeLabInfo } from './lab-info-file.js';
+import type { FaultSpec } from './faults/plan.js';
 import { hostNames, labDir, labPaths } from './paths.js';
 import { findMariadbd, startPrivateMariadb } from './private-mariadb.js';
 import { randomHex, randomPassword } from './random.js';
@@ -25,6 +27,14 @@ export interface LabUpOptions {
   prefix?: string;
   simulator?: 'daemon' | 'in-process';
   settings?: Partial<SimSettings>;
+  /** The fault plan the simulator starts with; `lab faults` changes it later. */
+  faults?: FaultSpec;
+  /**
+   * Route novaops's database connections through the simulator's MySQL proxy, where database
+   * faults are injected. Implied by `faults`. Without it the lab's config points at MariaDB itself
+   * (an API outage then leaves the database reachable, as on a real cloud).
+   */
+  dbProxy?: boolean;
 }
 
 export interface LabUpResult extends LabInfo {
@@ -92,6 +102,14 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova });
   await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });
   await writeServiceConf(p.placementConf, 'placement', { ...common, database: dbInfo.schemas.placement! });
+  const proxied = opts.dbProxy || opts.faults !== undefined;
+  if (proxied) {
+    dbInfo.proxyPort = await freeLoopbackPort();
+    const viaProxy = { ...common, host: '127.0.0.1', port: dbInfo.proxyPort };
+    await mkdir(path.dirname(p.proxiedNovaConf), { recursive: true });
+    await writeServiceConf(p.proxiedNovaConf, 'nova', { ...viaProxy, database: dbInfo.schemas.nova });
+    await writeServiceConf(p.proxiedCinderConf, 'cinder', { ...viaProxy, database: dbInfo.schemas.cinder });
+  }
 
   const mode = opts.simulator ?? 'daemon';
   const port = await freeLoopbackPort();
@@ -99,7 +117,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const authUrl = `${url}/identity/v3`;
   await writeCloudsYaml(p.cloudsYaml, { authUrl, username: 'admin', password: randomPassword() });
   for (const h of hosts) await createHost(dir, h);
-  await writeNovaopsYaml(dir, hosts);
+  await writeNovaopsYaml(dir, hosts, proxied ? { nova: p.proxiedNovaConf, cinder: p.proxiedCinderConf } : undefined);
 
   const info: LabInfo = {
     dir,
@@ -114,6 +132,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     configFile: p.configFile,
     hosts,
     settings,
+    ...(opts.faults ? { faults: opts.faults } : {}),
   };
   await writeLabInfo(info);
 

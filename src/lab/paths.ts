@@ -14,6 +14,9 @@ export function labPaths(dir: string) {
     cinderConf: path.join(dir, 'cinder.conf'),
     placementConf: path.join(dir, 'placement.conf'),
     configFile: path.join(dir, 'novaops.yaml'),
+    /** nova.conf / cinder.conf as novaops sees them when the lab has a database proxy (faults). */
+    proxiedNovaConf: path.join(dir, 'faults', 'nova.conf'),
+    proxiedCinderConf: path.join(dir, 'faults', 'cinder.conf'),
     scenarioJson: path.join(dir, 'scenario.json'),
     simulatorLog: path.join(dir, 'simulator.log'),
     mysqlDir: path.join(dir, 'mysql'),
@@ -26,6 +29,12 @@ export function labPaths(dir: string) {
     iscsiTargets: path.join(dir, 'iscsi-targets'),
     /** Present when every host mounts one shared instances path (a scenario's --shared-storage). */
     sharedStorage: path.join(dir, 'shared-instances-path'),
+    /** The host commands' fault plan (one `index kind` line per faulted command), read by bin/lab-faults.sh. */
+    hostFaultPlan: path.join(dir, 'faults', 'host-plan'),
+    /** How many host commands have asked the plan so far (the next command's index). */
+    hostFaultNext: path.join(dir, 'faults', 'host-next'),
+    /** One line per host fault injected: `kind host command...`. */
+    hostFaultLog: path.join(dir, 'faults', 'host-injected.log'),
   };
 }
 

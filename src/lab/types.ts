@@ -1,6 +1,8 @@
 // Shapes shared by every part of the lab. lab.json holds a LabInfo; it never holds the DB password
 // (that lives in nova.conf / cinder.conf, as on a real deployment).
 
+import type { FaultSpec } from './faults/plan.js';
+
 export type LabFlavour = 'modern' | 'nova-volume';
 
 export interface SimSettings {
@@ -49,6 +51,11 @@ export interface LabDbInfo {
   dataDir?: string;
   /** Schema prefix on a shared server ('' on a private one). */
   prefix?: string;
+  /**
+   * Set when the lab was made with database faults in mind: the simulator runs a MySQL proxy on
+   * this loopback port and novaops's config reaches the database through it.
+   */
+  proxyPort?: number;
 }
 
 export interface LabInfo {
@@ -65,6 +72,8 @@ export interface LabInfo {
   configFile: string;
   hosts: string[];
   settings: SimSettings;
+  /** The fault plan the simulator starts with (`lab up --fault-rate ...`); absent: no faults. */
+  faults?: FaultSpec;
 }
 
 // Keystone ids are 32 hex digits; fixed so scenarios and tokens agree without sharing state.

@@ -4,12 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { applyScenario, labDown, labUp, startSimulator, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot, parseDbUrl, type SimulatorHandle } from '../../src/lab/index.js';
+import { applyScenario, labDown, labUp, startSimulator, type LabFlavour, type LabInfo, type ScenarioOptions, type ScenarioSummary, type SimSettings, type StatsSnapshot, type FaultSpec, parseDbUrl, type SimulatorHandle } from '../../src/lab/index.js';
 
 export interface TestLabOptions {
   hosts?: number;
   flavour?: LabFlavour;
   settings?: Partial<SimSettings>;
+  /** novaops's config reaches the database through the simulator's proxy (database faults). */
+  dbProxy?: boolean;
 }
 
 export interface TestLab {
@@ -20,6 +22,8 @@ export interface TestLab {
   stats(): Promise<StatsSnapshot>;
   resetStats(): Promise<void>;
   setSettings(s: Partial<SimSettings>): Promise<SimSettings>;
+  /** A fault plan for the running simulator (its streams start again from the seed); null: faults off. */
+  setFaults(spec: Partial<FaultSpec> | null): Promise<void>;
   scenario(name: string, opts?: ScenarioOptions): Promise<ScenarioSummary>;
   /** Takes the API simulator down (an API outage) and brings it back on the same port. */
   stopApi(): Promise<void>;
@@ -37,6 +41,7 @@ export async function createTestLab(opts: TestLabOptions = {}): Promise<TestLab>
     flavour: opts.flavour ?? 'modern',
     dbServer: LAB_DB_URL,
     simulator: 'in-process',
+    dbProxy: opts.dbProxy,
     settings: { latencyMs: 0, rebootMs: 50, attachMs: 30, ...opts.settings },
   });
   const { simulatorHandle, ...info } = up;
@@ -56,6 +61,14 @@ export async function createTestLab(opts: TestLabOptions = {}): Promise<TestLab>
       (await (
         await fetch(`${api}/_lab/settings`, { method: 'POST', body: JSON.stringify(s), headers: { 'content-type': 'application/json' } })
       ).json()) as SimSettings,
+    setFaults: async (spec) => {
+      const r = await fetch(`${api}/_lab/faults`, {
+        method: spec ? 'POST' : 'DELETE',
+        body: spec ? JSON.stringify(spec) : undefined,
+        headers: { 'content-type': 'application/json' },
+      });
+      if (!r.ok) throw new Error(`lab faults: HTTP ${r.status} ${await r.text()}`);
+    },
     scenario: (name, o) => applyScenario(info, name, o),
     stopApi: () => sim.close({ finishPending: true }),
     startApi: async () => {

@@ -1,7 +1,8 @@
 // `novaops lab ...`: the practice cloud.
 import { resolveStateDir } from '../../config/load-config.js';
 import { UsageError } from '../../engine/errors.js';
-import { applyScenario, findScenario, labDown, labStatus, labUp, optionAttribute, SCENARIOS } from '../../lab/index.js';
+import { applyScenario, findScenario, labDown, labFaults, labStatus, labUp, optionAttribute, SCENARIOS } from '../../lab/index.js';
+import { describeFaults, faultSpecFromFlags } from './lab-faults.js';
 
 function positiveInt(value: string | boolean | undefined, flag: string, min = 0): number {
   const n = Number(value);
@@ -25,8 +26,14 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
       'novaops lab down --wipe, then novaops lab up',
     );
   }
+  const faults = faultSpecFromFlags(
+    { rate: flags.faultRate, seed: flags.faultSeed, kinds: flags.faultKinds, slowMs: flags.faultSlowMs },
+    '--fault-',
+  );
   const info = await labUp({
     stateDir,
+    faults,
+    dbProxy: !!flags.dbProxy,
     hosts: positiveInt(flags.hosts, '--hosts', 1),
     flavour: flags.flavour,
     settings: {
@@ -46,6 +53,8 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
     [
       `lab up: API ${info.api.url}, database ${info.db.host}:${info.db.port} (${info.db.private ? 'private mariadbd' : 'shared server'}), hosts ${info.hosts.join(', ')}`,
       `config: ${info.configFile} (used automatically while the lab is up, or export NOVAOPS_CONFIG=${info.configFile})`,
+      ...(info.db.proxyPort !== undefined ? [`database proxy: novaops reaches the database through 127.0.0.1:${info.db.proxyPort} (lab faults)`] : []),
+      ...(faults ? [describeFaults({ faults, injected: {}, dbProxy: true })] : []),
       `next: novaops lab scenario power-loss --instances 20 --volumes 30 (or failed-node, stuck-instance)`,
       '',
     ].join('\n'),
@@ -67,9 +76,13 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
   const info = status;
   const { dbReachable: dbUp, apiAnswering: apiUp } = status.live;
   const dbUrl = `mysql://${info.db.user}@${info.db.host}:${info.db.port}/${info.db.schemas.nova}`;
+  // The plan in force lives in the simulator (lab faults changes it); lab.json's copy when it is down.
+  // Asked even when the API check failed: at a high fault rate that check meets a fault itself.
+  const faults = await labFaults({ stateDir: resolveStateDir(process.env) }).catch(() => undefined);
+  const faultState = faults ?? { faults: info.faults ?? null, injected: {}, dbProxy: info.db.proxyPort !== undefined };
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp, apiUp }, null, 2)}\n`,
+      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp, apiUp, faults: faultState.faults, faultsInjected: faultState.injected, dbProxyPort: info.db.proxyPort ?? null }, null, 2)}\n`,
     );
     return;
   }
@@ -79,6 +92,7 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
       `API      ${info.api.url} — ${apiUp ? 'up' : `DOWN (${status.live.apiError ?? '?'})`}`,
       `clouds.yaml ${info.cloudsYaml} (cloud ${info.cloudName}); config ${info.configFile}`,
       `hosts    ${info.hosts.join(', ')}`,
+      describeFaults(faultState),
       '',
     ].join('\n'),
   );

@@ -19,6 +19,8 @@ if [ -e "$HOST_ROOT/powered-off" ]; then
   echo "ssh: connect to host $(basename "$HOST_ROOT") port 22: No route to host" >&2
   exit 255
 fi
+# Before the lock below: a hanging command must not stall the host's other commands.
+. "$(dirname "$0")/lab-faults.sh"
 mkdir -p "$ISCSI_DIR"
 touch "$SESSIONS" "$DELETED" "$FLUSHED"
 exec 9>"$ISCSI_DIR/.lock"

@@ -11,6 +11,7 @@ if [ -e "$HOST_ROOT/powered-off" ]; then
   echo "ssh: connect to host $(basename "$HOST_ROOT") port 22: No route to host" >&2
   exit 255
 fi
+. "$(dirname "$0")/lab-faults.sh"
 verb="${1:-}"
 shift || true
 [ $# -gt 0 ] || { echo "systemctl: $verb needs a unit name" >&2; exit 1; }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LabDb } from '../lab-db.js';
 import type { LabInfo, SimSettings } from '../types.js';
 import type { SessionAppender } from '../sessions-file.js';
+import type { LabFaults } from './lab-faults.js';
 import type { Stats } from './stats.js';
 import type { TokenInfo, TokenStore } from './tokens.js';
 import type { Timers } from './timers.js';
@@ -13,6 +14,8 @@ export interface SimState {
   db: LabDb;
   settings: SimSettings;
   stats: Stats;
+  /** The fault plan in force (none by default). */
+  faults: LabFaults;
   tokens: TokenStore;
   timers: Timers;
   sessions: SessionAppender;

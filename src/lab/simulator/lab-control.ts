@@ -1,6 +1,7 @@
 // /_lab/*: not OpenStack. Lets tests and the bench read counters and change timing live, and
 // power simulated hosts off and on (POST /_lab/hosts/{host}/power {"on": false}).
 import { z } from 'zod';
+import { validateFaultSpec } from '../faults/plan.js';
 import { setHostPower } from '../hosts.js';
 import type { Ctx, Reply } from './context.js';
 import { fault } from './http-util.js';
@@ -21,11 +22,15 @@ export const SettingsPatch = z
 
 export async function handleLabControl(ctx: Ctx): Promise<Reply> {
   const { method, path, sim } = ctx;
-  if (path === '/stats' && method === 'GET') return { status: 200, body: sim.stats.snapshot() };
+  if (path === '/stats' && method === 'GET') {
+    return { status: 200, body: { ...sim.stats.snapshot(), faultsInjected: await sim.faults.injectedCounts() } };
+  }
   if (path === '/stats/reset' && method === 'POST') {
     sim.stats.reset();
+    await sim.faults.resetCounts();
     return { status: 204 };
   }
+  if (path === '/faults') return faults(ctx);
   if (path === '/settings' && method === 'GET') return { status: 200, body: sim.settings };
   if (path === '/settings' && method === 'POST') {
     const parsed = SettingsPatch.safeParse(ctx.body ?? {});
@@ -46,4 +51,21 @@ export async function handleLabControl(ctx: Ctx): Promise<Reply> {
   }
   if (path === '/health' && method === 'GET') return { status: 200, body: { ok: true, pendingTransitions: sim.timers.pending } };
   throw fault(404, 'The resource could not be found.');
+}
+
+/** GET: the plan in force and what it injected; POST a spec: a new plan from its seed; DELETE: faults off. */
+async function faults(ctx: Ctx): Promise<Reply> {
+  const { method, sim } = ctx;
+  if (method === 'POST') {
+    try {
+      await sim.faults.set(validateFaultSpec(ctx.body));
+    } catch (e) {
+      throw fault(400, `invalid fault plan: ${(e as Error).message}`);
+    }
+  } else if (method === 'DELETE') {
+    await sim.faults.set(undefined);
+  } else if (method !== 'GET') {
+    throw fault(405, 'GET, POST or DELETE');
+  }
+  return { status: 200, body: { faults: sim.faults.spec ?? null, injected: await sim.faults.injectedCounts() } };
 }

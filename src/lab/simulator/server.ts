@@ -11,7 +11,12 @@ import { SessionAppender } from '../sessions-file.js';
 import { DEFAULT_SETTINGS, type LabInfo, type SimSettings } from '../types.js';
 import type { Ctx, Reply, SimState } from './context.js';
 import { startHeartbeat } from './heartbeat.js';
+import { LabFaults } from './lab-faults.js';
+import { startDbProxy, type DbProxy } from '../faults/db-proxy.js';
+import { readServiceConnection } from '../conf-files.js';
+import { countApplied } from './applied-counts.js';
 import { ApiError, fault, keystoneError, readJson, sendJson } from './http-util.js';
+import { injectBeforeHandling, loseAnswer, type HttpFault } from './http-faults.js';
 import { handleIdentity } from './keystone.js';
 import { handleLabControl } from './lab-control.js';
 import { computeVersion, computeVersionHeaders, COMPUTE_MIN, placementVersion, placementVersionHeaders } from './microversion.js';
@@ -46,11 +51,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   const { info } = opts;
   const creds = await readCloudsYaml(info.cloudsYaml);
   const db = await openLabDb(info, 32);
+  const stats = new Stats();
   const sim: SimState = {
     info,
     db,
     settings: { ...DEFAULT_SETTINGS, ...info.settings, ...opts.settings },
-    stats: new Stats(),
+    stats,
+    faults: new LabFaults(info.dir, stats),
     tokens: new TokenStore(),
     timers: new Timers(),
     sessions: new SessionAppender(info.dir),
@@ -84,6 +91,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     let versionHeaders: Record<string, string> = {};
     /** A Compute or Volume request's shape and when its handling began (after the latency setting's wait). */
     let handled: { key: string; since: number } | undefined;
+    /** The fault this request meets, if the lab injects one. */
+    let injected: HttpFault | undefined;
+    /** A Compute request's route, to count what it applied. */
+    let applied: { shape: string; params: string[] } | undefined;
     try {
       const p = url.pathname.replace(/\/+$/, '') || '/';
       if (method === 'POST' || method === 'PUT') {
@@ -102,6 +113,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
         return;
       }
       if (sim.settings.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.settings.latencyMs));
+      injected = drawFault(req, method, p);
+      if (injected && (await injectBeforeHandling(sim, injected, req, res))) return;
       if ((m = /^\/identity\/v3(\/.*)?$/.exec(p))) {
         service = 'identity';
         ctx.path = m[1] ?? '';
@@ -127,6 +140,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
           versionHeaders = computeVersionHeaders(ctx.version);
         }
         if (!found) throw fault(404, 'The resource could not be found.');
+        applied = { shape: found.route.shape, params: found.params };
         reply = await found.route.handler(ctx, found.params);
       } else if ((m = /^\/placement(\/.*)?$/.exec(p))) {
         service = 'placement';
@@ -153,8 +167,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       service === 'compute'
         ? { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId, ...versionHeaders }
         : { 'x-openstack-request-id': requestId, ...versionHeaders };
-    sendJson(res, reply.status, reply.body, { ...idHeaders, ...reply.headers });
+    const ok = reply.status >= 200 && reply.status < 300;
+    if (ok && applied && method !== 'GET') countApplied(sim.stats, method, applied.shape, applied.params, ctx.body);
     if (handled) sim.stats.handled(handled.key, performance.now() - handled.since);
+    if (ok && injected?.kind === 'applied-lost') {
+      loseAnswer(sim, injected, req, res);
+      return;
+    }
+    sendJson(res, reply.status, reply.body, { ...idHeaders, ...reply.headers });
+  }
+
+  /** Only the cloud's APIs are faulted, never /_lab (that is the caller's already). */
+  function drawFault(req: http.IncomingMessage, method: string, p: string): HttpFault | undefined {
+    if (!/^\/(identity|compute|volume|placement)(\/|$)/.test(p)) return undefined;
+    const mutating = method !== 'GET' && method !== 'HEAD' && !p.startsWith('/identity');
+    return sim.faults.drawHttp({ mutating, validToken: !!sim.tokens.check(header(req, 'x-auth-token')) });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -165,6 +192,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
   sim.baseUrl = `http://127.0.0.1:${port}`;
   const heartbeat = startHeartbeat(sim);
   sim.heartbeat = heartbeat;
+  // novaops reaches the database through the proxy when the lab was made with one; the simulator
+  // keeps its own direct connection (the proxy faults novaops's statements, not the cloud's).
+  let proxy: DbProxy | undefined;
+  if (info.db.proxyPort !== undefined) {
+    const backend = await readServiceConnection(info.novaConf);
+    proxy = await startDbProxy({
+      backend: { ...backend, database: undefined },
+      port: info.db.proxyPort,
+      decide: () => sim.faults.drawDb(),
+      injected: (k) => sim.faults.injected(k),
+    });
+  }
+  await sim.faults.set(info.faults);
 
   return {
     url: sim.baseUrl,
@@ -188,6 +228,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       }
       server.closeAllConnections();
       sim.timers.close();
+      await proxy?.close();
       await closed;
       await db.close();
     },

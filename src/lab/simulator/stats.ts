@@ -17,6 +17,16 @@ export interface StatsSnapshot {
   deletesByServer: Record<string, number>;
   /** Compute and Volume requests: the simulator's own handling time in ms, summed by call shape (the latency setting excluded). */
   handlingMs: Record<string, number>;
+  /**
+   * Changes the simulator applied (a 2xx answer computed, whether or not the client received it),
+   * per server and action (reboot, os-stop, os-start, os-resetState, evacuate, delete, attach...),
+   * so a test can prove each change happened once: not lost, not duplicated by a retry.
+   */
+  appliedByServer: Record<string, Record<string, number>>;
+  /** Per volume: attachments created. */
+  appliedByVolume: Record<string, Record<string, number>>;
+  /** Faults injected by the API simulator and the database proxy, by kind. */
+  faultsInjected: Record<string, number>;
 }
 
 export class Stats {
@@ -33,6 +43,9 @@ export class Stats {
       evacuationsByServer: {},
       deletesByServer: {},
       handlingMs: {},
+      appliedByServer: {},
+      appliedByVolume: {},
+      faultsInjected: {},
     };
   }
 
@@ -63,6 +76,16 @@ export class Stats {
 
   delete(serverId: string): void {
     this.s.deletesByServer[serverId] = (this.s.deletesByServer[serverId] ?? 0) + 1;
+  }
+
+  applied(kind: 'server' | 'volume', id: string, action: string): void {
+    const table = kind === 'server' ? this.s.appliedByServer : this.s.appliedByVolume;
+    const row = (table[id] ??= {});
+    row[action] = (row[action] ?? 0) + 1;
+  }
+
+  fault(kind: string): void {
+    this.s.faultsInjected[kind] = (this.s.faultsInjected[kind] ?? 0) + 1;
   }
 
   snapshot(): StatsSnapshot {

@@ -36,6 +36,11 @@ export class TokenStore {
     return t;
   }
 
+  /** Forgets a token, as Keystone does once it expired. */
+  revoke(id: string | undefined): void {
+    if (id) this.tokens.delete(id);
+  }
+
   check(id: string | undefined): TokenInfo | undefined {
     if (!id) return undefined;
     const t = this.tokens.get(id);
