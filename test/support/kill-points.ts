@@ -28,7 +28,9 @@ export type KillPoint =
   /** after k reboot requests were answered in this attempt */
   | { kind: 'mid-reboot'; k: number }
   /** after k attach requests were answered in this attempt */
-  | { kind: 'mid-reattach'; k: number };
+  | { kind: 'mid-reattach'; k: number }
+  /** the instant this attempt's first mutating operation has started (before it is answered) */
+  | { kind: 'first-mutation' };
 
 export function describeKillPoint(p: KillPoint): string {
   switch (p.kind) {
@@ -256,6 +258,8 @@ async function reached(point: KillPoint, events: EngineEvent[], opts: WatchOptio
       return countOpEnds(events, 'reboot') >= point.k;
     case 'mid-reattach':
       return countOpEnds(events, 'reattach') >= point.k;
+    case 'first-mutation':
+      return events.some((e) => e.type === 'op.start' && e.mutating);
     case 'clean-db-commit': {
       if (!events.some((e) => e.type === 'step.start' && e.step === 'clean-db')) return false;
       if (events.some((e) => e.type === 'step.end' && e.step === 'clean-db')) return true;
