@@ -14,7 +14,7 @@ import { actionCounts, instanceRows, stuckScenario } from './stuck-lab.js';
 const { seed: SEED, iterations: ITERATIONS } = loopSeed('reset-state', { seed: 20261209, iterations: 5 });
 const plans = drawIterations(SEED, ITERATIONS);
 /** One attempt of a run on this lab: its transcript events and item operations (measured). */
-const SIZES = { events: 150, opEnds: 24 };
+const SIZES = { events: 320, opEnds: 24 };
 
 let lab: TestLab;
 beforeAll(async () => {

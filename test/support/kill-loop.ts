@@ -3,7 +3,8 @@
 // including the dangerous moments (the instant state.json appears, the first mutating operation,
 // the middle of an item), then `novaops resume` until the run completes, the first resume
 // sometimes killed too. What "the same end state, nothing applied twice" means is the runbook
-// test's to check; the journal check here holds for every runbook.
+// test's to check; the journal check here holds for every runbook. (drp keeps its own loop,
+// test/drp/kill-loop.test.ts, whose kill points know its steps: map, clean-db, reboots, reattaches.)
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
