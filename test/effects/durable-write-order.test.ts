@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readIfExists, writeFileDurably, type DurableFileHandle, type DurableFs } from '../../src/effects/files/durable-write.js';
+import { openDurableStream, readIfExists, writeFileDurably, type DurableFileHandle, type DurableFs } from '../../src/effects/files/durable-write.js';
 
 type Rec =
   | { op: 'open'; path: string; flags: string }
@@ -124,5 +124,61 @@ describe('writeFileDurably: the order of file operations', () => {
     const file = path.join(dir, 'default.json');
     await writeFileDurably(file, 'x');
     expect(await readIfExists(file)).toBe('x');
+  });
+});
+
+// Row backups and rollback scripts are streamed (thousands of rows), not written at once: the same
+// promise, so the same order, with the writes being the chunks.
+describe('openDurableStream: the order of file operations', () => {
+  it('write(tmp)... -> fsync(tmp) -> close(tmp) -> rename(tmp -> file) -> fsync(dir); nothing at the target before close', async () => {
+    const file = path.join(dir, 'rows-clean-db.json');
+    await writeFile(file, '{"old":true}');
+    const { fs, log } = recordingFs();
+
+    const stream = await openDurableStream(file, 0o600, { fs });
+    for (const chunk of ['[', '{"id":1}', ',{"id":2}', ']']) await stream.write(chunk);
+    // Before close the target is untouched: a kill here leaves the old file, never half a new one.
+    expect(await readFile(file, 'utf8')).toBe('{"old":true}');
+    await stream.close();
+
+    const writeOpens = log.filter((r): r is Extract<Rec, { op: 'open' }> => r.op === 'open' && writes(r.flags));
+    expect(writeOpens).toHaveLength(1);
+    const tmp = writeOpens[0].path;
+    expect(tmp).not.toBe(file);
+    expect(path.dirname(tmp)).toBe(path.dirname(file));
+    expect(writeOpens[0].flags).toBe('wx');
+    expect(log.filter((r) => r.op === 'open' && r.path === file)).toEqual([]);
+
+    const durability = log.filter((r) => r.op === 'write' || r.op === 'sync' || r.op === 'close' || r.op === 'rename');
+    expect(durability).toEqual([
+      { op: 'write', path: tmp },
+      { op: 'write', path: tmp },
+      { op: 'write', path: tmp },
+      { op: 'write', path: tmp },
+      { op: 'sync', path: tmp },
+      { op: 'close', path: tmp },
+      { op: 'rename', from: tmp, to: file },
+      { op: 'sync', path: dir },
+      { op: 'close', path: dir },
+    ]);
+    expect(log.filter((r) => r.op === 'open' && r.path === dir)).toEqual([{ op: 'open', path: dir, flags: 'r' }]);
+    expect(await readFile(file, 'utf8')).toBe('[{"id":1},{"id":2}]');
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a failed fsync on close leaves the old content in place and removes the temp file (no rename)', async () => {
+    const file = path.join(dir, 'rollback-clean-db.sql');
+    await writeFile(file, 'old');
+    const { fs, log } = recordingFs({ failSync: true });
+
+    const stream = await openDurableStream(file, 0o600, { fs });
+    await stream.write('UPDATE x SET y = 1;');
+    await expect(stream.close()).rejects.toThrow(/EIO/);
+
+    expect(log.some((r) => r.op === 'rename')).toBe(false);
+    const tmp = log.find((r): r is Extract<Rec, { op: 'open' }> => r.op === 'open')!.path;
+    expect(log).toContainEqual({ op: 'unlink', path: tmp });
+    expect(await readFile(file, 'utf8')).toBe('old');
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

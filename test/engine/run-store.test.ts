@@ -1,7 +1,9 @@
-import { mkdtemp, readFile, rm, appendFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EngineRuleError } from '../../src/engine/errors.js';
+import type { RunLock } from '../../src/engine/lock.js';
 import { listRuns, newRunId, readItemRecords, RunStore, type RunState } from '../../src/engine/run-store.js';
 
 const dirs: string[] = [];
@@ -102,5 +104,63 @@ describe('transcript after a torn line', () => {
     appender.append('{"seq":3}');
     appender.close();
     expect(await readFile(path, 'utf8')).toBe('{"seq":1}\n{"seq":2,"type":"op.pl\n{"seq":3}\n');
+  });
+});
+
+/** Every file under a run directory with its bytes: "nothing written" compares two of these. */
+async function dirBytes(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out[join(e.parentPath, e.name).slice(dir.length + 1)] = await readFile(join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+/** A RunLock as acquireRunLock returns it: held until released. */
+function lockValue(): RunLock {
+  let released = false;
+  return { held: () => !released, release: async () => void (released = true) };
+}
+
+// Invariant 14: a store opened from disk (a resume, an abandon) writes nothing into the run's
+// directory until claim() is handed a lock this process holds.
+describe('RunStore: writes only after claim(lock)', () => {
+  it('refuses save, record and artifacts on an opened store, and a claim with a released lock; writes once claimed', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'novaops-claim-'));
+    dirs.push(stateDir);
+    const runId = newRunId('drp');
+    const created = await RunStore.create(stateDir, state(runId));
+    await created.record({ step: 'reboot', key: 'k0', status: 'done' });
+    await created.artifacts.write('volume-map.json', '{"entries":[]}');
+    await created.close();
+    const before = await dirBytes(created.dir);
+
+    const opened = await RunStore.open(stateDir, runId);
+    expect(opened.writable).toBe(false);
+    opened.state.status = 'completed';
+    await expect(opened.save()).rejects.toThrow(EngineRuleError);
+    await expect(opened.save()).rejects.toThrow(`refused to save state.json of run ${runId}: this process does not hold its lock`);
+    await expect(opened.record({ step: 'reboot', key: 'k1', status: 'started' })).rejects.toThrow(`refused to journal an item of run ${runId}`);
+    await expect(opened.artifacts.write('volume-map.json', '{"entries":["other"]}')).rejects.toThrow(`refused to write an artifact of run ${runId}`);
+    await expect(opened.artifacts.stream('rows-x.json')).rejects.toThrow(`refused to write an artifact of run ${runId}`);
+
+    // A lock released (the run that held it ended) is no lock at all.
+    const released = lockValue();
+    await released.release();
+    expect(() => opened.claim(released)).toThrow(EngineRuleError);
+    expect(opened.writable).toBe(false);
+    await expect(opened.save()).rejects.toThrow(EngineRuleError);
+    await opened.close();
+    expect(await dirBytes(opened.dir), 'the run directory after the refused writes').toEqual(before);
+
+    // With the lock in hand, the same store writes.
+    const held = lockValue();
+    opened.claim(held);
+    expect(opened.writable).toBe(true);
+    await opened.save();
+    await opened.record({ step: 'reboot', key: 'k1', status: 'started' });
+    await opened.close();
+    expect(JSON.parse(await readFile(join(opened.dir, 'state.json'), 'utf8')).status).toBe('completed');
+    expect((await readItemRecords(join(opened.dir, 'items.jsonl'))).get('reboot\u0000k1')?.status).toBe('started');
   });
 });

@@ -188,6 +188,23 @@ describe('invariant 4: test mode', () => {
     expect([marked('t-mine'), marked('t-other')]).toEqual([false, false]);
     expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
   });
+
+  // uid-gid's own targets never name another host, so only a runbook that does reaches this check.
+  it('refuses an operation on another host than the chosen one (--test-host)', async () => {
+    const onHost = (name: string, host: string): ShellOperation => ({ ...touch(name), target: { host }, summary: `touch ${name}` });
+    const rb = runbook([step('a', [onHost('h-mine', 'compute1'), onHost('h-other', 'compute2')])], {
+      testScope: 'host',
+      async resolveTestScope() { return { kind: 'host', name: 'compute1' }; },
+    });
+    const result = await run(rb, { testInstance: 'compute1' });
+    const refusal = 'refused: "touch h-other" targets host compute2 but this run is scoped to host compute1';
+    expect({ outcome: result.outcome, exitCode: result.exitCode }).toEqual({ outcome: 'failed', exitCode: ExitCode.failed });
+    expect(result.error).toBeInstanceOf(EngineRuleError);
+    expect(result.error?.message).toBe(refusal);
+    expect(stepEnds(result.events)).toEqual([{ step: 'a', outcome: 'failed', detail: refusal }]);
+    expect([marked('h-mine'), marked('h-other')]).toEqual([false, false]);
+    expect(result.events.some((e) => e.type === 'op.start')).toBe(false);
+  });
 });
 
 describe('invariant 7: one transaction per step, rows saved first', () => {

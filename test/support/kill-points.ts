@@ -17,8 +17,10 @@ export type KillPoint =
   | { kind: 'none' }
   /** once this attempt has written n transcript events */
   | { kind: 'events'; n: number }
-  /** the instant a new runs/<id>/state.json exists */
+  /** the instant a new runs/<id>/state.json exists (the directory still being built counts) */
   | { kind: 'state-json' }
+  /** the instant a new run directory with its state.json is in place under its run id */
+  | { kind: 'placed-state-json' }
   /** the instant artifacts/volume-map.json exists */
   | { kind: 'map-json' }
   /** while clean-db commits: as soon as Cinder's side is committed (Nova's may or may not be yet) */
@@ -28,7 +30,11 @@ export type KillPoint =
   /** after k reboot requests were answered in this attempt */
   | { kind: 'mid-reboot'; k: number }
   /** after k attach requests were answered in this attempt */
-  | { kind: 'mid-reattach'; k: number };
+  | { kind: 'mid-reattach'; k: number }
+  /** the instant this attempt's first mutating operation has started (before it is answered) */
+  | { kind: 'first-mutation' }
+  /** after k operations of items ended in this attempt, whatever their step (mid-item for multi-operation items) */
+  | { kind: 'op-ends'; k: number };
 
 export function describeKillPoint(p: KillPoint): string {
   switch (p.kind) {
@@ -36,6 +42,7 @@ export function describeKillPoint(p: KillPoint): string {
       return `events>=${p.n}`;
     case 'mid-reboot':
     case 'mid-reattach':
+    case 'op-ends':
       return `${p.kind}:${p.k}`;
     default:
       return p.kind;
@@ -183,7 +190,7 @@ export async function runAndKill(opts: WatchOptions): Promise<WatchedRun> {
   const watchedRunDirs = new Set<string>();
   let artifactsWatched = false;
   const onRunsChange = () => {
-    if (point.kind !== 'state-json') return;
+    if (point.kind !== 'state-json' && point.kind !== 'placed-state-json') return;
     const dir = join(stateDir, 'runs');
     let names: string[] = [];
     try {
@@ -193,6 +200,7 @@ export async function runAndKill(opts: WatchOptions): Promise<WatchedRun> {
     }
     for (const name of names) {
       if (before.has(name) || watchedRunDirs.has(name)) continue;
+      if (point.kind === 'placed-state-json' && name.startsWith('.')) continue;
       watchedRunDirs.add(name);
       const stateFile = join(dir, name, 'state.json');
       watchDir(join(dir, name), () => {
@@ -203,7 +211,7 @@ export async function runAndKill(opts: WatchOptions): Promise<WatchedRun> {
 
   try {
     while (!exited && !killed) {
-      if (point.kind === 'state-json' && !runsWatched && existsSync(join(stateDir, 'runs'))) {
+      if ((point.kind === 'state-json' || point.kind === 'placed-state-json') && !runsWatched && existsSync(join(stateDir, 'runs'))) {
         runsWatched = watchDir(join(stateDir, 'runs'), onRunsChange);
       }
       if (!runId) {
@@ -220,7 +228,7 @@ export async function runAndKill(opts: WatchOptions): Promise<WatchedRun> {
             if (existsSync(mapPath)) kill();
           });
         }
-        if (point.kind === 'state-json' && existsSync(join(runDirOf(stateDir, runId), 'state.json'))) kill();
+        if ((point.kind === 'state-json' || point.kind === 'placed-state-json') && existsSync(join(runDirOf(stateDir, runId), 'state.json'))) kill();
         if (point.kind === 'map-json' && existsSync(mapPath)) kill();
         if (firstMapSeen === undefined) firstMapSeen = await readFile(mapPath, 'utf8').catch(() => undefined);
         const events = await tail!.update();
@@ -246,6 +254,7 @@ async function reached(point: KillPoint, events: EngineEvent[], opts: WatchOptio
   switch (point.kind) {
     case 'none':
     case 'state-json':
+    case 'placed-state-json':
     case 'map-json':
       return false;
     case 'events':
@@ -256,6 +265,10 @@ async function reached(point: KillPoint, events: EngineEvent[], opts: WatchOptio
       return countOpEnds(events, 'reboot') >= point.k;
     case 'mid-reattach':
       return countOpEnds(events, 'reattach') >= point.k;
+    case 'first-mutation':
+      return events.some((e) => e.type === 'op.start' && e.mutating);
+    case 'op-ends':
+      return events.filter((e) => e.type === 'op.end' && e.item !== null).length >= point.k;
     case 'clean-db-commit': {
       if (!events.some((e) => e.type === 'step.start' && e.step === 'clean-db')) return false;
       if (events.some((e) => e.type === 'step.end' && e.step === 'clean-db')) return true;
