@@ -9,6 +9,7 @@ import type { CloudSession } from './cloud-session.js';
 import { describeError } from './fail.js';
 import { withInterrupt } from './interrupt.js';
 import { attachJsonPresenter } from './presenters/json.js';
+import { batchLines } from './presenters/line-batcher.js';
 import { attachPlainPresenter } from './presenters/plain.js';
 import { choosePrompter } from './prompters.js';
 import { withCloud, type PreparedRun } from './run-service.js';
@@ -37,15 +38,22 @@ export async function driveRun(config: NovaopsConfig, flags: DriveFlags, run: Pr
   });
 }
 
-function drivePlain(session: CloudSession, flags: DriveFlags, run: PreparedRun): Promise<RunResult> {
-  const write = (text: string) => process.stdout.write(text);
-  return withInterrupt((stop) =>
-    run.go(session, {
-      prompter: choosePrompter({ yes: !!flags.yes, interactive: !!process.stdin.isTTY && !flags.json }),
-      onBus: (bus) => (flags.json ? attachJsonPresenter : attachPlainPresenter)(bus, session.redactor, write),
-      stop,
-    }),
-  );
+async function drivePlain(session: CloudSession, flags: DriveFlags, run: PreparedRun): Promise<RunResult> {
+  const interactive = !!process.stdin.isTTY && !flags.json;
+  // Batched unless a question may be asked at the terminal: a question must not overtake the
+  // lines before it.
+  const lines = batchLines((text) => process.stdout.write(text), { immediate: interactive });
+  try {
+    return await withInterrupt((stop) =>
+      run.go(session, {
+        prompter: choosePrompter({ yes: !!flags.yes, interactive }),
+        onBus: (bus) => (flags.json ? attachJsonPresenter : attachPlainPresenter)(bus, session.redactor, lines.write),
+        stop,
+      }),
+    );
+  } finally {
+    lines.close();
+  }
 }
 
 async function driveOnScreen(session: CloudSession, flags: DriveFlags, run: PreparedRun): Promise<RunResult> {

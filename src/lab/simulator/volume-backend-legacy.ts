@@ -6,6 +6,7 @@ import { volumeIqn } from '../sessions-file.js';
 import type { Ctx, SimState } from './context.js';
 import { cinderTime, fault } from './http-util.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { inTransaction } from './transaction.js';
 import { recordAction } from './volume-backend-modern.js';
 import {
   alreadyAttachedMessage,
@@ -67,28 +68,31 @@ export class LegacyVolumeBackend implements VolumeBackend {
     const [vols] = await db.pool.query<Rows>(`SELECT id, status, instance_id, attach_status FROM ${t} WHERE id = ? AND deleted = 0`, [id]);
     const vol = vols[0];
     if (!vol) throw fault(404, `Volume ${volumeId} could not be found.`);
-    return this.lock.run(inst.uuid, async () => {
-      if (vol.instance_id === inst.id && vol.attach_status === 'attached') {
-        throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
-      }
-      const [mine] = await db.pool.query<Rows>(
-        `SELECT mountpoint FROM ${t} WHERE instance_id = ? AND deleted = 0 AND mountpoint IS NOT NULL`,
-        [inst.id],
-      );
-      const device = pickDevice(new Set(mine.map((m) => m.mountpoint as string)), requested, ctx.sim.settings.ignoreRequestedDevice);
-      const [upd] = await db.pool.query<ResultSetHeader>(
-        `UPDATE ${t} SET status = 'attaching', instance_id = ?, mountpoint = ?, updated_at = UTC_TIMESTAMP()
-         WHERE id = ? AND deleted = 0 AND status = 'available'`,
-        [inst.id, device, id],
-      );
-      if (upd.affectedRows !== 1) {
-        const [now] = await db.pool.query<Rows>(`SELECT status FROM ${t} WHERE id = ?`, [id]);
-        throw fault(400, reserveStatusMessage(volumeId, now[0]?.status ?? vol.status, false, ctx.requestId));
-      }
-      await recordAction(ctx, inst, 'attach_volume');
-      ctx.sim.timers.after(ctx.sim.settings.attachMs, () => this.complete(inst, id, device));
-      return { device, id: volumeId, serverId: inst.uuid, volumeId };
-    });
+    const device = await this.lock.run(inst.uuid, () =>
+      inTransaction(db.pool, async (sql) => {
+        if (vol.instance_id === inst.id && vol.attach_status === 'attached') {
+          throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
+        }
+        const [mine] = await sql.query<Rows>(
+          `SELECT mountpoint FROM ${t} WHERE instance_id = ? AND deleted = 0 AND mountpoint IS NOT NULL`,
+          [inst.id],
+        );
+        const picked = pickDevice(new Set(mine.map((m) => m.mountpoint as string)), requested, ctx.sim.settings.ignoreRequestedDevice);
+        const [upd] = await sql.query<ResultSetHeader>(
+          `UPDATE ${t} SET status = 'attaching', instance_id = ?, mountpoint = ?, updated_at = UTC_TIMESTAMP()
+           WHERE id = ? AND deleted = 0 AND status = 'available'`,
+          [inst.id, picked, id],
+        );
+        if (upd.affectedRows !== 1) {
+          const [now] = await sql.query<Rows>(`SELECT status FROM ${t} WHERE id = ?`, [id]);
+          throw fault(400, reserveStatusMessage(volumeId, now[0]?.status ?? vol.status, false, ctx.requestId));
+        }
+        await recordAction(ctx, inst, 'attach_volume', sql);
+        return picked;
+      }),
+    );
+    ctx.sim.timers.after(ctx.sim.settings.attachMs, () => this.complete(inst, id, device));
+    return { device, id: volumeId, serverId: inst.uuid, volumeId };
   }
 
   private async complete(inst: InstanceRow, id: number, device: string): Promise<void> {

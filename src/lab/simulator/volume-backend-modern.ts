@@ -8,6 +8,7 @@ import { volumeIqn } from '../sessions-file.js';
 import type { Ctx, SimState } from './context.js';
 import { cinderTime, fault } from './http-util.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { inTransaction, type Sql } from './transaction.js';
 import {
   alreadyAttachedMessage,
   connectionInfo,
@@ -65,42 +66,47 @@ export class ModernVolumeBackend implements VolumeBackend {
     );
     const vol = vols[0];
     if (!vol) throw fault(404, `Volume ${volumeId} could not be found.`);
-    return this.lock.run(inst.uuid, async () => {
-      const [bdms] = await db.pool.query<Rows>(
-        `SELECT device_name, volume_id FROM ${db.nova('block_device_mapping')} WHERE instance_uuid = ? AND deleted = 0`,
-        [inst.uuid],
-      );
-      if (bdms.some((b) => b.volume_id === volumeId)) throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
-      const [upd] = await db.pool.query<ResultSetHeader>(
-        `UPDATE ${db.cinder('volumes')} SET status = 'attaching', previous_status = status, updated_at = UTC_TIMESTAMP()
-         WHERE id = ? AND deleted = 0 AND (status = 'available' OR (status = 'in-use' AND multiattach = 1))`,
-        [volumeId],
-      );
-      if (upd.affectedRows !== 1) {
-        const [now] = await db.pool.query<Rows>(`SELECT status FROM ${db.cinder('volumes')} WHERE id = ?`, [volumeId]);
-        throw fault(400, reserveStatusMessage(volumeId, now[0]?.status ?? vol.status, Boolean(vol.multiattach), ctx.requestId));
-      }
-      const used = new Set(bdms.map((b) => b.device_name as string).filter(Boolean));
-      const device = pickDevice(used, requested, ctx.sim.settings.ignoreRequestedDevice);
-      const attachmentId = randomUUID();
-      await db.pool.query(
-        `INSERT INTO ${db.cinder('volume_attachment')}
-         (created_at, deleted, id, volume_id, instance_uuid, attach_mode, attach_status)
-         VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 'rw', 'reserved')`,
-        [attachmentId, volumeId, inst.uuid],
-      );
-      await db.pool.query(
-        `INSERT INTO ${db.nova('block_device_mapping')}
-         (created_at, deleted, uuid, instance_uuid, device_name, delete_on_termination, volume_id, volume_size,
-          source_type, destination_type, device_type, disk_bus, boot_index, attachment_id)
-         VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 0, ?, ?, 'volume', 'volume', 'disk', 'virtio', NULL, ?)`,
-        [randomUUID(), inst.uuid, device, volumeId, vol.size, attachmentId],
-      );
-      await recordAction(ctx, inst, 'attach_volume');
-      const iqn = volumeIqn(`volume-${vol._name_id ?? volumeId}`);
-      ctx.sim.timers.after(ctx.sim.settings.attachMs, () => this.complete(inst, volumeId, attachmentId, device, iqn));
-      return { device, id: volumeId, serverId: inst.uuid, volumeId };
-    });
+    const reserved = await this.lock.run(inst.uuid, () =>
+      inTransaction(db.pool, async (sql) => {
+        const [bdms] = await sql.query<Rows>(
+          `SELECT device_name, volume_id FROM ${db.nova('block_device_mapping')} WHERE instance_uuid = ? AND deleted = 0`,
+          [inst.uuid],
+        );
+        if (bdms.some((b) => b.volume_id === volumeId)) throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
+        const [upd] = await sql.query<ResultSetHeader>(
+          `UPDATE ${db.cinder('volumes')} SET status = 'attaching', previous_status = status, updated_at = UTC_TIMESTAMP()
+           WHERE id = ? AND deleted = 0 AND (status = 'available' OR (status = 'in-use' AND multiattach = 1))`,
+          [volumeId],
+        );
+        if (upd.affectedRows !== 1) {
+          const [now] = await sql.query<Rows>(`SELECT status FROM ${db.cinder('volumes')} WHERE id = ?`, [volumeId]);
+          throw fault(400, reserveStatusMessage(volumeId, now[0]?.status ?? vol.status, Boolean(vol.multiattach), ctx.requestId));
+        }
+        const used = new Set(bdms.map((b) => b.device_name as string).filter(Boolean));
+        const device = pickDevice(used, requested, ctx.sim.settings.ignoreRequestedDevice);
+        const attachmentId = randomUUID();
+        await sql.query(
+          `INSERT INTO ${db.cinder('volume_attachment')}
+           (created_at, deleted, id, volume_id, instance_uuid, attach_mode, attach_status)
+           VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 'rw', 'reserved')`,
+          [attachmentId, volumeId, inst.uuid],
+        );
+        await sql.query(
+          `INSERT INTO ${db.nova('block_device_mapping')}
+           (created_at, deleted, uuid, instance_uuid, device_name, delete_on_termination, volume_id, volume_size,
+            source_type, destination_type, device_type, disk_bus, boot_index, attachment_id)
+           VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 0, ?, ?, 'volume', 'volume', 'disk', 'virtio', NULL, ?)`,
+          [randomUUID(), inst.uuid, device, volumeId, vol.size, attachmentId],
+        );
+        await recordAction(ctx, inst, 'attach_volume', sql);
+        return { device, attachmentId };
+      }),
+    );
+    // Scheduled once the reservation is committed, so the completion never reads rows not yet there.
+    const { device, attachmentId } = reserved;
+    const iqn = volumeIqn(`volume-${vol._name_id ?? volumeId}`);
+    ctx.sim.timers.after(ctx.sim.settings.attachMs, () => this.complete(inst, volumeId, attachmentId, device, iqn));
+    return { device, id: volumeId, serverId: inst.uuid, volumeId };
   }
 
   private async complete(inst: InstanceRow, volumeId: string, attachmentId: string, device: string, iqn: string): Promise<void> {
@@ -116,22 +122,26 @@ export class ModernVolumeBackend implements VolumeBackend {
     // Same order as a real attach: the host logs in (os-brick), Nova saves connection_info,
     // then Cinder marks the attachment complete - so "in-use" implies a session exists.
     if (host) await this.sim.sessions.add(host, iqn);
-    await db.pool.query(
-      `UPDATE ${db.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
-       WHERE attachment_id = ? AND deleted = 0`,
-      [conn, attachmentId],
-    );
-    await db.pool.query(
-      `UPDATE ${db.cinder('volume_attachment')} SET attach_status = 'attached', mountpoint = ?, attach_time = UTC_TIMESTAMP(),
-         attached_host = ?, connection_info = ?, connector = ?, updated_at = UTC_TIMESTAMP()
-       WHERE id = ? AND deleted = 0`,
-      [device, host, conn, JSON.stringify(connector(host)), attachmentId],
-    );
-    await db.pool.query(
-      `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', previous_status = NULL,
-         updated_at = UTC_TIMESTAMP() WHERE id = ?`,
-      [volumeId],
-    );
+    await inTransaction(db.pool, async (sql) => {
+      // By instance and attachment: block_device_mapping has no index on attachment_id alone, and
+      // a scan under UPDATE locks every row it reads, which held up every other attach's insert.
+      await sql.query(
+        `UPDATE ${db.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
+         WHERE instance_uuid = ? AND attachment_id = ? AND deleted = 0`,
+        [conn, inst.uuid, attachmentId],
+      );
+      await sql.query(
+        `UPDATE ${db.cinder('volume_attachment')} SET attach_status = 'attached', mountpoint = ?, attach_time = UTC_TIMESTAMP(),
+           attached_host = ?, connection_info = ?, connector = ?, updated_at = UTC_TIMESTAMP()
+         WHERE id = ? AND deleted = 0`,
+        [device, host, conn, JSON.stringify(connector(host)), attachmentId],
+      );
+      await sql.query(
+        `UPDATE ${db.cinder('volumes')} SET status = 'in-use', attach_status = 'attached', previous_status = NULL,
+           updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+        [volumeId],
+      );
+    });
   }
 
   async moveAttachments(inst: InstanceRow, host: string): Promise<string[]> {
@@ -305,8 +315,8 @@ function volumeView(ctx: Ctx, r: RowDataPacket, attachments: Record<string, unkn
   };
 }
 
-export async function recordAction(ctx: Ctx, inst: InstanceRow, action: string): Promise<number> {
-  const [res] = await ctx.sim.db.pool.query<ResultSetHeader>(
+export async function recordAction(ctx: Ctx, inst: InstanceRow, action: string, sql: Sql = ctx.sim.db.pool): Promise<number> {
+  const [res] = await sql.query<ResultSetHeader>(
     `INSERT INTO ${ctx.sim.db.nova('instance_actions')}
      (created_at, deleted, action, instance_uuid, request_id, user_id, project_id, start_time)
      VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
