@@ -2,6 +2,9 @@
 // through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
 import type { HostSpec } from '../config/types.js';
 import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
+import type { RetryObserver } from './retry-policy.js';
+
+export type { RetryNotice, RetryObserver } from './retry-policy.js';
 
 export interface SqlTransaction {
   query(sql: string, params: SqlParam[]): Promise<{ rows: Row[]; affectedRows: number }>;
@@ -39,8 +42,12 @@ export interface Identity {
 export interface OpenStackEffect {
   /** Authenticates once (Keystone v3 password) and caches the token for the run. */
   identity(): Promise<Identity>;
-  /** Executes one API operation: token, endpoint, pagination, bounded concurrency. */
-  execute<T>(op: ApiOperation<T>): Promise<OperationResult<T>>;
+  /**
+   * Executes one API operation: token, endpoint, pagination, bounded concurrency, retries under
+   * the retry policy (each one told to `observe`). Throws CloudUnreachableError when the cloud
+   * answered nothing for the policy's budget; a mutation whose answer was lost returns `answerLost`.
+   */
+  execute<T>(op: ApiOperation<T>, observe?: RetryObserver): Promise<OperationResult<T>>;
   /** Requests made, by "METHOD service/path-shape" (for the run summary). */
   requestCounts(): Record<string, number>;
 }
