@@ -87,30 +87,26 @@ export class CloudUnreachableError extends NovaopsError {
 }
 
 /**
- * How long everything has gone unanswered, shared by every request of one effect: one answer
- * from anywhere ends the silence. A retry that would take the silence past the budget is not
- * made; the run stops instead of retrying for an hour.
+ * How long the cloud has been silent to one chain of attempts: since the chain's first unanswered
+ * attempt was sent, unless something answered any request of the effect after that (one answer
+ * from anywhere means it is not silent). Time with nothing in flight (an operator reading a
+ * confirmation) never counts. A retry that would take the silence past the budget is not made:
+ * the run stops instead of retrying for an hour.
  */
 export interface SilenceWatch {
   answered(): void;
-  /** A request sent at `sentAt` got no answer. */
-  unanswered(sentAt: number): void;
   /** Throws CloudUnreachableError when waiting `waitMs` more would pass the budget. */
-  check(waitMs: number, what: string, lastFailure: string): void;
+  check(silentSince: number, waitMs: number, what: string, lastFailure: string): void;
 }
 
 export function silenceWatch(policy: RetryPolicy): SilenceWatch {
-  let silentSince: number | undefined;
+  let lastAnswer = Number.NEGATIVE_INFINITY;
   return {
     answered() {
-      silentSince = undefined;
+      lastAnswer = policy.now();
     },
-    unanswered(sentAt) {
-      if (silentSince === undefined || sentAt < silentSince) silentSince = sentAt;
-    },
-    check(waitMs, what, lastFailure) {
-      if (silentSince === undefined) return;
-      const silentMs = policy.now() - silentSince + waitMs;
+    check(silentSince, waitMs, what, lastFailure) {
+      const silentMs = policy.now() + waitMs - Math.max(silentSince, lastAnswer);
       if (silentMs < policy.silenceBudgetMs) return;
       throw new CloudUnreachableError(
         `${what} answered nothing for ${seconds(policy.silenceBudgetMs)} (last: ${lastFailure}); the run stopped rather than retry on`,

@@ -13,8 +13,8 @@ export interface SqlTransaction {
 }
 
 export interface SqlEffect {
-  /** A read-only statement on one database. */
-  select(db: DbName, sql: string, params: SqlParam[]): Promise<Row[]>;
+  /** A read-only statement on one database; retried on a lock wait, a deadlock or a lost connection. */
+  select(db: DbName, sql: string, params: SqlParam[], observe?: RetryObserver): Promise<Row[]>;
   /** A transaction on its own connection. */
   begin(db: DbName): Promise<SqlTransaction>;
   /** The schema name behind a logical database (e.g. 'nova_cell1'). */
@@ -59,11 +59,21 @@ export interface ShellResult {
   durationMs: number;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  /**
+   * A command that changes the host. When ssh drops while it runs, it may have run: it is not
+   * repeated. A read-only one (mutating false) is tried once more on a fresh connection.
+   */
+  mutating?: boolean;
+  observe?: RetryObserver;
+}
+
 export interface HostsEffect {
   /** Runs argv on a configured host (local or over ssh with strict host key checking). */
-  run(host: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  run(host: string, argv: string[], opts?: RunOptions): Promise<ShellResult>;
   /** Runs argv on a guest (server) address over ssh. */
-  runOnGuest(address: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  runOnGuest(address: string, argv: string[], opts?: RunOptions): Promise<ShellResult>;
   /** Configured hosts, or those discover() found. */
   known(): string[];
   /** How a host is reached (configured or discovered). */

@@ -5,6 +5,7 @@ import type { Effects } from '../effects/types.js';
 import type { EventBus, StepOutcome, StepPhases } from './events.js';
 import { planOperation } from './events.js';
 import { messageOf } from './execute-operation.js';
+import { CloudUnreachableError } from '../effects/retry-policy.js';
 import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
 import { itemId, type AcknowledgedOp, type RunStore } from './run-store.js';
@@ -225,6 +226,9 @@ async function runItems(
 ): Promise<void> {
   const limit = pLimit(deps.concurrency);
   const heldNow: HeldBack[] = [];
+  let silentCloud: CloudUnreachableError | undefined;
+  const resolve = step.resolve?.bind(step);
+  const itemDeps = { ...deps, resolve: resolve && ((i: PlanItem, startedAt: string) => resolve(ctx, i, startedAt)) };
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
     const acknowledged: PlanItem[] = [];
@@ -251,7 +255,7 @@ async function runItems(
     await Promise.all(
       inWave.map((planItem, index) =>
         limit(async () => {
-          if (deps.stop?.aborted) {
+          if (deps.stop?.aborted || silentCloud) {
             if (started.has(index)) {
               await started.get(index);
               await deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail: 'interrupted before it began: nothing was sent' });
@@ -267,7 +271,15 @@ async function runItems(
           }
           const own = startedRecord(index);
           startedRecord(index + deps.concurrency); // the item that takes this slot next
-          return runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps, { started: own, deferFinalRecord: true });
+          try {
+            return await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], itemDeps, { started: own, deferFinalRecord: true });
+          } catch (error) {
+            // A silent cloud stops the run: items in flight end as failed, none starts after.
+            if (!(error instanceof CloudUnreachableError)) throw error;
+            silentCloud ??= error;
+            const detail = `stopped: ${error.message}`;
+            return { ok: false as const, error: detail, recorded: deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail }) };
+          }
         }).then(async (result) => {
           if (!result) return;
           await result.recorded;
@@ -278,6 +290,7 @@ async function runItems(
       ),
     );
     clock.lap('itemsMs');
+    if (silentCloud) throw silentCloud;
     if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
     clock.lap('settleMs');
   }

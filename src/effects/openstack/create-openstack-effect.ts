@@ -119,6 +119,8 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
    */
   const request = async (op: ApiOperation<unknown>, path: string, observe?: RetryObserver): Promise<RawResponse> => {
     let reauthenticated = false;
+    /** When this chain's first unanswered attempt was sent (the silence budget counts from it). */
+    let silentSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const id = await identity();
       const endpoint = id.endpoints[op.service];
@@ -143,14 +145,14 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         // A connection reset while the body streams in is as much a lost answer as one before the headers.
         text = await res.text();
       } catch (err) {
-        silence.unanswered(sentAt);
+        silentSince ??= sentAt;
         const reason = networkReason(err, opts.timeoutMs);
         const verdict = httpVerdict(op.method, { network: networkFailureSent(err) ? 'no-answer' : 'not-sent' });
         if (verdict === 'lost-answer') {
           return { status: 0, body: undefined, text: '', lost: `${what}: no answer (${reason}); whether it was applied is unknown` };
         }
         if (attempt < policy.maxAttempts) {
-          await retryAfter(observe, `${what}: ${reason}`, attempt, undefined);
+          await retryAfter(observe, `${what}: ${reason}`, attempt, undefined, silentSince);
           continue;
         }
         throw new OpenStackError(
@@ -159,6 +161,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         );
       }
       silence.answered();
+      silentSince = undefined;
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
         identityPromise = undefined;
@@ -173,7 +176,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         return { status: res.status, body, text, lost: `${what}: HTTP ${res.status}${msg ? ` (${msg})` : ''}; whether it was applied is unknown` };
       }
       if (verdict === 'retry' && attempt < policy.maxAttempts) {
-        await retryAfter(observe, `${what}: HTTP ${res.status}`, attempt, parseRetryAfter(res.headers.get('retry-after'), policy.now()));
+        await retryAfter(observe, `${what}: HTTP ${res.status}`, attempt, parseRetryAfter(res.headers.get('retry-after'), policy.now()), undefined);
         continue;
       }
       return { status: res.status, body, text };
@@ -181,9 +184,9 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
   };
 
   /** Says the retry, then waits; a silence past the budget stops here instead. */
-  const retryAfter = async (observe: RetryObserver | undefined, failure: string, attempt: number, retryAfterMs: number | undefined) => {
+  const retryAfter = async (observe: RetryObserver | undefined, failure: string, attempt: number, retryAfterMs: number | undefined, silentSince: number | undefined) => {
     const waitMs = backoffMs(policy, attempt + 1, retryAfterMs);
-    silence.check(waitMs, `the cloud (${auth.authUrl})`, failure);
+    if (silentSince !== undefined) silence.check(silentSince, waitMs, `the cloud (${auth.authUrl})`, failure);
     observe?.({ failure, attempt: attempt + 1, maxAttempts: policy.maxAttempts, waitMs });
     await sleep(waitMs);
   };
