@@ -17,6 +17,13 @@ export interface SqlEffect {
   select(db: DbName, sql: string, params: SqlParam[], observe?: RetryObserver): Promise<Row[]>;
   /** A transaction on its own connection. */
   begin(db: DbName): Promise<SqlTransaction>;
+  /**
+   * One transaction per database of `order`, `body` run in them, then the COMMITs in that order.
+   * A lock wait, a deadlock or a lost connection before any COMMIT rolls every one back and runs
+   * `body` again from its start, in new transactions (bounded by the retry policy, each retry
+   * told to `observe`). A COMMIT whose answer was lost is never re-run: its SqlError says `answerLost`.
+   */
+  transaction<T>(order: DbName[], body: (tx: (db: DbName) => SqlTransaction) => Promise<T>, observe?: RetryObserver): Promise<T>;
   /** The schema name behind a logical database (e.g. 'nova_cell1'). */
   schemaName(db: DbName): string;
   /** Columns of every table of a database, from information_schema. */
