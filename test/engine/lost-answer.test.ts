@@ -190,3 +190,16 @@ describe('a cloud that answers nothing', () => {
     expect(rebootsReceived).toBe(0);
   });
 });
+
+describe('the silence budget is configuration', () => {
+  it('refuses a NOVAOPS_NO_ANSWER_STOP_MS that is not milliseconds, exit 2, naming it', async () => {
+    const failed = await loadConfig({
+      configPath: path.join(dir, 'config.yaml'),
+      env: { OS_AUTH_URL: `${base}/v3`, OS_USERNAME: 'u', OS_PASSWORD: 'pw', OS_PROJECT_NAME: 'p', NOVAOPS_STATE_DIR: path.join(dir, 'state'), NOVAOPS_NO_ANSWER_STOP_MS: '1m' },
+      cwd: dir,
+      userConfigPath: path.join(dir, 'none.yaml'),
+      systemCloudsYaml: path.join(dir, 'none.yaml'),
+    }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ exitCode: ExitCode.usage, message: 'NOVAOPS_NO_ANSWER_STOP_MS=1m is not a number of milliseconds (100 or more)' });
+  });
+});
