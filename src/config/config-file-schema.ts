@@ -66,6 +66,7 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       concurrency: z.number().int().min(1).max(256).optional(),
       timeout_ms: z.number().int().min(100).optional(),
+      no_answer_stop_ms: z.number().int().min(100).optional(),
     })
     .optional(),
   poll: z

@@ -149,6 +149,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
     api: {
       concurrency: parsed.api?.concurrency ?? 16,
       timeoutMs: parsed.api?.timeout_ms ?? 30_000,
+      noAnswerStopMs: noAnswerStopMs(env) ?? parsed.api?.no_answer_stop_ms ?? 60_000,
     },
     poll: {
       initialMs: parsed.poll?.initial_ms ?? 250,
@@ -156,6 +157,16 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
       timeoutMs: parsed.poll?.timeout_ms ?? 600_000,
     },
   };
+}
+
+/** NOVAOPS_NO_ANSWER_STOP_MS: how long a silent cloud is retried before the run stops (tests shorten it). */
+function noAnswerStopMs(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.NOVAOPS_NO_ANSWER_STOP_MS;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 100) {
+    throw new ConfigError(`NOVAOPS_NO_ANSWER_STOP_MS=${text} is not a number of milliseconds (100 or more)`, 'set it to e.g. 60000, or unset it for the default of 60 s');
+  }
+  return Number(text);
 }
 
 /** NOVAOPS_READ_ONLY=1 (or true/yes): what `novaops --read-only` sets for the command it runs. */

@@ -95,7 +95,8 @@ export interface NovaopsConfig {
   /** Absent in configs built by hand (tests): user root, port 22. */
   ssh?: SshDefaults;
   guests?: GuestSsh;
-  api: { concurrency: number; timeoutMs: number };
+  /** noAnswerStopMs: a cloud that answers nothing for this long stops the run (absent: 60 s). */
+  api: { concurrency: number; timeoutMs: number; noAnswerStopMs?: number };
   poll: PollSettings;
 }
 

@@ -2,6 +2,9 @@
 // through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
 import type { HostSpec } from '../config/types.js';
 import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
+import type { RetryObserver } from './retry-policy.js';
+
+export type { RetryNotice, RetryObserver } from './retry-policy.js';
 
 export interface SqlTransaction {
   query(sql: string, params: SqlParam[]): Promise<{ rows: Row[]; affectedRows: number }>;
@@ -10,10 +13,17 @@ export interface SqlTransaction {
 }
 
 export interface SqlEffect {
-  /** A read-only statement on one database. */
-  select(db: DbName, sql: string, params: SqlParam[]): Promise<Row[]>;
+  /** A read-only statement on one database; retried on a lock wait, a deadlock or a lost connection. */
+  select(db: DbName, sql: string, params: SqlParam[], observe?: RetryObserver): Promise<Row[]>;
   /** A transaction on its own connection. */
   begin(db: DbName): Promise<SqlTransaction>;
+  /**
+   * One transaction per database of `order`, `body` run in them, then the COMMITs in that order.
+   * A lock wait, a deadlock or a lost connection before any COMMIT rolls every one back and runs
+   * `body` again from its start, in new transactions (bounded by the retry policy, each retry
+   * told to `observe`). A COMMIT whose answer was lost is never re-run: its SqlError says `answerLost`.
+   */
+  transaction<T>(order: DbName[], body: (tx: (db: DbName) => SqlTransaction) => Promise<T>, observe?: RetryObserver): Promise<T>;
   /** The schema name behind a logical database (e.g. 'nova_cell1'). */
   schemaName(db: DbName): string;
   /** Columns of every table of a database, from information_schema. */
@@ -39,8 +49,12 @@ export interface Identity {
 export interface OpenStackEffect {
   /** Authenticates once (Keystone v3 password) and caches the token for the run. */
   identity(): Promise<Identity>;
-  /** Executes one API operation: token, endpoint, pagination, bounded concurrency. */
-  execute<T>(op: ApiOperation<T>): Promise<OperationResult<T>>;
+  /**
+   * Executes one API operation: token, endpoint, pagination, bounded concurrency, retries under
+   * the retry policy (each one told to `observe`). Throws CloudUnreachableError when the cloud
+   * answered nothing for the policy's budget; a mutation whose answer was lost returns `answerLost`.
+   */
+  execute<T>(op: ApiOperation<T>, observe?: RetryObserver): Promise<OperationResult<T>>;
   /** Requests made, by "METHOD service/path-shape" (for the run summary). */
   requestCounts(): Record<string, number>;
 }
@@ -52,11 +66,21 @@ export interface ShellResult {
   durationMs: number;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  /**
+   * A command that changes the host. When ssh drops while it runs, it may have run: it is not
+   * repeated. A read-only one (mutating false) is tried once more on a fresh connection.
+   */
+  mutating?: boolean;
+  observe?: RetryObserver;
+}
+
 export interface HostsEffect {
   /** Runs argv on a configured host (local or over ssh with strict host key checking). */
-  run(host: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  run(host: string, argv: string[], opts?: RunOptions): Promise<ShellResult>;
   /** Runs argv on a guest (server) address over ssh. */
-  runOnGuest(address: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ShellResult>;
+  runOnGuest(address: string, argv: string[], opts?: RunOptions): Promise<ShellResult>;
   /** Configured hosts, or those discover() found. */
   known(): string[];
   /** How a host is reached (configured or discovered). */

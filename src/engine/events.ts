@@ -2,6 +2,7 @@
 // all subscribers; each event is also one line of transcript.jsonl (DESIGN.md section 4).
 import type { Operation, OperationResult, Target } from '../operations/types.js';
 import type { RunMode } from './runbook.js';
+import type { RetryObserver } from '../effects/types.js';
 
 export type StepOutcome = 'done' | 'failed' | 'blocked' | 'skipped' | 'planned';
 export type RunOutcome = 'completed' | 'failed' | 'blocked' | 'aborted' | 'planned' | 'refused';
@@ -83,6 +84,12 @@ export type EngineEventBody =
       rows?: number;
       error?: string;
     }
+  /** An operation about to be tried again under the retry policy: what failed, the attempt coming, the wait before it. */
+  | { type: 'retry'; step: string; item: string | null; opId: string; summary: string; failure: string; attempt: number; maxAttempts: number; waitMs: number }
+  /** A mutating operation was sent and its answer never came: it may or may not have been applied. */
+  | { type: 'answer-lost'; step: string; item: string | null; opId: string; summary: string; error: string }
+  /** How a lost answer was settled: by reading state ('done', 'not-done'), or not at all ('unknown': the item fails, resumable). */
+  | { type: 'resolved'; step: string; item: string; opId: string; verdict: 'done' | 'not-done' | 'unknown'; detail: string }
   | { type: 'item'; step: string; key: string; status: ItemStatus; detail: string }
   | { type: 'confirm'; step: string; question: string; answer: boolean; how: string }
   | { type: 'note'; step: string | null; level: 'info' | 'warn'; message: string }
@@ -142,6 +149,11 @@ export function planOperation(op: Operation): PlannedOperation {
     case 'shell':
       return { ...base, host: op.host, argv: op.argv };
   }
+}
+
+/** The observer an effect tells its retries to, as `retry` events of one operation. */
+export function retryEvents(bus: EventBus, step: string, item: string | null, opId: string, summary: string): RetryObserver {
+  return (notice) => bus.emit({ type: 'retry', step, item, opId, summary, ...notice });
 }
 
 /** An operation's answer as events: what it printed, then how it ended. */

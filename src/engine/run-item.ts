@@ -2,18 +2,14 @@
 // operations (stop services, usermod, chown, start services) resumes from its first
 // unacknowledged operation, and after a failure only its `always` operations still run — what
 // restarts what the item stopped (invariant 13), said so in the transcript.
-import type { Effects } from '../effects/types.js';
-import type { EventBus } from './events.js';
-import { emitOperationEnd } from './events.js';
+import { emitOperationEnd, retryEvents } from './events.js';
+import { resolveLostAnswer, type LostAnswerDeps } from './lost-answer.js';
 import { executeOperation } from './execute-operation.js';
 import type { PlanItem } from './runbook.js';
 import type { AcknowledgedOp, RunStore } from './run-store.js';
 
-export interface ItemRunDeps {
+export interface ItemRunDeps extends LostAnswerDeps {
   store: RunStore;
-  effects: Effects;
-  bus: EventBus;
-  nextOpId(step: string): string;
 }
 
 export type ItemResult = ({ ok: true } | { ok: false; error: string }) & {
@@ -81,8 +77,11 @@ export async function runItem(
     }
     const opId = deps.nextOpId(stepId);
     bus.emit({ type: 'op.start', step: stepId, item: item.key, opId, summary: op.summary, command: op.command, mutating: op.mutating });
-    const result = await executeOperation(op, deps.effects);
+    const sentAt = new Date().toISOString();
+    let result = await executeOperation(op, deps.effects, retryEvents(bus, stepId, item.key, opId, op.summary));
     emitOperationEnd(bus, stepId, item.key, opId, result);
+    // Never repeated blind: the answer is settled by reading state (lost-answer.ts).
+    if (result.answerLost && op.mutating) result = await resolveLostAnswer({ stepId, item, index, op, opId, sentAt }, result, deps);
     if (result.ok) {
       if (failure !== undefined) undone = true;
       else if (several) await store.record({ step: stepId, key: item.key, status: 'op-done', op: index, command: op.command });

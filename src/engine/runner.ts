@@ -11,6 +11,7 @@ import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
+import { CloudUnreachableError } from '../effects/retry-policy.js';
 import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
@@ -396,7 +397,7 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
       // anything ends it; once it has (or on a resume), it stays resumable after the repair.
       const untouched = state.attempts === 1 && !state.mutatingSince;
       outcome = error.exitCode === ExitCode.failed ? 'failed' : untouched ? 'refused' : 'blocked';
-      summary = error.hint ? `${error.message} — ${error.hint}` : error.message;
+      summary = error instanceof CloudUnreachableError ? `${error.message} — novaops resume ${state.runId} continues from here` : error.hint ? `${error.message} — ${error.hint}` : error.message;
     } else {
       outcome = 'failed';
       exitCode = ExitCode.failed;

@@ -5,7 +5,7 @@
 // The rows are streamed to the backup and the rollback script one statement's worth at a time:
 // a recovery of thousands of attachments, each row with its connection_info, must not have to
 // fit in the memory of a jump host.
-import type { SqlEffect, SqlTransaction } from '../effects/types.js';
+import type { RetryObserver, SqlEffect } from '../effects/types.js';
 import type { ArtifactStream, Artifacts, PlanItem } from './runbook.js';
 import type { DbName, Row, SqlOperation } from '../operations/types.js';
 import { EngineRuleError } from './errors.js';
@@ -13,6 +13,8 @@ import { EngineRuleError } from './errors.js';
 export interface SqlStepHooks {
   opStart(item: PlanItem, op: SqlOperation): string;
   opEnd(opId: string, item: PlanItem, ok: boolean, durationMs: number, rows?: number, error?: string): void;
+  /** The transaction is about to be run again from its start (retry-policy.ts). */
+  retry?: RetryObserver;
 }
 
 export interface SqlStepResult {
@@ -39,59 +41,61 @@ export async function runSqlStep(
   }
   const sqlOps = ops as { item: PlanItem; op: SqlOperation }[];
   const dbs = COMMIT_ORDER.filter((db) => sqlOps.some(({ op }) => op.db === db));
-  const txs = new Map<DbName, SqlTransaction>();
   const suffix = `${stepId}-attempt${attempt}`;
-  let backup: ArtifactStream | undefined;
-  let rollback: ArtifactStream | undefined;
-  try {
-    for (const db of dbs) txs.set(db, await sql.begin(db));
-
-    backup = await artifacts.stream(`rows-${suffix}.json`);
-    rollback = await artifacts.stream(`rollback-${suffix}.sql`);
-    await rollback.write(rollbackHeader(stepId));
-    await backup.write('[');
-    const seen = new Set<string>();
-    let first = true;
-    for (const { op } of sqlOps) {
-      if (!op.backup) continue;
-      const { table, key, where, params } = op.backup;
-      const { rows } = await txs.get(op.db)!.query(`SELECT * FROM ${table} WHERE ${where} FOR UPDATE`, params);
-      const saved = { db: op.db, schema: sql.schemaName(op.db), table, key, rows };
-      await backup.write(`${first ? '\n' : ',\n'}${JSON.stringify(saved)}`);
-      await rollback.write(rollbackLines(saved, seen, sql));
-      first = false;
-    }
-    await backup.write('\n]\n');
-    await rollback.write('COMMIT;\n');
-    // Both on disk before the first statement runs.
-    await backup.close();
-    await rollback.close();
-
-    let affectedRows = 0;
-    for (const { item, op } of sqlOps) {
-      const opId = hooks.opStart(item, op);
-      const started = performance.now();
+  // A lock wait, a deadlock or a lost connection re-runs all of this from the start, in new
+  // transactions (the effect's retry policy). The backup is taken again each time, under the
+  // locks of the transaction that will commit: between two tries, the transaction we collided
+  // with may have committed changes to these rows, and a backup read before them would restore
+  // the wrong values. The new files replace the old ones (durable rename) before any statement.
+  return sql.transaction(
+    dbs,
+    async (tx) => {
+      let backup: ArtifactStream | undefined;
+      let rollback: ArtifactStream | undefined;
       try {
-        const result = await txs.get(op.db)!.query(op.sql, op.params);
-        affectedRows += result.affectedRows;
-        hooks.opEnd(opId, item, true, performance.now() - started, result.affectedRows);
+        backup = await artifacts.stream(`rows-${suffix}.json`);
+        rollback = await artifacts.stream(`rollback-${suffix}.sql`);
+        await rollback.write(rollbackHeader(stepId));
+        await backup.write('[');
+        const seen = new Set<string>();
+        let first = true;
+        for (const { op } of sqlOps) {
+          if (!op.backup) continue;
+          const { table, key, where, params } = op.backup;
+          const { rows } = await tx(op.db).query(`SELECT * FROM ${table} WHERE ${where} FOR UPDATE`, params);
+          const saved = { db: op.db, schema: sql.schemaName(op.db), table, key, rows };
+          await backup.write(`${first ? '\n' : ',\n'}${JSON.stringify(saved)}`);
+          await rollback.write(rollbackLines(saved, seen, sql));
+          first = false;
+        }
+        await backup.write('\n]\n');
+        await rollback.write('COMMIT;\n');
+        // Both on disk before the first statement runs.
+        await backup.close();
+        await rollback.close();
+
+        let affectedRows = 0;
+        for (const { item, op } of sqlOps) {
+          const opId = hooks.opStart(item, op);
+          const started = performance.now();
+          try {
+            const result = await tx(op.db).query(op.sql, op.params);
+            affectedRows += result.affectedRows;
+            hooks.opEnd(opId, item, true, performance.now() - started, result.affectedRows);
+          } catch (error) {
+            hooks.opEnd(opId, item, false, performance.now() - started, undefined, String((error as Error).message ?? error));
+            throw error;
+          }
+        }
+        return { backupFile: backup.path, rollbackFile: rollback.path, affectedRows };
       } catch (error) {
-        hooks.opEnd(opId, item, false, performance.now() - started, undefined, String((error as Error).message ?? error));
+        await backup?.abort();
+        await rollback?.abort();
         throw error;
       }
-    }
-    for (const db of dbs) {
-      await txs.get(db)!.commit();
-      txs.delete(db);
-    }
-    return { backupFile: backup.path, rollbackFile: rollback.path, affectedRows };
-  } catch (error) {
-    await backup?.abort();
-    await rollback?.abort();
-    throw error;
-  } finally {
-    for (const tx of txs.values()) await tx.rollback().catch(() => undefined);
-  }
+    },
+    hooks.retry,
+  );
 }
 
 function rollbackHeader(stepId: string): string {

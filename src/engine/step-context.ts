@@ -3,7 +3,7 @@
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError } from './errors.js';
-import { emitOperationEnd, type EventBus } from './events.js';
+import { emitOperationEnd, retryEvents, type EventBus } from './events.js';
 import { executeOperation, messageOf } from './execute-operation.js';
 import type { OperationResult, ReadOperation } from '../operations/types.js';
 import { DEFAULT_NOVA_CONF_FILES } from '../operations/nova-conf.js';
@@ -42,7 +42,7 @@ function createReader(stepId: string, deps: ReaderDeps): Pick<StepContext, 'read
     deps.bus.emit({ type: 'op.start', step: stepId, item: null, opId, summary: op.summary, command: op.command, mutating: false });
     let result: OperationResult<T>;
     try {
-      result = (await executeOperation(op, deps.effects)) as OperationResult<T>;
+      result = (await executeOperation(op, deps.effects, retryEvents(deps.bus, stepId, null, opId, op.summary))) as OperationResult<T>;
     } catch (error) {
       // Refused at execution (the shell policy): the transcript still shows how the operation ended.
       deps.bus.emit({ type: 'op.end', step: stepId, item: null, opId, ok: false, durationMs: 0, error: messageOf(error) });

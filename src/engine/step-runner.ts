@@ -5,6 +5,8 @@ import type { Effects } from '../effects/types.js';
 import type { EventBus, StepOutcome, StepPhases } from './events.js';
 import { planOperation } from './events.js';
 import { messageOf } from './execute-operation.js';
+import { CloudUnreachableError } from '../effects/retry-policy.js';
+import { SqlError } from '../effects/sql/sql-error.js';
 import type { Prompter } from './prompter.js';
 import type { HeldBack, ItemOutcome, PlanItem, RunMode, Scope, Step, StepContext, StepPlan } from './runbook.js';
 import { itemId, type AcknowledgedOp, type RunStore } from './run-store.js';
@@ -127,7 +129,7 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
 
   if (!step.readOnly) await deps.beforeMutation();
   if (execution === 'transaction') {
-    await runTransactional(step, todo, deps, item);
+    await runTransactional(step, todo, ctx, deps, item);
   } else {
     await runItems(step, todo, opsDone, ctx, deps, item, clock);
   }
@@ -186,10 +188,13 @@ async function itemsStillToDo(
 async function runTransactional(
   step: Step,
   items: PlanItem[],
+  ctx: StepContext,
   deps: StepRunDeps,
   item: (key: string, status: 'done' | 'failed', detail: string) => void,
 ): Promise<void> {
   const { bus, store } = deps;
+  const startedAt = new Date().toISOString();
+  let txOpId: string | undefined;
   try {
     const result = await runSqlStep(step.id, store.state.attempts, items, deps.effects.sql, store.artifacts, {
       opStart(planItem, op) {
@@ -199,6 +204,10 @@ async function runTransactional(
       },
       opEnd(opId, planItem, ok, durationMs, rows, error) {
         bus.emit({ type: 'op.end', step: step.id, item: planItem.key, opId, ok, durationMs: Math.round(durationMs), rows, error });
+      },
+      retry(notice) {
+        txOpId ??= deps.nextOpId(step.id);
+        bus.emit({ type: 'retry', step: step.id, item: null, opId: txOpId, summary: `the transaction of step ${step.id}, from its start`, ...notice });
       },
     });
     await Promise.all(items.map((i) => store.record({ step: step.id, key: i.key, status: 'done' })));
@@ -210,7 +219,45 @@ async function runTransactional(
       message: `committed ${result.affectedRows} row change(s); rows saved to ${result.backupFile}, rollback script ${result.rollbackFile}`,
     });
   } catch (error) {
+    if (error instanceof SqlError && error.answerLost) {
+      await resolveLostCommit(step, items, ctx, deps, item, error, startedAt, (txOpId ??= deps.nextOpId(step.id)));
+      return;
+    }
     for (const i of items) item(i.key, 'failed', `transaction rolled back: ${messageOf(error)}`);
+  }
+}
+
+/** A COMMIT without an answer is never run again blind: each item is resolved by reading, as a resume would. */
+async function resolveLostCommit(
+  step: Step,
+  items: PlanItem[],
+  ctx: StepContext,
+  deps: StepRunDeps,
+  item: (key: string, status: 'done' | 'failed', detail: string) => void,
+  error: SqlError,
+  startedAt: string,
+  opId: string,
+): Promise<void> {
+  const { bus, store } = deps;
+  bus.emit({ type: 'answer-lost', step: step.id, item: null, opId, summary: `the transaction of step ${step.id}`, error: error.message });
+  for (const planItem of items) {
+    let verdict: 'done' | 'not-done' | 'unknown' = 'unknown';
+    let why = 'the step has no way to read whether it happened';
+    if (step.resolve) {
+      try {
+        verdict = await step.resolve(ctx, planItem, startedAt);
+      } catch (readError) {
+        why = `reading the state failed: ${messageOf(readError)}`;
+      }
+    }
+    const detail = verdict === 'done' ? 'resolved by reading: done (committed)' : verdict === 'not-done' ? 'resolved by reading: not done' : `not resolved: ${why}`;
+    bus.emit({ type: 'resolved', step: step.id, item: planItem.key, opId, verdict, detail });
+    if (verdict === 'done') {
+      await store.record({ step: step.id, key: planItem.key, status: 'done', detail: 'COMMIT answer lost; found committed' });
+      item(planItem.key, 'done', 'COMMIT answer lost; resolved by reading: committed');
+    } else {
+      item(planItem.key, 'failed', `${error.message}; ${detail}; not re-run: novaops resume reads the rows first`);
+    }
   }
 }
 
@@ -225,6 +272,9 @@ async function runItems(
 ): Promise<void> {
   const limit = pLimit(deps.concurrency);
   const heldNow: HeldBack[] = [];
+  let silentCloud: CloudUnreachableError | undefined;
+  const resolve = step.resolve?.bind(step);
+  const itemDeps = { ...deps, resolve: resolve && ((i: PlanItem, startedAt: string) => resolve(ctx, i, startedAt)) };
   const waves = [...new Set(items.map((i) => i.wave ?? 0))].sort((a, b) => a - b);
   for (const wave of waves) {
     const acknowledged: PlanItem[] = [];
@@ -251,7 +301,7 @@ async function runItems(
     await Promise.all(
       inWave.map((planItem, index) =>
         limit(async () => {
-          if (deps.stop?.aborted) {
+          if (deps.stop?.aborted || silentCloud) {
             if (started.has(index)) {
               await started.get(index);
               await deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail: 'interrupted before it began: nothing was sent' });
@@ -267,7 +317,15 @@ async function runItems(
           }
           const own = startedRecord(index);
           startedRecord(index + deps.concurrency); // the item that takes this slot next
-          return runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], deps, { started: own, deferFinalRecord: true });
+          try {
+            return await runItem(step.id, planItem, opsDone.get(itemId(step.id, planItem.key)) ?? [], itemDeps, { started: own, deferFinalRecord: true });
+          } catch (error) {
+            // A silent cloud stops the run: items in flight end as failed, none starts after.
+            if (!(error instanceof CloudUnreachableError)) throw error;
+            silentCloud ??= error;
+            const detail = `stopped: ${error.message}`;
+            return { ok: false as const, error: detail, recorded: deps.store.record({ step: step.id, key: planItem.key, status: 'failed', detail }) };
+          }
         }).then(async (result) => {
           if (!result) return;
           await result.recorded;
@@ -278,6 +336,7 @@ async function runItems(
       ),
     );
     clock.lap('itemsMs');
+    if (silentCloud) throw silentCloud;
     if (step.settle && acknowledged.length > 0) await settle(step, acknowledged, ctx, deps, item);
     clock.lap('settleMs');
   }

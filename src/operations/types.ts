@@ -95,6 +95,12 @@ export interface OperationResult<T = unknown> {
   stderr?: string;
   /** Human-readable reason on failure. */
   error?: string;
+  /**
+   * A mutating operation that was sent but whose answer never came (reset, timeout, a gateway's
+   * 5xx, ssh dropped, COMMIT unanswered): it may or may not have been applied. The engine resolves
+   * it by reading state; it is never repeated blind.
+   */
+  answerLost?: boolean;
 }
 
 /** A read-only operation: the only kind a step may execute during discovery (and in dry-run). */

@@ -107,7 +107,7 @@ describe('loadConfig', () => {
     });
     expect(config.cloud.source).toContain('cloud "lab"');
     expect(config.cloudName).toBe('lab');
-    expect(config.api).toEqual({ concurrency: 16, timeoutMs: 30000 });
+    expect(config.api).toEqual({ concurrency: 16, timeoutMs: 30000, noAnswerStopMs: 60000 });
     expect(config.poll).toEqual({ initialMs: 250, maxMs: 5000, timeoutMs: 600000 });
     expect(config.stateDir).toBe(path.join(dir, 'xdg-state', 'novaops'));
   });
@@ -147,7 +147,7 @@ hosts:
   compute1: { via: local, path_prepend: [bin], env: { LAB_ROOT: /x } }
   compute2: { via: ssh, address: 127.0.0.1, port: 2222, user: root, identity_file: ~/.ssh/id_ed25519, known_hosts_file: kh }
 guests: { user: cloud-user, address_from: floating }
-api: { concurrency: 4, timeout_ms: 1000 }
+api: { concurrency: 4, timeout_ms: 1000, no_answer_stop_ms: 90000 }
 poll: { initial_ms: 10, max_ms: 20, timeout_ms: 30 }
 `,
     );
@@ -166,7 +166,7 @@ poll: { initial_ms: 10, max_ms: 20, timeout_ms: 30 }
       knownHostsFile: path.join(dir, 'kh'),
     });
     expect(c.guests).toEqual({ user: 'cloud-user', port: 22, addressFrom: 'floating', identityFile: undefined, knownHostsFile: undefined });
-    expect(c.api).toEqual({ concurrency: 4, timeoutMs: 1000 });
+    expect(c.api).toEqual({ concurrency: 4, timeoutMs: 1000, noAnswerStopMs: 90000 });
     expect(c.poll).toEqual({ initialMs: 10, maxMs: 20, timeoutMs: 30 });
   });
 

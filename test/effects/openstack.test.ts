@@ -215,7 +215,7 @@ describe('openstack effect', () => {
   });
 
   it('retries an idempotent GET on 503, never a POST', async () => {
-    const os = createOpenStackEffect(auth(), { concurrency: 3, timeoutMs: 5000, retryDelayMs: 5 });
+    const os = createOpenStackEffect(auth(), { concurrency: 3, timeoutMs: 5000, retry: { baseDelayMs: 5 } });
     fail503 = 2;
     const res = await os.execute(listServers({ allProjects: true }));
     expect(res.ok).toBe(true);

@@ -44,6 +44,12 @@ export function formatEvent(event: EngineEvent): string[] {
           `${event.status !== undefined ? ` HTTP ${event.status}` : ''}${event.exitCode !== undefined ? ` exit ${event.exitCode}` : ''}` +
           `${event.rows !== undefined ? ` ${event.rows} row(s)` : ''} ${event.durationMs} ms${event.error ? ` — ${event.error}` : ''}`,
       ];
+    case 'retry':
+      return [`  retry ${event.opId} attempt ${event.attempt}/${event.maxAttempts} in ${formatMs(event.waitMs)} — ${event.failure}`];
+    case 'answer-lost':
+      return [`  LOST ${event.opId} "${event.summary}": ${event.error}; resolving by reading, not repeating`];
+    case 'resolved':
+      return [`  answer lost; ${event.detail}`];
     case 'item':
       if (event.status === 'done' && QUIET_ITEM_DETAILS.has(event.detail)) return [];
       return [`  ${event.status.toUpperCase().padEnd(7)} ${event.key}: ${event.detail}`];

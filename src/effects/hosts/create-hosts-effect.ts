@@ -5,7 +5,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
 import { isAddress } from '../../values/validate.js';
-import type { DiscoveredHosts, HostsEffect, ShellResult } from '../types.js';
+import type { DiscoveredHosts, HostsEffect, RunOptions, ShellResult } from '../types.js';
+import { sshVerdict } from '../retry-policy.js';
 import { classifySshFailure, SSH_FAILED } from './ssh-failure.js';
 import { buildSshArgv, buildSshExitArgv, type SshTarget } from './ssh-argv.js';
 import { controlDir } from './ssh-control.js';
@@ -60,7 +61,21 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
   let discovery: DiscoveredHosts | undefined;
   let closed = false;
 
-  async function overSsh(key: string, target: SshTarget, argv: string[], timeoutMs: number) {
+  /**
+   * A read-only command whose connection dropped is run once more, on a new master (the old one
+   * is ended: it may be the connection that died). A mutating one is returned as it is: it may
+   * have run, and the engine resolves it by reading (retry-policy.ts).
+   */
+  async function overSsh(key: string, target: SshTarget, argv: string[], timeoutMs: number, runOpts: RunOptions) {
+    const result = await overSshOnce(key, target, argv, timeoutMs);
+    if (sshVerdict(runOpts.mutating !== false, result.exitCode, result.stderr) !== 'retry') return result;
+    runOpts.observe?.({ failure: `ssh to ${target.address}: the connection dropped`, attempt: 2, maxAttempts: 2, waitMs: 0 });
+    await runArgv(buildSshExitArgv(target, control.forKey(key)), { timeoutMs: 10_000 }).catch(() => undefined);
+    first.delete(key);
+    return overSshOnce(key, target, argv, timeoutMs);
+  }
+
+  async function overSshOnce(key: string, target: SshTarget, argv: string[], timeoutMs: number) {
     if (closed) throw new HostsError('the host connections are closed', 'this is a bug: a command was run after the run ended');
     const ctl = control.forKey(key);
     opened.set(key, target);
@@ -94,7 +109,7 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
         const path = [...spec.pathPrepend, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
         return runArgv(argv, { env: { ...process.env, ...spec.env, PATH: path }, timeoutMs });
       }
-      return overSsh(`host:${host}`, spec, argv, timeoutMs);
+      return overSsh(`host:${host}`, spec, argv, timeoutMs, runOpts);
     },
 
     async runOnGuest(address, argv, runOpts = {}) {
@@ -107,7 +122,7 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
       }
       const timeoutMs = runOpts.timeoutMs ?? defaultTimeoutMs;
       const target = { address, port: guests.port, user: guests.user, identityFile: guests.identityFile, knownHostsFile: guests.knownHostsFile };
-      return overSsh('guests', target, argv, timeoutMs);
+      return overSsh('guests', target, argv, timeoutMs, runOpts);
     },
 
     known() {

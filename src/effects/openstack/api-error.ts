@@ -14,7 +14,3 @@ export function networkReason(err: unknown, timeoutMs: number): string {
   if (e?.cause?.code) return e.cause.code;
   return e?.cause?.message ?? e?.message ?? String(err);
 }
-
-export function isNetworkError(err: unknown): boolean {
-  return err instanceof TypeError || (err as { name?: string })?.name === 'TimeoutError';
-}

@@ -9,7 +9,19 @@ import type { ApiOperation, ApiService, OperationResult } from '../../operations
 import type { Identity, OpenStackEffect } from '../types.js';
 import { authenticate, safeJson, TOKENS_PATH } from './keystone.js';
 import { apiMessage } from './api-message.js';
-import { OpenStackError, isNetworkError, networkReason } from './api-error.js';
+import { OpenStackError, networkReason } from './api-error.js';
+import {
+  CloudUnreachableError,
+  backoffMs,
+  httpVerdict,
+  networkFailureSent,
+  parseRetryAfter,
+  retryPolicy,
+  silenceWatch,
+  sleep,
+  type RetryObserver,
+  type RetryPolicy,
+} from '../retry-policy.js';
 import { pathShape } from './path-shape.js';
 
 export { OpenStackError } from './api-error.js';
@@ -17,12 +29,11 @@ export { OpenStackError } from './api-error.js';
 export interface OpenStackOptions {
   concurrency: number;
   timeoutMs: number;
-  /** Back-off before retrying an idempotent GET (ms, doubled each time); tests shorten it. */
-  retryDelayMs?: number;
+  /** A cloud that answers nothing for this long stops the run (the policy's silence budget). */
+  noAnswerStopMs?: number;
+  /** The retry policy's numbers; tests make them small. */
+  retry?: Partial<RetryPolicy>;
 }
-
-const retryableStatus = new Set([502, 503, 504]);
-const getRetries = 2;
 
 /** The version in novaops' package.json, found upward from this file (src/ in tests, dist/src/ when built). */
 function novaopsVersion(): string {
@@ -57,12 +68,15 @@ interface RawResponse {
   status: number;
   body: unknown;
   text: string;
+  /** A mutation whose answer was lost: why, in words. */
+  lost?: string;
 }
 
 export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): OpenStackEffect {
   const limit = pLimit(opts.concurrency);
   const counts = new Map<string, number>();
-  const retryDelay = opts.retryDelayMs ?? 250;
+  const policy = retryPolicy({ ...(opts.noAnswerStopMs ? { silenceBudgetMs: opts.noAnswerStopMs } : {}), ...opts.retry });
+  const silence = silenceWatch(policy);
   let identityPromise: Promise<Identity> | undefined;
 
   const count = (method: string, service: string, path: string) => {
@@ -97,10 +111,17 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
     return h;
   };
 
-  /** One HTTP exchange: retries idempotent GETs on network errors and 5xx gateways, never a POST. */
-  const request = async (op: ApiOperation<unknown>, path: string): Promise<RawResponse> => {
+  /**
+   * One HTTP exchange under the retry policy (retry-policy.ts): a read is repeated on a gateway's
+   * 5xx or a lost connection, anything on a 401 (after a new token: a 401 was refused before
+   * anything was done) or on a connection never made; a mutation whose answer was lost is not
+   * repeated, it comes back as `lost`.
+   */
+  const request = async (op: ApiOperation<unknown>, path: string, observe?: RetryObserver): Promise<RawResponse> => {
     let reauthenticated = false;
-    for (let attempt = 0; ; attempt++) {
+    /** When this chain's first unanswered attempt was sent (the silence budget counts from it). */
+    let silentSince: number | undefined;
+    for (let attempt = 1; ; attempt++) {
       const id = await identity();
       const endpoint = id.endpoints[op.service];
       if (!endpoint) {
@@ -110,44 +131,70 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         );
       }
       const url = `${endpoint}${path}`;
+      const what = `${op.method} ${op.service} ${pathShape(path)}`;
       count(op.method, op.service, path);
+      const sentAt = policy.now();
       let res: Response;
+      let text: string;
       try {
         res = await send(url, {
           method: op.method,
           headers: headersFor(op, id.token),
           body: op.body === undefined ? undefined : JSON.stringify(op.body),
         });
+        // A connection reset while the body streams in is as much a lost answer as one before the headers.
+        text = await res.text();
       } catch (err) {
-        if (op.method === 'GET' && attempt < getRetries && isNetworkError(err)) {
-          await sleep(retryDelay * 2 ** attempt);
+        silentSince ??= sentAt;
+        const reason = networkReason(err, opts.timeoutMs);
+        const verdict = httpVerdict(op.method, { network: networkFailureSent(err) ? 'no-answer' : 'not-sent' });
+        if (verdict === 'lost-answer') {
+          return { status: 0, body: undefined, text: '', lost: `${what}: no answer (${reason}); whether it was applied is unknown` };
+        }
+        if (attempt < policy.maxAttempts) {
+          await retryAfter(observe, `${what}: ${reason}`, attempt, undefined, silentSince);
           continue;
         }
         throw new OpenStackError(
-          `cannot reach the ${op.service} API at ${url}: ${networkReason(err, opts.timeoutMs)}`,
-          op.method === 'GET' ? 'check that the endpoint in the service catalog is reachable from this machine' : 'the request may or may not have been applied: read the state before retrying',
+          `cannot reach the ${op.service} API at ${url}: ${reason} (${attempt} attempt(s))`,
+          'check that the endpoint in the service catalog is reachable from this machine',
         );
       }
-      const text = await res.text();
-      if (op.method === 'GET' && attempt < getRetries && retryableStatus.has(res.status)) {
-        await sleep(retryDelay * 2 ** attempt);
-        continue;
-      }
-      // An expired token is refused before anything is done, so even a POST may be re-sent.
+      silence.answered();
+      silentSince = undefined;
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
         identityPromise = undefined;
-        attempt--;
+        attempt--; // a new token, not another attempt
         continue;
       }
-      return { status: res.status, body: safeJson(text), text };
+      const body = safeJson(text);
+      if (isOk(op, res.status)) return { status: res.status, body, text };
+      const verdict = httpVerdict(op.method, { status: res.status, hasBody: text.trim() !== '' });
+      if (verdict === 'lost-answer') {
+        const msg = apiMessage(body, text);
+        return { status: res.status, body, text, lost: `${what}: HTTP ${res.status}${msg ? ` (${msg})` : ''}; whether it was applied is unknown` };
+      }
+      if (verdict === 'retry' && attempt < policy.maxAttempts) {
+        await retryAfter(observe, `${what}: HTTP ${res.status}`, attempt, parseRetryAfter(res.headers.get('retry-after'), policy.now()), undefined);
+        continue;
+      }
+      return { status: res.status, body, text };
     }
+  };
+
+  /** Says the retry, then waits; a silence past the budget stops here instead. */
+  const retryAfter = async (observe: RetryObserver | undefined, failure: string, attempt: number, retryAfterMs: number | undefined, silentSince: number | undefined) => {
+    const waitMs = backoffMs(policy, attempt + 1, retryAfterMs);
+    if (silentSince !== undefined) silence.check(silentSince, waitMs, `the cloud (${auth.authUrl})`, failure);
+    observe?.({ failure, attempt: attempt + 1, maxAttempts: policy.maxAttempts, waitMs });
+    await sleep(waitMs);
   };
 
   const isOk = (op: ApiOperation<unknown>, status: number) =>
     op.okStatus ? op.okStatus.includes(status) : status >= 200 && status < 300;
 
-  const fetchAllPages = async (op: ApiOperation<unknown>): Promise<RawResponse> => {
+  const fetchAllPages = async (op: ApiOperation<unknown>, observe?: RetryObserver): Promise<RawResponse> => {
     const { collection, pageSize } = op.paginate!;
     const [base, query = ''] = op.path.split('?');
     const items: unknown[] = [];
@@ -156,7 +203,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
       const params = new URLSearchParams(query);
       params.set('limit', String(pageSize));
       if (marker !== undefined) params.set('marker', marker);
-      const res = await request(op, `${base}?${params.toString()}`);
+      const res = await request(op, `${base}?${params.toString()}`, observe);
       if (!isOk(op, res.status)) return res;
       const body = res.body as Record<string, unknown> | undefined;
       const page = body?.[collection];
@@ -180,11 +227,12 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
   return {
     identity,
 
-    async execute<T>(op: ApiOperation<T>): Promise<OperationResult<T>> {
+    async execute<T>(op: ApiOperation<T>, observe?: RetryObserver): Promise<OperationResult<T>> {
       const started = performance.now();
       const took = () => Math.round(performance.now() - started);
       try {
-        const res = op.paginate ? await fetchAllPages(op) : await request(op, op.path);
+        const res = op.paginate ? await fetchAllPages(op, observe) : await request(op, op.path, observe);
+        if (res.lost) return { ok: false, ...(res.status ? { status: res.status } : {}), durationMs: took(), error: res.lost, answerLost: true };
         if (!isOk(op, res.status)) {
           const msg = apiMessage(res.body, res.text);
           return { ok: false, status: res.status, durationMs: took(), error: `HTTP ${res.status}${msg ? `: ${msg}` : ''}` };
@@ -197,6 +245,8 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         }
         return { ok: true, status: res.status, durationMs: took(), value };
       } catch (err) {
+        // The run stops on a silent cloud; every other failure is this operation's.
+        if (err instanceof CloudUnreachableError) throw err;
         return { ok: false, durationMs: took(), error: (err as Error).message };
       }
     },
@@ -205,8 +255,4 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
       return Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

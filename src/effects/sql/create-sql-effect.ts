@@ -6,6 +6,7 @@ import type { DbConnection } from '../../config/types.js';
 import type { DbName, Row, SqlParam } from '../../operations/types.js';
 import type { SqlEffect, SqlTransaction } from '../types.js';
 import { SqlError, toSqlError } from './sql-error.js';
+import { backoffMs, commitVerdict, retryPolicy, sleep, sqlVerdict, type RetryObserver, type RetryPolicy } from '../retry-policy.js';
 
 export { SqlError } from './sql-error.js';
 
@@ -28,7 +29,18 @@ function connectionOptions(c: DbConnection) {
   } as const;
 }
 
-export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection }): SqlEffect {
+export interface SqlEffectOptions {
+  /** The retry policy's numbers; tests make them small. */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * innodb_lock_wait_timeout of novaops' sessions (s). A row held by a busy nova-conductor turns
+   * into a 1205 and a retry after this long, rather than the server's default 50 s.
+   */
+  lockWaitTimeoutS?: number;
+}
+
+export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection }, opts: SqlEffectOptions = {}): SqlEffect {
+  const policy = retryPolicy(opts.retry);
   const pools = new Map<DbName, Pool>();
   const lockConnections = new Map<string, Connection>();
   const openTransactions = new Set<PoolConnection>();
@@ -37,6 +49,11 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
     let p = pools.get(db);
     if (!p) {
       p = mysql.createPool({ ...connectionOptions(dbs[db]), connectionLimit: 8, waitForConnections: true });
+      if (opts.lockWaitTimeoutS !== undefined) {
+        const seconds = opts.lockWaitTimeoutS;
+        // Every new pooled connection, before it is handed out (the core connection of the promise pool).
+        p.pool.on('connection', (conn) => conn.query(`SET SESSION innodb_lock_wait_timeout = ${Number(seconds)}`));
+      }
       pools.set(db, p);
     }
     return p;
@@ -55,11 +72,56 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
     return { rows: [], affectedRows: (res as ResultSetHeader).affectedRows ?? 0 };
   };
 
-  return {
-    async select(db, sql, params) {
-      return guard(db, async () => {
-        const [rows] = await pool(db).query<RowDataPacket[]>(sql, params);
-        return rows as Row[];
+  /** Runs `attempt` again while the policy says the failure left nothing behind (lock wait, deadlock, lost connection). */
+  const retrying = async <T>(what: string, observe: RetryObserver | undefined, attempt: (n: number) => Promise<T>): Promise<T> => {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(n);
+      } catch (err) {
+        const code = (err as SqlError).code;
+        if (!(err instanceof SqlError) || err.answerLost || sqlVerdict(code) !== 'retry' || n >= policy.maxAttempts) throw err;
+        const waitMs = backoffMs(policy, n + 1);
+        observe?.({ failure: `${what}: ${code}`, attempt: n + 1, maxAttempts: policy.maxAttempts, waitMs });
+        await sleep(waitMs);
+      }
+    }
+  };
+
+  const effect: SqlEffect = {
+    async select(db, sql, params, observe) {
+      return retrying(`${db} database`, observe, () =>
+        guard(db, async () => {
+          const [rows] = await pool(db).query<RowDataPacket[]>(sql, params);
+          return rows as Row[];
+        }),
+      );
+    },
+
+    async transaction(order, body, observe) {
+      return retrying(`${order.join(' and ')} transaction`, observe, async () => {
+        const txs = new Map<DbName, SqlTransaction>();
+        let committed = 0;
+        try {
+          for (const db of order) txs.set(db, await effect.begin(db));
+          const result = await body((db) => {
+            const tx = txs.get(db);
+            if (!tx) throw new SqlError(`no ${db} transaction in this step (it has ${order.join(', ')})`, 'this is a defect in the step');
+            return tx;
+          });
+          for (const db of order) {
+            try {
+              await txs.get(db)!.commit();
+            } catch (err) {
+              throw commitFailure(err, db, committed);
+            }
+            txs.delete(db);
+            committed++;
+          }
+          return result;
+        } finally {
+          // Whatever was not committed is rolled back (a dead connection is destroyed by finish()).
+          for (const tx of txs.values()) await tx.rollback().catch(() => undefined);
+        }
       });
     },
 
@@ -169,4 +231,19 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
       await Promise.all(all.map((p) => p.end().catch(() => undefined)));
     },
   };
+  return effect;
+}
+
+/**
+ * A COMMIT that failed. Its connection lost: the server may have committed, a lost answer (never
+ * re-run: the step's state is read instead). After an earlier database committed, nothing is
+ * re-run either: the step is half applied, and a resume re-plans it from what it reads.
+ */
+function commitFailure(err: unknown, db: DbName, committedBefore: number): SqlError {
+  const e = err instanceof SqlError ? err : new SqlError(String((err as Error)?.message ?? err), 'see the message');
+  if (commitVerdict(e.code) === 'lost-answer') {
+    return new SqlError(`the ${db} COMMIT got no answer (${e.code}): whether it was committed is unknown`, 'novaops resume reads the rows before anything is run again', e.code, true);
+  }
+  if (committedBefore > 0) return new SqlError(`${e.message} (after an earlier database of the step committed)`, e.hint, e.code, true);
+  return e;
 }

@@ -11,6 +11,8 @@ export class SqlError extends NovaopsError {
     hint: string,
     /** The driver's error code (ECONNREFUSED, ER_ACCESS_DENIED_ERROR, ER_PARSE_ERROR, ...). */
     readonly code?: string,
+    /** A COMMIT whose outcome is unknown: never re-run, resolved by reading. */
+    readonly answerLost = false,
   ) {
     super(message, hint, ExitCode.usage);
   }
@@ -21,7 +23,8 @@ const connectionCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIM
 export function toSqlError(err: unknown, db: string, conn: DbConnection): SqlError {
   if (err instanceof SqlError) return err;
   const e = err as { code?: string; message?: string; sqlMessage?: string };
-  const code = e.code ?? 'UNKNOWN';
+  // mysql2 says a connection the server closed (KILL, wait_timeout) is "in closed state", without a code.
+  const code = e.code ?? (/connection is in closed state/.test(e.message ?? '') ? 'PROTOCOL_CONNECTION_LOST' : 'UNKNOWN');
   const where = `${conn.host}:${conn.port}`;
   const scrub = (s: string) => (conn.password ? s.split(conn.password).join('***') : s);
   if (connectionCodes.has(code)) {

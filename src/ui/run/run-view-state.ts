@@ -200,6 +200,15 @@ export class RunViewState {
         this.push({ kind: 'item', level, step: event.step, key: event.key, status: event.status, text: `${event.status.toUpperCase().padEnd(7)}${event.key}: ${event.detail}` });
         return;
       }
+      case 'retry':
+        this.push({ kind: 'note', level: 'warn', step: event.step, text: `retry ${event.opId} attempt ${event.attempt}/${event.maxAttempts} in ${event.waitMs} ms — ${event.failure}` });
+        return;
+      case 'answer-lost':
+        this.push({ kind: 'note', level: 'warn', step: event.step, text: `answer lost ${event.opId} "${event.summary}": ${event.error}; resolving by reading` });
+        return;
+      case 'resolved':
+        this.push({ kind: 'note', level: event.verdict === 'unknown' ? 'error' : 'info', step: event.step, text: `answer lost; ${event.detail}` });
+        return;
       case 'confirm':
         this.push({ kind: 'confirm', level: event.answer ? 'ok' : 'warn', step: event.step, text: `confirm: ${event.answer ? 'yes' : 'no'} (${event.how}) — ${event.question}` });
         return;
