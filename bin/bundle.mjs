@@ -24,6 +24,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { yogaWithoutFetch } from './bundle-yoga-without-fetch.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist');
@@ -89,7 +90,7 @@ async function script(plugins, compress) {
     write: false,
     outfile,
     define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__novaopsUrl' },
-    plugins: [builtinsOnFirstUse, noDevtools, ...plugins],
+    plugins: [builtinsOnFirstUse, noDevtools, yogaWithoutFetch, ...plugins],
     // Whitespace and syntax only: names stay as written, so errors and stack traces read as the sources.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -118,7 +119,8 @@ const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf
   .replace('__NOVAOPS_FAST_KEY__', fast.key)
   .replace('__NOVAOPS_WHOLE_KEY__', whole.key)
   .replace('__NOVAOPS_FAST_LENGTH__', String(fast.packed.length))
-  .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length));
+  .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length))
+  .replace('__NOVAOPS_WHOLE_BYTES__', String(whole.bytes));
 // The file ends with the two lines `//<fast path>` and `//<whole CLI>`: the loader reads each by its
 // length from the end, so that the fast path never reads the whole CLI's megabyte.
 await writeFile(outfile, `${loader}//${fast.packed}\n//${whole.packed}`, 'utf8');
