@@ -36,15 +36,40 @@ import { main } from './src/cli/main.ts';
 process.exit(await main(process.argv));
 `;
 
+/**
+ * Built-in modules that CommonJS packages require() at load but use only in a command that runs
+ * something: commander requires child_process (and with it net, stream and dgram, a seventh of
+ * `novaops list`'s time) for executable subcommands novaops does not have. Their require() gets an
+ * object that loads the module at its first property read. Only for require(): an import is copied
+ * property by property at once, and nothing extends these modules' exports as a class.
+ */
+const LOADED_AT_FIRST_READ = new Set(['child_process']);
+
 /** `import fs from 'node:fs'` becomes a require() at the importing module's first use. */
 const builtinsOnFirstUse = {
   name: 'builtins-on-first-use',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
-      isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
-    );
+    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      const name = args.path.replace(/^node:/, '');
+      return { path: name, namespace: args.kind === 'require-call' && LOADED_AT_FIRST_READ.has(name) ? 'builtin-at-first-read' : 'builtin' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = __novaopsRequire(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-at-first-read' }, (args) => ({
+      contents: `let real;
+const load = () => (real ??= __novaopsRequire(${JSON.stringify(`node:${args.path}`)}));
+module.exports = new Proxy({}, {
+  get: (_target, key) => load()[key],
+  has: (_target, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_target, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+});`,
       loader: 'js',
     }));
   },
