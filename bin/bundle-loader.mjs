@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 // speed keeps a 1,000-instance drp near 110 MiB instead of 220 MiB. Set before the compile, so
 // that the code cache below is made and used under the same flags.
 setFlagsFromString('--optimize-for-size');
-// NOVAOPS_STARTUP_TIMING=1: where the start went, written to stderr at exit (npm run bench reads it).
+// NOVAOPS_STARTUP_TIMING=1: where the start went, written to stderr at exit (npm run bench reads it);
+// =/a/file: appended to that file instead.
 const marks = process.env.NOVAOPS_STARTUP_TIMING ? { loader: performance.now() } : undefined;
 
 const args = process.argv.slice(2);
@@ -24,50 +25,87 @@ const file = fileURLToPath(import.meta.url);
 // Base64 lengths, written in by bin/bundle.mjs: the file ends `//<fast path>\n//<whole CLI>`.
 const FAST_LENGTH = __NOVAOPS_FAST_LENGTH__;
 const WHOLE_LENGTH = __NOVAOPS_WHOLE_LENGTH__;
-const packed = readTail(file, fast ? WHOLE_LENGTH + 3 + FAST_LENGTH : WHOLE_LENGTH, fast ? FAST_LENGTH : WHOLE_LENGTH);
-const source = fast ? packed.toString('latin1') : (await import('node:zlib')).gunzipSync(packed).toString('latin1');
+// The length of the whole CLI's script, inflated (its key is the hash of that text).
+const WHOLE_BYTES = __NOVAOPS_WHOLE_BYTES__;
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'novaops');
+const key = fast ? '__NOVAOPS_FAST_KEY__' : '__NOVAOPS_WHOLE_KEY__';
+// The whole CLI inflated, as the first start on the machine left it: reading 4 MB is a fraction of
+// decoding and inflating them. Trusted as much as the code cache beside it (a directory of the
+// user's own, 0700, that V8 takes compiled code from); a length that differs is a copy cut short.
+const sourceFile = join(cacheDir, `script-${key}.js`);
+let source = fast ? undefined : readCached(sourceFile, WHOLE_BYTES);
+const sourceWasCached = source !== undefined;
+if (source === undefined) {
+  const packed = readTail(file, fast ? WHOLE_LENGTH + 3 + FAST_LENGTH : WHOLE_LENGTH, fast ? FAST_LENGTH : WHOLE_LENGTH);
+  source = fast ? packed.toString('latin1') : (await import('node:zlib')).gunzipSync(packed).toString('latin1');
+}
 if (marks) marks.source = performance.now();
 
 // V8's code cache, per machine and user: the first start compiles and writes it, later ones skip
 // the parse. Keyed by the script's hash, node's version and the architecture; V8 checks the rest.
-const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'novaops');
-const cacheFile = join(cacheDir, `code-${fast ? '__NOVAOPS_FAST_KEY__' : '__NOVAOPS_WHOLE_KEY__'}-${process.version}-${process.arch}.bin`);
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  // first start on this machine
-}
-const script = new Script(source, { filename: file, cachedData });
+const cacheFile = join(cacheDir, `code-${key}-${process.version}-${process.arch}.bin`);
+const { script, cacheState } = compile(source, cacheFile);
 // The session (no command named) writes it again as it quits: the cache then holds the screens'
 // code as well, which a first start that was, say, `run drp` never compiled.
 // The session is novaops with nothing but its global options: anything else is a command (a list of
 // them would miss the next one, and `__complete-runs` runs at every Tab).
 const session = !fast && args.every((a, i) => a === '--read-only' || a === '--config' || a.startsWith('--config=') || args[i - 1] === '--config');
-if (cachedData === undefined || script.cachedDataRejected || session) {
+const writeCode = cacheState !== 'used' || session;
+const writeSource = !fast && !sourceWasCached;
+if (writeCode || writeSource) {
   // Written once the command is done, so that the functions it compiled are in the cache too; and
   // only after a success: a command refused for bad input leaves nothing behind, not even this.
   process.once('exit', (code) => {
     if (code !== 0) return;
-    try {
-      mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-      renameSync(tmp, cacheFile);
-    } catch {
-      // a read-only home: the next start compiles again
-    }
+    if (writeSource) writeCached(sourceFile, source);
+    if (writeCode) writeCached(cacheFile, script.createCachedData());
   });
 }
 if (marks) {
   marks.compiled = performance.now();
   marks.script = fast ? 'fast path' : 'whole';
-  marks.cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  marks.cache = cacheState;
+  marks.sourceCache = fast ? 'n/a' : sourceWasCached ? 'used' : 'none';
   process.once('exit', () => {
     marks.exit = performance.now();
     const { v8Start, environment, bootstrapComplete } = performance.nodeTiming;
-    process.stderr.write(`novaops-startup ${JSON.stringify({ v8Start, environment, bootstrapComplete, ...marks })}\n`);
+    // The CLI's own marks (the session's: its libraries loaded, its first frame rendered).
+    for (const mark of performance.getEntriesByType('mark')) if (mark.name.startsWith('novaops:')) marks[mark.name.slice(8)] = mark.startTime;
+    const line = `novaops-startup ${JSON.stringify({ v8Start, environment, bootstrapComplete, ...marks })}\n`;
+    // A path instead of 1: the line goes to that file, for a session whose stderr is the screen.
+    if (process.env.NOVAOPS_STARTUP_TIMING.startsWith('/')) appendFileSync(process.env.NOVAOPS_STARTUP_TIMING, line);
+    else process.stderr.write(line);
   });
+}
+
+/** The script, compiled from the code cache where there is one; the cache's buffer is not kept (a megabyte). */
+function compile(source, cacheFile) {
+  const cachedData = readCached(cacheFile);
+  const script = new Script(source, { filename: file, cachedData });
+  return { script, cacheState: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used' };
+}
+
+/** A file of the cache, or undefined: absent (a first start), unreadable, or not `length` bytes long. */
+function readCached(path, length) {
+  try {
+    if (length === undefined) return readFileSync(path);
+    const text = readFileSync(path, 'latin1');
+    return text.length === length ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written whole or not at all: renamed into place, so that a reader never sees half of it. */
+function writeCached(path, data) {
+  try {
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, data, { mode: 0o600, encoding: 'latin1' });
+    renameSync(tmp, path);
+  } catch {
+    // a read-only home: the next start decodes and compiles again
+  }
 }
 
 /** `length` base64 bytes that end `fromEnd` bytes before the end of the file, decoded. */

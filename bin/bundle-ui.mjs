@@ -10,6 +10,7 @@ import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { yogaWithoutFetch } from './bundle-yoga-without-fetch.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist');
@@ -29,6 +30,7 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // ink loads the React devtools only when DEV=true; they are not installed, and never wanted here.
   alias: { 'react-devtools-core': path.join(repo, 'bin', 'bundle-ui-devtools-stub.mjs') },
+  plugins: [yogaWithoutFetch],
   banner: { js: "import { createRequire as __novaopsRequire } from 'node:module'; const require = __novaopsRequire(import.meta.url);" },
   logLevel: 'warning',
 });

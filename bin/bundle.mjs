@@ -24,6 +24,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { yogaWithoutFetch } from './bundle-yoga-without-fetch.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist');
@@ -35,15 +36,40 @@ import { main } from './src/cli/main.ts';
 process.exit(await main(process.argv));
 `;
 
+/**
+ * Built-in modules that CommonJS packages require() at load but use only in a command that runs
+ * something: commander requires child_process (and with it net, stream and dgram, a seventh of
+ * `novaops list`'s time) for executable subcommands novaops does not have. Their require() gets an
+ * object that loads the module at its first property read. Only for require(): an import is copied
+ * property by property at once, and nothing extends these modules' exports as a class.
+ */
+const LOADED_AT_FIRST_READ = new Set(['child_process']);
+
 /** `import fs from 'node:fs'` becomes a require() at the importing module's first use. */
 const builtinsOnFirstUse = {
   name: 'builtins-on-first-use',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) =>
-      isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
-    );
+    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      const name = args.path.replace(/^node:/, '');
+      return { path: name, namespace: args.kind === 'require-call' && LOADED_AT_FIRST_READ.has(name) ? 'builtin-at-first-read' : 'builtin' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = __novaopsRequire(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-at-first-read' }, (args) => ({
+      contents: `let real;
+const load = () => (real ??= __novaopsRequire(${JSON.stringify(`node:${args.path}`)}));
+module.exports = new Proxy({}, {
+  get: (_target, key) => load()[key],
+  has: (_target, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_target, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+});`,
       loader: 'js',
     }));
   },
@@ -89,7 +115,7 @@ async function script(plugins, compress) {
     write: false,
     outfile,
     define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__novaopsUrl' },
-    plugins: [builtinsOnFirstUse, noDevtools, ...plugins],
+    plugins: [builtinsOnFirstUse, noDevtools, yogaWithoutFetch, ...plugins],
     // Whitespace and syntax only: names stay as written, so errors and stack traces read as the sources.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -118,7 +144,8 @@ const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf
   .replace('__NOVAOPS_FAST_KEY__', fast.key)
   .replace('__NOVAOPS_WHOLE_KEY__', whole.key)
   .replace('__NOVAOPS_FAST_LENGTH__', String(fast.packed.length))
-  .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length));
+  .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length))
+  .replace('__NOVAOPS_WHOLE_BYTES__', String(whole.bytes));
 // The file ends with the two lines `//<fast path>` and `//<whole CLI>`: the loader reads each by its
 // length from the end, so that the fast path never reads the whole CLI's megabyte.
 await writeFile(outfile, `${loader}//${fast.packed}\n//${whole.packed}`, 'utf8');

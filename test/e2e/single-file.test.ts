@@ -1,6 +1,6 @@
 // Issue 15, acceptance 1: dist/novaops.mjs copied ALONE into an empty directory runs the demo's
 // drp dry-run on a running lab with node only: no node_modules in that directory or above it.
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +48,25 @@ describe('the one-file CLI', () => {
     // The second start uses the code cache the first one wrote, and plans the same.
     const again = await runFile('novaops.mjs', ['run', 'drp', '--dry-run'], { cwd: dir, env: { ...env, NOVAOPS_STARTUP_TIMING: '1' } });
     expect(again.stderr).toMatch(/^novaops-startup .*"script":"whole","cache":"used"/);
+    // ... and reads the script the first one inflated, instead of inflating it again.
+    expect(again.stderr).toMatch(/^novaops-startup .*"sourceCache":"used"/m);
     expectDrpPlan({ ...again, stderr: '' }, scenario);
+  });
+
+  it('does not run a kept script that was cut short: it inflates its own again and keeps that', async () => {
+    const env = { ...lab.env, XDG_CACHE_HOME: path.join(dir, 'cache-cut'), NODE_PATH: '', NOVAOPS_STARTUP_TIMING: '1' };
+    const first = await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env });
+    expect(first.stderr).toMatch(/"sourceCache":"none"/);
+    const cacheDir = path.join(dir, 'cache-cut', 'novaops');
+    const [kept] = (await readdir(cacheDir)).filter((f) => f.startsWith('script-'));
+    const whole = await readFile(path.join(cacheDir, kept), 'latin1');
+    // Cut in half, as a full disk or a killed copy would leave it: run as it is, a syntax error at best.
+    await writeFile(path.join(cacheDir, kept), whole.slice(0, Math.floor(whole.length / 2)), 'latin1');
+
+    const cut = await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env });
+    expect(cut.stderr).toMatch(/"sourceCache":"none"/);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toBe(first.stdout);
+    expect((await readFile(path.join(cacheDir, kept), 'latin1')).length).toBe(whole.length);
   });
 });
