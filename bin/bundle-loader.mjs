@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,15 +85,26 @@ function compile(source, cacheFile) {
   return { script, cacheState: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used' };
 }
 
-/** A file of the cache, or undefined: absent (a first start), unreadable, or not `length` bytes long. */
+/**
+ * A file of the cache, or undefined: absent (a first start), unreadable, not `length` bytes long, or
+ * not safe to run — owned by another user, or writable by others (it, or its directory). The script
+ * kept there is run as code, so it is trusted on the terms ssh trusts a key file, checked with a stat
+ * rather than a hash of 4 MB at every start.
+ */
 function readCached(path, length) {
   try {
+    if (!privateToUs(cacheDir) || !privateToUs(path)) return undefined;
     if (length === undefined) return readFileSync(path);
     const text = readFileSync(path, 'latin1');
     return text.length === length ? text : undefined;
   } catch {
     return undefined;
   }
+}
+
+function privateToUs(path) {
+  const st = statSync(path);
+  return (process.getuid === undefined || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
 }
 
 /** Written whole or not at all: renamed into place, so that a reader never sees half of it. */
@@ -103,8 +114,18 @@ function writeCached(path, data) {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, data, { mode: 0o600, encoding: 'latin1' });
     renameSync(tmp, path);
+    pruneOtherBuilds();
   } catch {
     // a read-only home: the next start decodes and compiles again
+  }
+}
+
+/** Another build's script and code cache (4 MB and more each) go once this build's are written. */
+function pruneOtherBuilds() {
+  const ours = ['__NOVAOPS_FAST_KEY__', '__NOVAOPS_WHOLE_KEY__'];
+  for (const name of readdirSync(cacheDir)) {
+    const m = /^(?:script|code)-([0-9a-f]+)[-.]/.exec(name);
+    if (m && !ours.includes(m[1]) && !name.endsWith('.tmp')) rmSync(join(cacheDir, name), { force: true });
   }
 }
 

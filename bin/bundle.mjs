@@ -141,8 +141,8 @@ await mkdir(dist, { recursive: true });
 // The fast path is small: left uncompressed, `list` needs no zlib.
 const [fast, whole] = await Promise.all([script([fastPathOnly], false), script([], true)]);
 const loader = (await readFile(path.join(repo, 'bin', 'bundle-loader.mjs'), 'utf8'))
-  .replace('__NOVAOPS_FAST_KEY__', fast.key)
-  .replace('__NOVAOPS_WHOLE_KEY__', whole.key)
+  .replaceAll('__NOVAOPS_FAST_KEY__', fast.key)
+  .replaceAll('__NOVAOPS_WHOLE_KEY__', whole.key)
   .replace('__NOVAOPS_FAST_LENGTH__', String(fast.packed.length))
   .replace('__NOVAOPS_WHOLE_LENGTH__', String(whole.packed.length))
   .replace('__NOVAOPS_WHOLE_BYTES__', String(whole.bytes));

@@ -1,6 +1,6 @@
 // Issue 15, acceptance 1: dist/novaops.mjs copied ALONE into an empty directory runs the demo's
 // drp dry-run on a running lab with node only: no node_modules in that directory or above it.
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,5 +68,26 @@ describe('the one-file CLI', () => {
     expect(cut.code).toBe(0);
     expect(cut.stdout).toBe(first.stdout);
     expect((await readFile(path.join(cacheDir, kept), 'latin1')).length).toBe(whole.length);
+  });
+
+  it('runs no kept script that others can write, and drops what other builds left', async () => {
+    const env = { ...lab.env, XDG_CACHE_HOME: path.join(dir, 'cache-perm'), NODE_PATH: '', NOVAOPS_STARTUP_TIMING: '1' };
+    const cacheDir = path.join(dir, 'cache-perm', 'novaops');
+    const first = await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env });
+    expect(first.code).toBe(0);
+    const [kept] = (await readdir(cacheDir)).filter((f) => f.startsWith('script-'));
+    expect((await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env })).stderr).toMatch(/"sourceCache":"used"/);
+
+    // Group-writable: someone else could have put code there. Not run; replaced by our own, private.
+    await chmod(path.join(cacheDir, kept), 0o664);
+    await writeFile(path.join(cacheDir, 'script-0123456789abcdef.js'), 'another build');
+    await writeFile(path.join(cacheDir, 'code-0123456789abcdef-v20.0.0-x64.bin'), 'another build');
+    const writable = await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env });
+    expect(writable.code).toBe(0);
+    expect(writable.stderr).toMatch(/"sourceCache":"none"/);
+    expect((await stat(path.join(cacheDir, kept))).mode & 0o777).toBe(0o600);
+    // The other build's files went when this one wrote its own.
+    expect((await readdir(cacheDir)).filter((f) => f.includes('0123456789abcdef'))).toEqual([]);
+    expect((await runFile('novaops.mjs', ['show', 'drp'], { cwd: dir, env })).stderr).toMatch(/"sourceCache":"used"/);
   });
 });
