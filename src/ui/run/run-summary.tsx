@@ -1,8 +1,11 @@
 import { Box, Text } from 'ink';
+import { outcomeHeadline, wouldBlockText } from '../../engine/events.js';
 import type { RunResult } from '../../engine/runner.js';
 import { tone } from '../common/theme.js';
 import { formatDuration } from './format.js';
 import type { RunView } from './ui-run.js';
+
+const HELD_SHOWN = 5;
 
 /** What to do next, by outcome: the operator at 3 a.m. should not have to look it up. */
 function nextSteps(view: RunView, result: RunResult | undefined): string[] {
@@ -13,7 +16,10 @@ function nextSteps(view: RunView, result: RunResult | undefined): string[] {
   switch (end.outcome) {
     case 'completed':
       return show;
+    case 'completed-held-back':
+      return ['the run is finished (not resumable): deal with each held-back item as its reason says, then run again', ...show];
     case 'planned':
+      if (end.wouldBlock.length > 0) return ['a live run would be refused now: put right what the guards above say first', ...show];
       return [`nothing was changed; run it without --dry-run to make these changes`, ...show];
     case 'refused':
       return result?.error?.hint ? [result.error.hint] : [];
@@ -29,8 +35,11 @@ export function summaryLines(view: RunView, result: RunResult | undefined): { ti
   const end = view.end!;
   const { done, failed, held, skipped } = end.counts;
   return {
-    title: `${end.outcome.toUpperCase()}${result ? ` (exit ${result.exitCode})` : ''}: ${end.summary}`,
+    title: `${outcomeHeadline(end.outcome, end.heldBack.length)}${result ? ` (exit ${result.exitCode})` : ''}: ${end.summary}`,
     lines: [
+      ...end.heldBack.slice(0, HELD_SHOWN).map((h) => `held back ${h.key}: ${h.reason}`),
+      ...(end.heldBack.length > HELD_SHOWN ? [`... and ${end.heldBack.length - HELD_SHOWN} more held back (transcripts show)`] : []),
+      ...end.wouldBlock.map((w) => `${w.step}: ${wouldBlockText(w)}`),
       `items: ${done} done, ${failed} failed, ${held} held back, ${skipped} already done · took ${formatDuration(end.durationMs)}`,
       ...(result?.error && result.error.message !== end.summary ? [result.error.message] : []),
       end.runDir ? `transcript: ${end.runDir}/transcript.jsonl` : 'no run directory was created: nothing was recorded or changed',
@@ -41,11 +50,12 @@ export function summaryLines(view: RunView, result: RunResult | undefined): { ti
 
 export function RunSummary({ view, result }: { view: RunView; result: RunResult | undefined }) {
   if (!view.end) return null;
-  const good = view.end.outcome === 'completed' || view.end.outcome === 'planned';
+  const good = view.end.outcome === 'completed' || (view.end.outcome === 'planned' && view.end.wouldBlock.length === 0);
+  const held = view.end.outcome === 'completed-held-back';
   const { title, lines } = summaryLines(view, result);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={tone(good ? 'green' : 'red')} paddingX={1}>
-      <Text bold color={tone(good ? 'green' : 'red')}>
+    <Box flexDirection="column" borderStyle="round" borderColor={tone(good ? 'green' : held ? 'yellow' : 'red')} paddingX={1}>
+      <Text bold color={tone(good ? 'green' : held ? 'yellow' : 'red')}>
         {title}
       </Text>
       {lines.map((line) => (
