@@ -5,7 +5,7 @@ import { tone } from '../common/theme.js';
 import { formatDuration } from './format.js';
 import type { RunView } from './ui-run.js';
 
-const HELD_SHOWN = 5;
+const HELD_SHOWN = 3;
 
 /** What to do next, by outcome: the operator at 3 a.m. should not have to look it up. */
 function nextSteps(view: RunView, result: RunResult | undefined): string[] {
@@ -30,17 +30,26 @@ function nextSteps(view: RunView, result: RunResult | undefined): string[] {
   }
 }
 
+function shortTitle(end: NonNullable<RunView['end']>): string | undefined {
+  if (end.outcome === 'completed-held-back') return `completed, ${end.heldBack.length} held back, not done:`;
+  if (end.outcome === 'planned' && end.wouldBlock.length > 0) return 'dry-run: every step planned, nothing changed; a live run would be refused:';
+  return undefined;
+}
+
 /** The summary's lines: rendered below, and counted by the layout so the live area fits. */
 export function summaryLines(view: RunView, result: RunResult | undefined): { title: string; lines: string[] } {
   const end = view.end!;
-  const { done, failed, held, skipped } = end.counts;
+  const { done, failed, skipped } = end.counts;
+  const held = end.outcome === 'completed-held-back';
   return {
-    title: `${outcomeHeadline(end.outcome, end.heldBack.length)}${result ? ` (exit ${result.exitCode})` : ''}: ${end.summary}`,
+    // Held back, or a dry-run a live run of which would be refused: the items or guards one line
+    // each below, instead of the summary that names them all at length.
+    title: `${outcomeHeadline(end.outcome, end.heldBack.length)}${result ? ` (exit ${result.exitCode})` : ''}: ${shortTitle(end) ?? end.summary}`,
     lines: [
-      ...end.heldBack.slice(0, HELD_SHOWN).map((h) => `held back ${h.key}: ${h.reason}`),
-      ...(end.heldBack.length > HELD_SHOWN ? [`... and ${end.heldBack.length - HELD_SHOWN} more held back (transcripts show)`] : []),
+      ...(held ? end.heldBack.slice(0, HELD_SHOWN).map((h) => `held back ${h.key}: ${h.reason}`) : []),
+      ...(held && end.heldBack.length > HELD_SHOWN ? [`... and ${end.heldBack.length - HELD_SHOWN} more held back (transcripts show)`] : []),
       ...end.wouldBlock.map((w) => `${w.step}: ${wouldBlockText(w)}`),
-      `items: ${done} done, ${failed} failed, ${held} held back, ${skipped} already done · took ${formatDuration(end.durationMs)}`,
+      `items: ${done} done, ${failed} failed, ${end.counts.held} held back, ${skipped} already done · took ${formatDuration(end.durationMs)}`,
       ...(result?.error && result.error.message !== end.summary ? [result.error.message] : []),
       end.runDir ? `transcript: ${end.runDir}/transcript.jsonl` : 'no run directory was created: nothing was recorded or changed',
       ...nextSteps(view, result).map((line) => `next: ${line}`),
