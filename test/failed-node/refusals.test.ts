@@ -39,8 +39,17 @@ async function unchanged(args: string[]) {
 const base = () => ['run', 'failed-node', '--yes'];
 
 describe('failed-node bad input: exit 2, a clear message, nothing changed', () => {
-  it('an unknown host', async () => {
+  it('an unknown host, and --fenced naming another host: found before a run directory exists', async () => {
+    const runs = () => readdir(join(lab.stateDir, 'runs')).catch(() => [] as string[]);
+    const before = await runs();
+    const typo = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', s.targetHost, '--fenced', 'compute9']);
+    expect(typo.code, typo.stdout + typo.stderr).toBe(2);
+    expect(typo.stderr).toContain(`--fenced compute9 does not name the failed host ${s.failedHost}`);
+    const target = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', 'compute9']);
+    expect(target.code, target.stdout + target.stderr).toBe(2);
+    expect(target.stderr).toContain('--target-host compute9: no nova-compute service runs on a host of that name');
     const r = await unchanged([...base(), '--failed-host', 'compute9', '--target-host', s.targetHost]);
+    expect(await runs()).toEqual(before);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--failed-host compute9: no nova-compute service runs on a host of that name');
     expect(r.stderr).toContain('compute1, compute2, compute3');
