@@ -11,6 +11,11 @@ export const ExitCode = {
   refused: 3,
   /** The operator answered no. */
   aborted: 4,
+  /**
+   * Every step went through, but items were held back on purpose (a guard, a recheck, a settle)
+   * and are not done; the run is finished, not resumable: each held item names what to do.
+   */
+  heldBack: 5,
 } as const;
 
 export class NovaopsError extends Error {

@@ -21,7 +21,7 @@ export const liveSessionGuard: Guard<DrpParams> = {
       const items = byHost.get(host)!;
       if (!known.has(host)) {
         for (const item of items) {
-          held.push({ key: item.key, reason: `its compute node ${host} is not in the novaops config (hosts:), so its iSCSI sessions cannot be checked; add the host and resume` });
+          held.push({ key: item.key, reason: `its compute node ${host} is not in the novaops config (hosts:), so its iSCSI sessions cannot be checked; add the host to the config. This run ends with it held back and does not resume: reattach it by hand from its line in volume-map.tsv once it is checked` });
         }
         return;
       }
@@ -38,7 +38,7 @@ export const liveSessionGuard: Guard<DrpParams> = {
         if (live) {
           held.push({
             key: item.key,
-            reason: `volume ${volume} still has live iSCSI session [${live.sessionId}] ${live.iqn} on ${host}; free it first with \`novaops run iscsi-cleanup\` (iscsiadm -m session -u -r ${live.sessionId}), then resume`,
+            reason: `volume ${volume} still has live iSCSI session [${live.sessionId}] ${live.iqn} on ${host}; free it first with \`novaops run iscsi-cleanup\` (iscsiadm -m session -u -r ${live.sessionId}). This run ends with it held back and does not resume: then reattach it by hand from its line in volume-map.tsv`,
           });
         }
       }

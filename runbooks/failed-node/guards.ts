@@ -83,30 +83,16 @@ export const rebuildGuard: Guard<FailedNodeParams> = {
     'image-backed instances whose disk the target does not see under <instances_path>/<uuid>/ (no shared storage) are held back unless --allow-rebuild: ' +
     'moved, they are rebuilt from their image and lose their root disk. For evacuate, one whose directory the target sees without its disk is always held back',
   async check(ctx, plan) {
-    const { failed, target } = hostsOf(ctx);
+    const hosts = hostsOf(ctx);
     const holdBack: HeldBack[] = [];
     const rebuilt: FailedInstance[] = [];
     for (const item of plan.items) {
       const i = instanceOf(item);
-      if (!losesRootDisk(i)) continue;
-      if (ctx.params.method === 'evacuate' && i.dirOnTarget) {
-        // Nova's own test for shared storage is the directory: it would not rebuild, and start the instance without a disk.
-        holdBack.push({
-          key: item.key,
-          reason:
-            `${label(i)} is image-backed and ${target.host} has its directory ${targetInstancesPath(ctx)}/${i.uuid}/ without its disk: Nova takes that for shared storage ` +
-            `and would start it with no root disk instead of rebuilding it. Move that directory aside on ${target.host}, then run again (--allow-rebuild to rebuild it from its image)`,
-        });
-      } else if (ctx.params.allowRebuild) {
-        rebuilt.push(i);
-      } else {
-        const where = i.sharedStorage === null ? 'whether its disk is on shared storage could not be checked' : `its disk is on ${failed.host} only (no shared storage)`;
-        holdBack.push({
-          key: item.key,
-          reason: `${label(i)} is image-backed and ${where}: moved, it is rebuilt from image ${i.imageId ?? '?'} and its root disk is lost. Rerun with --allow-rebuild to accept that, or bring ${failed.host} back`,
-        });
-      }
+      const reason = rebuildHoldReason(i, ctx.params, hosts, targetInstancesPath(ctx));
+      if (reason !== undefined) holdBack.push({ key: item.key, reason });
+      else if (losesRootDisk(i)) rebuilt.push(i);
     }
+    const { target } = hosts;
     if (rebuilt.length > 0) {
       ctx.warn(`--allow-rebuild: ${rebuilt.length} image-backed instance(s) will be REBUILT from their image on ${target.host}; their root disk is LOST: ${showList(rebuilt.map(label), 10)}`);
     }
@@ -134,19 +120,47 @@ export const instanceStateGuard: Guard<FailedNodeParams> = {
   name: 'instance state accepted',
   describe: 'instances with a task_state, or in a vm_state Nova does not move (paused, suspended, shelved for evacuate), are held back and named; reset-state first',
   async check(ctx, plan) {
-    const accepted = ACCEPTED_VM_STATES[ctx.params.method];
     const holdBack: HeldBack[] = [];
     for (const item of plan.items) {
-      const i = instanceOf(item);
-      if (i.taskState) {
-        holdBack.push({ key: item.key, reason: `${label(i)} has task_state ${i.taskState}: Nova refuses to move it. Reset it first (novaops run reset-state ${i.uuid}), then run again` });
-      } else if (!accepted.includes(i.vmState ?? '')) {
-        holdBack.push({ key: item.key, reason: `${label(i)} is ${i.vmState ?? 'in no vm_state'}: ${ctx.params.method === 'evacuate' ? 'Nova evacuates only active, stopped or error instances' : 'Nova cannot reboot it'}; look at it by hand` });
-      }
+      const reason = stateHoldReason(instanceOf(item), ctx.params.method);
+      if (reason !== undefined) holdBack.push({ key: item.key, reason });
     }
     return { ok: true, detail: `${plan.items.length - holdBack.length} of ${plan.items.length} instance(s) in a state Nova moves${holdBack.length ? `; ${holdBack.length} held back` : ''}`, holdBack };
   },
 };
+
+/**
+ * Why the rebuild guard holds an instance back, or nothing: image-backed with its disk where the
+ * target cannot see it, and no --allow-rebuild (or, for evacuate, its directory on the target
+ * without its disk). The preflight's count of what will move asks the same question.
+ */
+export function rebuildHoldReason(
+  i: FailedInstance,
+  params: FailedNodeParams,
+  { failed, target }: { failed: { host: string }; target: { host: string } },
+  instancesPath: string,
+): string | undefined {
+  if (!losesRootDisk(i)) return undefined;
+  if (params.method === 'evacuate' && i.dirOnTarget) {
+    // Nova's own test for shared storage is the directory: it would not rebuild, and start the instance without a disk.
+    return (
+      `${label(i)} is image-backed and ${target.host} has its directory ${instancesPath}/${i.uuid}/ without its disk: Nova takes that for shared storage ` +
+      `and would start it with no root disk instead of rebuilding it. Move that directory aside on ${target.host}, then run again (--allow-rebuild to rebuild it from its image)`
+    );
+  }
+  if (params.allowRebuild) return undefined;
+  const where = i.sharedStorage === null ? 'whether its disk is on shared storage could not be checked' : `its disk is on ${failed.host} only (no shared storage)`;
+  return `${label(i)} is image-backed and ${where}: moved, it is rebuilt from image ${i.imageId ?? '?'} and its root disk is lost. Rerun with --allow-rebuild to accept that, or bring ${failed.host} back`;
+}
+
+/** Why the instance-state guard holds an instance back, or nothing: a task in progress, or a vm_state Nova does not move. */
+export function stateHoldReason(i: FailedInstance, method: FailedNodeParams['method']): string | undefined {
+  if (i.taskState) return `${label(i)} has task_state ${i.taskState}: Nova refuses to move it. Reset it first (novaops run reset-state ${i.uuid}), then run again`;
+  if (!ACCEPTED_VM_STATES[method].includes(i.vmState ?? '')) {
+    return `${label(i)} is ${i.vmState ?? 'in no vm_state'}: ${method === 'evacuate' ? 'Nova evacuates only active, stopped or error instances' : 'Nova cannot reboot it'}; look at it by hand`;
+  }
+  return undefined;
+}
 
 /**
  * The steps after the move handle only instances that are on the target already: evacuated (there

@@ -27,8 +27,9 @@ import {
 } from './facts.js';
 import type { HostServer } from './read-servers.js';
 import { serviceVmReason } from './service-vms.js';
+import { rebuildHoldReason, stateHoldReason } from './guards.js';
 import { INSTANCES_TSV, instancesTsv } from './report.js';
-import { instancesPathFact, resolveInstancesPath } from './instances-path.js';
+import { instancesPathFact, resolveInstancesPath, targetInstancesPath } from './instances-path.js';
 
 const CHUNK = 500;
 
@@ -48,7 +49,10 @@ export const preflightStep: Step<FailedNodeParams> = {
     const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
     const failedService = serviceOf(services, p.failedHost, '--failed-host');
     const targetService = serviceOf(services, p.targetHost, '--target-host');
-    checkTargetUsable(targetService);
+    // A target that is down is the state of the cloud, not bad input: its guard refuses the first
+    // step that would change anything (exit 3), after the whole plan has been shown.
+    const targetProblem = targetUnusable(targetService);
+    if (targetProblem) ctx.warn(`--target-host ${targetService.host}: ${targetProblem}; the instances could not start there: a live run is refused until it is up and enabled`);
 
     const [failed, target] = await Promise.all([hostInfo(ctx, failedService), hostInfo(ctx, targetService)]);
     await hostsFact.set(ctx, { failed, target });
@@ -68,7 +72,7 @@ export const preflightStep: Step<FailedNodeParams> = {
     const bfv = instances.filter((i) => i.bootFromVolume).length;
     const rebuilt = instances.filter(losesRootDisk);
     notes.push(
-      `${instances.length} instance(s) to move with --method ${p.method}: ${bfv} boot from volume, ${instances.length - bfv} image-backed; ` +
+      `${instances.length} instance(s) on ${failed.host}: ${whatWillMove(instances, p, { failed, target }, targetInstancesPath(ctx))}; ${bfv} boot from volume, ${instances.length - bfv} image-backed; ` +
         `${instances.reduce((n, i) => n + i.volumes.filter((v) => !v.boot).length, 0)} data volume(s)`,
     );
     if (rebuilt.length > 0) {
@@ -100,18 +104,26 @@ function serviceOf(services: ComputeService[], host: string, flag: string): Comp
   );
 }
 
-function checkTargetUsable(s: ComputeService): void {
-  const problem =
-    s.state !== 'up'
-      ? `its nova-compute is ${s.forcedDown ? 'forced down' : 'down'} (service updated ${s.updatedAt ?? 'never'})`
-      : s.status !== 'enabled'
-        ? `its nova-compute is disabled${s.disabledReason ? ` (${s.disabledReason})` : ''}`
-        : undefined;
-  if (!problem) return;
-  throw new UsageError(
-    `--target-host ${s.host}: ${problem}; the instances could not start there`,
-    'pick a target whose nova-compute is up and enabled (openstack compute service list --service nova-compute)',
-  );
+function targetUnusable(s: ComputeService): string | undefined {
+  if (s.state !== 'up') return `its nova-compute is ${s.forcedDown ? 'forced down' : 'down'} (service updated ${s.updatedAt ?? 'never'})`;
+  if (s.status !== 'enabled') return `its nova-compute is disabled${s.disabledReason ? ` (${s.disabledReason})` : ''}`;
+  return undefined;
+}
+
+/** '5 to evacuate, 3 held back (image-backed, no --allow-rebuild)': the count the guards will make, not the instances found. */
+function whatWillMove(instances: FailedInstance[], p: FailedNodeParams, hosts: { failed: HostInfo; target: HostInfo }, instancesPath: string): string {
+  const why = new Map<string, number>();
+  let moving = 0;
+  for (const i of instances) {
+    let reason: string | undefined;
+    if (stateHoldReason(i, p.method) !== undefined) reason = 'a task in progress or a vm_state Nova does not move';
+    else if (rebuildHoldReason(i, p, hosts, instancesPath) !== undefined) reason = p.method === 'evacuate' && i.dirOnTarget ? 'image-backed, its directory on the target without its disk' : 'image-backed, no --allow-rebuild';
+    if (reason === undefined) moving += 1;
+    else why.set(reason, (why.get(reason) ?? 0) + 1);
+  }
+  const verb = p.method === 'evacuate' ? 'to evacuate' : 'to move in the database';
+  const held = [...why].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return `${moving} ${verb}${held ? `, ${instances.length - moving} held back (${held})` : ''}`;
 }
 
 /** The host's compute node (cell DB, cross-checked with Placement) and its resource provider tree. */

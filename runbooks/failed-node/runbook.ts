@@ -7,7 +7,7 @@
 // runbook exists to prevent.
 import type { Runbook } from '../../src/engine/runbook.js';
 import { resolveTestInstance } from '../lib/test-instance.js';
-import { checkInstancesPath } from './check-input.js';
+import { checkFailedNodeInput } from './check-input.js';
 import { failedNodeManifest } from './manifest.js';
 import { failedNodeParams, type FailedNodeParams } from './params.js';
 import { preflightStep } from './preflight.js';
@@ -27,7 +27,7 @@ export const failedNode: Runbook<FailedNodeParams> = {
   ...failedNodeManifest,
   version: '1.0.0',
   params: failedNodeParams,
-  checkInput: checkInstancesPath,
+  checkInput: checkFailedNodeInput,
   resolveTestScope: resolveTestInstance,
   steps: [
     preflightStep,

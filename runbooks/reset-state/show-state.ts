@@ -50,7 +50,7 @@ export const showStateStep: Step<ResetStateParams> = {
     notes.push(
       instances.length === 0
         ? 'nothing to do: no instance is stuck'
-        : `${toReset.length} instance(s) to reset${deletes ? `, ${deletes} of them then deleted` : ''}${refused ? `; ${refused} not stuck: refused unless --force` : ''}; the table is in ${BEFORE_TSV}`,
+        : `${toReset.length} of the ${instances.length} instance(s) ${selection.kind === 'named' ? 'named on the command line' : `found stuck for ${p.stuckFor} or more`} to reset${deletes ? `, ${deletes} of them then deleted` : ''}${refused ? `; ${refused} not stuck: refused unless --force` : ''}; the table is in ${BEFORE_TSV}`,
     );
     return { items: [], notes };
   },
@@ -89,7 +89,9 @@ async function stuckInstances(ctx: StepContext<ResetStateParams>, seconds: numbe
     return [found];
   }
   let listed = await ctx.tryRead(listServers({ changedBefore: cutoff }));
+  let listedWhat = `that the Compute API listed as unchanged since ${novaTimestamp(cutoff)} (changes-before), in every project`;
   if (!listed.ok && listed.status === 406) {
+    listedWhat = 'that the Compute API listed, in every project (no changes-before here)';
     ctx.warn('this cloud does not offer changes-before (compute microversion 2.66): every server is listed and filtered here');
     listed = await ctx.tryRead(listServers());
   }
@@ -106,7 +108,7 @@ async function stuckInstances(ctx: StepContext<ResetStateParams>, seconds: numbe
   const all = listed.value ?? [];
   const stuck = all.filter(isStuck).sort((a, b) => (a.updatedAt ?? '').localeCompare(b.updatedAt ?? '') || a.id.localeCompare(b.id));
   notes.push(
-    `--stuck-for ${ctx.params.stuckFor}: ${stuck.length} instance(s) in an intermediate state (task_state set, or vm_state building) whose record has not changed since ${novaTimestamp(cutoff)} (this machine's clock), of ${all.length} listed`,
+    `--stuck-for ${ctx.params.stuckFor}: ${stuck.length} instance(s) in an intermediate state (task_state set, or vm_state building) whose record has not changed since ${novaTimestamp(cutoff)} (this machine's clock), of the ${all.length} ${listedWhat}`,
   );
   return stuck;
 }

@@ -74,14 +74,7 @@ export const auditStep: Step<UidGidParams> = {
   async plan(ctx) {
     const p = ctx.params;
     const hosts = hostsParam(p);
-    const known = ctx.hosts();
-    const unknown = hosts.filter((h) => !known.includes(h));
-    if (unknown.length > 0) {
-      throw new UsageError(
-        `--hosts: unknown host${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the config knows: ${known.length ? known.join(', ') : 'none'}`,
-        'give the compute hosts by their names under hosts: in the novaops config (add them there if they are missing)',
-      );
-    }
+    // Unknown hosts were refused before the run existed (check-input.ts).
     const paths = pathsParam(p);
     const readings = await ctx.mapLimit(hosts, async (host) => {
       const [{ passwd, group }, scan] = await Promise.all([readAccounts(ctx, host), scanOwners(ctx, host, paths)]);

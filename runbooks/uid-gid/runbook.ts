@@ -15,6 +15,7 @@ import type { Runbook } from '../../src/engine/runbook.js';
 import { uidGidManifest } from './manifest.js';
 import { auditStep } from './audit.js';
 import { changeStep } from './change.js';
+import { checkHostsKnown } from './check-input.js';
 import { uidGidParams, type UidGidParams } from './params.js';
 import { resolveTestHost } from './test-host.js';
 
@@ -22,6 +23,7 @@ export const uidGid: Runbook<UidGidParams> = {
   ...uidGidManifest,
   version: '1.0.0',
   params: uidGidParams,
+  checkInput: checkHostsKnown,
   resolveTestScope: resolveTestHost,
   steps: [auditStep, changeStep],
 };

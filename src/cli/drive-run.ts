@@ -32,8 +32,9 @@ export async function driveRun(config: NovaopsConfig, flags: DriveFlags, run: Pr
     // Bad input or a refusal found inside the run (unknown --test-instance, unknown schema, no one
     // to confirm): the presenter showed it as the run's end; stderr gets it with what to do.
     if (result.error) process.stderr.write(`${session.redactor.redact(describeError(result.error))}\n`);
-    // A blocked or failed run says so on stderr too: stdout may be piped to a file or a pager.
-    else if (result.exitCode !== 0 && result.outcome !== 'planned') process.stderr.write(`${session.redactor.redact(`novaops: ${result.outcome}: ${result.summary}`)}\n`);
+    // A blocked, failed or held-back run, or a dry-run a live run of which would be refused, says
+    // so on stderr too: stdout may be piped to a file or a pager.
+    else if (result.exitCode !== 0) process.stderr.write(`${session.redactor.redact(`novaops: ${result.outcome}: ${result.summary}`)}\n`);
     process.exitCode = result.exitCode;
   });
 }

@@ -123,6 +123,7 @@ export function summarizeRuns(runs: readonly RunState[]): RunSummary[] {
       runbook: r.runbook,
       mode: r.mode,
       status: r.status,
+      ...(r.heldBack ? { heldBack: r.heldBack.length } : {}),
       scope: r.scope,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,

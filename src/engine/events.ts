@@ -5,9 +5,27 @@ import type { RunMode } from './runbook.js';
 import type { RetryObserver } from '../effects/types.js';
 
 export type StepOutcome = 'done' | 'failed' | 'blocked' | 'skipped' | 'planned';
-export type RunOutcome = 'completed' | 'failed' | 'blocked' | 'aborted' | 'planned' | 'refused';
+/**
+ * completed-held-back: every step went through, but items a guard, a recheck or a settle held back
+ * are still not done (named in run.end's heldBack). It is finished, not resumable: a resume would
+ * hold them back again; the operator deals with each, then runs again.
+ */
+export type RunOutcome = 'completed' | 'completed-held-back' | 'failed' | 'blocked' | 'aborted' | 'planned' | 'refused';
 export type ItemStatus = 'done' | 'failed' | 'held' | 'skipped';
 
+/** An item a run left undone on purpose, and why. */
+export interface HeldBackItem {
+  step: string;
+  key: string;
+  reason: string;
+}
+
+/** A guard that failed in a dry-run: the steps after it were planned as if it passed. */
+export interface WouldBlock {
+  step: string;
+  guard: string;
+  detail: string;
+}
 export interface PlannedOperation {
   kind: Operation['kind'];
   summary: string;
@@ -93,7 +111,16 @@ export type EngineEventBody =
   | { type: 'item'; step: string; key: string; status: ItemStatus; detail: string }
   | { type: 'confirm'; step: string; question: string; answer: boolean; how: string }
   | { type: 'note'; step: string | null; level: 'info' | 'warn'; message: string }
-  | { type: 'step.end'; step: string; outcome: StepOutcome; detail: string; durationMs: number; phases?: StepPhases }
+  | {
+      type: 'step.end';
+      step: string;
+      outcome: StepOutcome;
+      detail: string;
+      durationMs: number;
+      phases?: StepPhases;
+      /** Dry-run only: the guards that would have stopped this step in a live run. */
+      wouldBlock?: WouldBlock[];
+    }
   | {
       type: 'run.end';
       outcome: RunOutcome;
@@ -103,6 +130,10 @@ export type EngineEventBody =
       apiRequests: Record<string, number>;
       /** null when the run was refused before its directory was created (nothing was written). */
       runDir: string | null;
+      /** The items left undone on purpose (absent in transcripts older than the field). */
+      heldBack?: HeldBackItem[];
+      /** Dry-run: the guards that would refuse a live run (absent when none, and in older transcripts). */
+      wouldBlock?: WouldBlock[];
     };
 
 export type EngineEvent = EngineEventBody & EventBase;
@@ -132,6 +163,17 @@ export class EventBus {
   get lastSeq(): number {
     return this.seq;
   }
+}
+
+/** The outcome as the summaries' headline: 'COMPLETED, 3 HELD BACK' says at a glance that the job is not all done. */
+export function outcomeHeadline(outcome: RunOutcome, heldBack: number): string {
+  if (outcome === 'completed-held-back') return `COMPLETED, ${heldBack} HELD BACK`;
+  return outcome.toUpperCase();
+}
+
+/** How a dry-run says that a guard would have stopped a step, everywhere. */
+export function wouldBlockText(w: Pick<WouldBlock, 'guard' | 'detail'>): string {
+  return `would be blocked by "${w.guard}": ${w.detail}`;
 }
 
 /** How a step whose condition does not hold is said, everywhere: 'not applicable: only with --method db'. */

@@ -8,7 +8,7 @@ import type { RunMode, Scope } from './runbook.js';
 export type RunStatus = 'running' | RunOutcome | 'abandoned';
 
 /** The statuses after which a run is over: nothing resumes it and nothing waits for it. */
-export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>(['completed', 'planned', 'refused', 'abandoned']);
+export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>(['completed', 'completed-held-back', 'planned', 'refused', 'abandoned']);
 
 /** What a run may touch: the whole cloud, or (a rehearsal) one instance and its volumes, one host, one volume. */
 export type RunScope =
@@ -44,6 +44,8 @@ export interface RunState {
   /** Set, durably, right before the first mutating operation of the run may execute. */
   mutatingSince?: string;
   abandoned?: { at: string; by: string; reason: string };
+  /** A run that ended completed-held-back: the items it left undone on purpose, and why. */
+  heldBack?: { step: string; key: string; reason: string }[];
   steps: Record<string, StepState>;
   facts: Record<string, unknown>;
 }
@@ -73,12 +75,13 @@ export const runStateSchema = z.object({
   operator: z.string(),
   host: z.string(),
   pid: z.number().int(),
-  status: z.enum(['running', 'completed', 'failed', 'blocked', 'aborted', 'planned', 'refused', 'abandoned']),
+  status: z.enum(['running', 'completed', 'completed-held-back', 'failed', 'blocked', 'aborted', 'planned', 'refused', 'abandoned']),
   createdAt: z.string(),
   updatedAt: z.string(),
   attempts: z.number().int().min(1),
   mutatingSince: z.string().optional(),
   abandoned: z.object({ at: z.string(), by: z.string(), reason: z.string() }).optional(),
+  heldBack: z.array(z.object({ step: z.string(), key: z.string(), reason: z.string() })).optional(),
   steps: z.record(z.string(), stepState),
   facts: z.record(z.string(), z.unknown()),
 });
@@ -112,6 +115,11 @@ export function parseRunState(text: string): { ok: true; state: RunState } | { o
  */
 export function isUnfinishedMutating(state: RunState): boolean {
   return state.mode === 'live' && !FINAL_STATUSES.has(state.status) && state.mutatingSince !== undefined;
+}
+
+/** A run's status in lists (transcripts list, the home screen): 'completed, 3 held back' says it in words. */
+export function describeStatus(status: RunStatus, heldBack: number | undefined): string {
+  return status === 'completed-held-back' ? `completed, ${heldBack ?? '?'} held back` : status;
 }
 
 /** The scope as the run.start event and the transcript list show it. */

@@ -12,7 +12,7 @@ import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
 import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
 import { CloudUnreachableError } from '../effects/retry-policy.js';
-import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome } from './events.js';
+import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome, type WouldBlock } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
@@ -24,6 +24,7 @@ import { describeScope, stepScope, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
 import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
+import { blockedOutcome, throughOutcome, trackHeldBack } from './run-outcome.js';
 import { runStep } from './step-runner.js';
 import { lastSeq, readTranscript, TranscriptWriter } from './transcript.js';
 import { abandonedPredecessors, abandonRun, findUnfinished, unfinishedRefusal } from './unfinished.js';
@@ -300,6 +301,8 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
   let summary = '';
   let opCounter = 0;
   let stopError: NovaopsError | undefined;
+  const heldBack = trackHeldBack(bus);
+  const wouldBlock: (WouldBlock & { at: string })[] = [];
 
   const ctxDeps: ContextDeps = {
     ...contextBase(deps, bus, state.mode, state.params, stepScope(state.scope)),
@@ -360,7 +363,17 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
       const stepOutcome = result.outcome === 'aborted' ? 'failed' : result.outcome;
       Object.assign(stepState, { status: stepOutcome === 'planned' ? 'planned' : stepOutcome, detail: result.detail, endedAt: new Date().toISOString() });
       await store.save();
-      bus.emit({ type: 'step.end', step: step.id, outcome: stepOutcome, detail: result.detail, durationMs: Math.round(performance.now() - stepStarted), ...(result.phases ? { phases: result.phases } : {}) });
+      const stepWouldBlock = 'wouldBlock' in result && result.wouldBlock?.length ? result.wouldBlock : undefined;
+      if (stepWouldBlock) wouldBlock.push(...stepWouldBlock.map((w) => ({ ...w, at: `step ${index} (${step.title})` })));
+      bus.emit({
+        type: 'step.end',
+        step: step.id,
+        outcome: stepOutcome,
+        detail: result.detail,
+        durationMs: Math.round(performance.now() - stepStarted),
+        ...(result.phases ? { phases: result.phases } : {}),
+        ...(stepWouldBlock ? { wouldBlock: stepWouldBlock } : {}),
+      });
 
       if (result.outcome === 'aborted') {
         outcome = 'aborted';
@@ -369,9 +382,8 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
         break;
       }
       if (result.outcome === 'blocked') {
-        outcome = 'blocked';
+        ({ outcome, summary } = blockedOutcome(state, `${index} (${step.title})`, result.detail));
         exitCode = ExitCode.refused;
-        summary = `blocked at step ${index} (${step.title}): ${result.detail}`;
         break;
       }
       if (result.outcome === 'failed') {
@@ -381,11 +393,8 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
         if (!step.optional) blockingFailure = true;
       }
     }
-    if (state.mode === 'dry-run' && outcome === 'completed') {
-      outcome = 'planned';
-      summary = 'dry-run: the plan above was built from live reads; nothing was changed';
-    } else if (outcome === 'completed') {
-      summary = `completed: ${counts.done} item(s) done, ${counts.held} held back, ${counts.skipped} already done earlier`;
+    if (outcome === 'completed') {
+      ({ outcome, exitCode, summary } = throughOutcome(state.mode, heldBack.items(), wouldBlock, counts));
     } else if (outcome === 'failed') {
       summary += ` — finish it with: novaops resume ${state.runId}`;
     }
@@ -405,6 +414,7 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
     }
   } finally {
     state.status = outcome;
+    if (outcome === 'completed-held-back') state.heldBack = heldBack.items();
     await store.save().catch(() => undefined);
     bus.emit({
       type: 'run.end',
@@ -414,6 +424,8 @@ async function drive(runbook: Runbook, store: RunStore, deps: RunDeps, { bus, tr
       counts,
       apiRequests: deps.effects.openstack.requestCounts(),
       runDir: store.dir,
+      heldBack: heldBack.items(),
+      ...(wouldBlock.length ? { wouldBlock: wouldBlock.map(({ at: _, ...w }) => w) } : {}),
     });
     transcript.close();
     await store.close().catch(() => undefined);

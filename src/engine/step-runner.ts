@@ -2,8 +2,8 @@
 // transaction), settle, verify. Returns the step's outcome; the run-level order is runner.ts's.
 import pLimit from 'p-limit';
 import type { Effects } from '../effects/types.js';
-import type { EventBus, StepOutcome, StepPhases } from './events.js';
-import { planOperation } from './events.js';
+import type { EventBus, StepOutcome, StepPhases, WouldBlock } from './events.js';
+import { planOperation, wouldBlockText } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { CloudUnreachableError } from '../effects/retry-policy.js';
 import { SqlError } from '../effects/sql/sql-error.js';
@@ -37,6 +37,8 @@ export interface StepResult {
   counts: { done: number; failed: number; held: number; skipped: number };
   /** Where the step's time went (the bench and the transcript's step.end show it). */
   phases: StepPhases;
+  /** Dry-run: the guards that failed; the step was planned as if they passed. */
+  wouldBlock?: WouldBlock[];
 }
 
 /** Wall time per phase of one step: `lap(phase)` adds the time since the previous lap to it. */
@@ -69,14 +71,21 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
   for (const line of plan.notes ?? []) ctx.note(line);
   clock.lap('planMs');
 
-  // Guards: evaluated right before the step would run, shown whatever their result.
+  // Guards: evaluated right before the step would run, shown whatever their result. A live run
+  // stops at the first that fails; a dry-run plans on as if it passed, so that the operator sees
+  // the whole plan (and the run still ends saying that a live run would be refused).
   const held: HeldBack[] = [];
+  const wouldBlock: WouldBlock[] = [];
   for (const guard of step.guards ?? []) {
     const result = await guard.check(ctx, plan);
     bus.emit({ type: 'guard', step: step.id, name: guard.name, ok: result.ok, detail: result.detail, heldBack: result.holdBack ?? [] });
     if (!result.ok) {
-      clock.lap('guardsMs');
-      return { outcome: 'blocked', detail: `guard "${guard.name}" failed: ${result.detail}`, counts, phases };
+      if (deps.mode === 'live') {
+        clock.lap('guardsMs');
+        return { outcome: 'blocked', detail: `guard "${guard.name}" failed: ${result.detail}`, counts, phases };
+      }
+      wouldBlock.push({ step: step.id, guard: guard.name, detail: result.detail });
+      ctx.warn(`${wouldBlockText(wouldBlock.at(-1)!)} — planned below as if it passed; a live run stops here`);
     }
     held.push(...(result.holdBack ?? []));
   }
@@ -104,7 +113,8 @@ export async function runStep(step: Step, index: number, ctx: StepContext, deps:
 
   clock.lap('planMs'); // showing the plan is part of planning
   if (deps.mode === 'dry-run') {
-    return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)`, counts, phases };
+    const blocked = wouldBlock.map((w) => `; ${wouldBlockText(w)}`).join('');
+    return { outcome: 'planned', detail: `${plan.items.length} item(s) planned, none executed (dry-run)${blocked}`, counts, phases, wouldBlock };
   }
 
   const { todo, opsDone } = await itemsStillToDo(step, plan.items, ctx, deps, item);

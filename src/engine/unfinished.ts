@@ -68,7 +68,7 @@ export async function abandonRun(store: RunStore, lock: RunLock, redactor: Redac
 export async function abandonedPredecessors(stateDir: string, runbookId: string, cloud: string, self: string): Promise<PriorRun[]> {
   const { runs } = await scanRuns(stateDir);
   const mine = runs.filter((r) => r.runbook === runbookId && r.cloud === cloud && r.mode === 'live' && r.runId !== self);
-  const lastCompleted = mine.filter((r) => r.status === 'completed').reduce((t, r) => (r.createdAt > t ? r.createdAt : t), '');
+  const lastCompleted = mine.filter((r) => r.status === 'completed' || r.status === 'completed-held-back').reduce((t, r) => (r.createdAt > t ? r.createdAt : t), '');
   return mine
     .filter((r) => r.status === 'abandoned' && r.createdAt >= lastCompleted)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))

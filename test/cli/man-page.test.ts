@@ -58,7 +58,7 @@ describe('novaops(1)', () => {
       expect(flat).toContain(command);
     }
     const exit = words(page.slice(page.indexOf('EXIT STATUS'), page.indexOf('ENVIRONMENT')));
-    for (const [code, meaning] of [['0', 'done'], ['1', 'failed'], ['2', 'bad input'], ['3', 'refused'], ['4', 'answered no']]) {
+    for (const [code, meaning] of [['0', 'done'], ['1', 'failed'], ['2', 'bad input'], ['3', 'refused'], ['4', 'answered no'], ['5', 'held back']]) {
       expect(exit).toMatch(new RegExp(`\\b${code} [^0-9]*${meaning}`));
     }
     expect(readFileSync(PAGE, 'utf8')).toMatch(/^\.TH NOVAOPS 1 /);

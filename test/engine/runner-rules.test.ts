@@ -142,11 +142,12 @@ describe('invariant 2: guards', () => {
     const guarded = step('g', [touch('g-1')], { guards: [{ name: 'never', describe: 'always fails', async check() { return { ok: false, detail: 'nope' }; } }] });
     const result = await run(runbook([guarded, step('after', [touch('g-2')])]));
     expect(result.exitCode).toBe(ExitCode.refused);
-    expect(result.outcome).toBe('blocked');
+    // It had changed nothing: refused, and over (run-outcome.test.ts shows the blocked case).
+    expect(result.outcome).toBe('refused');
     expect(result.error).toBeUndefined();
     expect([marked('g-1'), marked('g-2')]).toEqual([false, false]);
     expect(stepEnds(result.events)).toEqual([{ step: 'g', outcome: 'blocked', detail: 'guard "never" failed: nope' }]);
-    expect(runEnd(result.events).summary).toBe('blocked at step 0 (step g): guard "never" failed: nope');
+    expect(runEnd(result.events).summary).toBe('refused at step 0 (step g): guard "never" failed: nope — nothing was changed; run again once that is put right');
     expect(result.events.find((e) => e.type === 'guard')).toMatchObject({ name: 'never', ok: false, detail: 'nope' });
   });
 });

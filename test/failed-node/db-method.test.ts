@@ -96,7 +96,7 @@ describe('failed-node --method db', () => {
     await lab.resetStats();
     const again = await runCli([...runArgs(lab, s, '--method', 'db'), '--yes'], lab.env);
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain('0 instance(s) to move');
+    expect(again.stdout).toContain(`0 instance(s) on ${s.failedHost}: 0 to move in the database`);
     expect(await dbDigest(lab)).toEqual(db);
     expect((await lab.stats()).mutatingRequests).toBe(0);
   });

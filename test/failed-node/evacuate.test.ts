@@ -1,9 +1,11 @@
 // failed-node, the default path (evacuate), through the real CLI against a lab whose compute1 died:
 // a dry-run changes nothing; a run without --allow-rebuild moves the instances that keep their disks
-// and holds back, by name, the image-backed ones without shared storage; a second run with
+// and holds back, by name, the image-backed ones without shared storage, and ends "completed, N
+// held back" (exit 5), not "completed"; a second run with
 // --allow-rebuild moves the rest. The end state is read back row by row; every row of anything else
 // is unchanged; each instance was evacuated exactly once; the service VM stays where it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/engine/events.js';
 import type { FailedNodeSummary } from '../../src/lab/index.js';
 import { runCli } from '../support/cli.js';
 import type { TestLab } from '../support/lab.js';
@@ -43,20 +45,37 @@ describe('failed-node --method evacuate', () => {
     expect(stats.evacuationsByServer).toEqual({});
   });
 
-  it('holds back image-backed instances without shared storage, by name, unless --allow-rebuild', async () => {
+  it('holds back image-backed instances without shared storage, by name, unless --allow-rebuild: completed, N held back, exit 5', async () => {
     const before = await allRows(lab);
     await lab.resetStats();
-    const run = await runCli([...runArgs(lab, s), '--yes'], lab.env);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const run = await runCli([...runArgs(lab, s), '--yes', '--json'], lab.env);
+    // Not "completed", not exit 0: a script must not read this as "the failed host is empty".
+    expect(run.code, run.stdout + run.stderr).toBe(5);
 
     const keep = s.instances.filter((i) => i.kind === 'boot-from-volume').map((i) => i.uuid);
     const held = s.instances.filter((i) => i.kind === 'image' || i.kind === 'image-with-volumes');
     expect(keep.length).toBeGreaterThan(0);
     expect(held.length).toBeGreaterThan(0);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent);
+    const end = events.find((e): e is Extract<EngineEvent, { type: 'run.end' }> => e.type === 'run.end')!;
+    expect(end.outcome).toBe('completed-held-back');
+    expect(end.heldBack!.map((h) => h.key).sort()).toEqual(held.map((i) => `evacuate:${i.uuid}`).sort());
+    for (const h of end.heldBack!) expect(h.reason).toMatch(/is image-backed and its disk is on .* only \(no shared storage\): .*Rerun with --allow-rebuild/);
+    expect(end.summary).toMatch(new RegExp(`^completed, ${held.length} held back: evacuate:`));
+    expect(run.stderr).toContain(`novaops: completed-held-back: completed, ${held.length} held back: evacuate:`);
+
+    // The same run as the operator reads it: the summary line names each held instance and why.
+    const runId = (events[0] as Extract<EngineEvent, { type: 'run.start' }>).runId;
+    const shown = await runCli(['transcripts', 'show', runId], lab.env);
+    expect(shown.code, shown.stderr).toBe(0);
+    const summary = shown.stdout.split('\n').find((l) => l.startsWith('== COMPLETED'))!;
+    expect(summary).toMatch(new RegExp(`^== COMPLETED, ${held.length} HELD BACK: completed, ${held.length} held back: `));
     for (const i of held) {
-      expect(run.stdout).toMatch(new RegExp(`HELD +evacuate:${i.uuid}: ${i.name} \\(${i.uuid}\\) is image-backed and its disk is on ${s.failedHost} only`));
+      expect(summary).toContain(`evacuate:${i.uuid} (${i.name} (${i.uuid}) is image-backed and its disk is on ${s.failedHost} only`);
+      expect(shown.stdout).toMatch(new RegExp(`HELD +evacuate:${i.uuid}: ${i.name} \\(${i.uuid}\\) is image-backed and its disk is on ${s.failedHost} only`));
     }
-    expect(run.stdout).toContain('Rerun with --allow-rebuild');
+    const list = await runCli(['transcripts', 'list'], lab.env);
+    expect(list.stdout.split('\n').find((l) => l.startsWith(runId))).toMatch(new RegExp(`live +completed, ${held.length} held back`));
     const stats = await lab.stats();
     expect(stats.evacuationsByServer).toEqual(Object.fromEntries(keep.map((u) => [u, 1])));
 

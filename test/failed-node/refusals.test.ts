@@ -1,13 +1,15 @@
 // What failed-node refuses, through the real CLI, each time with nothing changed (every row of nova,
 // cinder and placement, the hosts' files, no mutating request):
 //  - bad input (exit 2, before anything runs): unknown host, the same host twice, a malformed uuid,
-//    a target whose nova-compute is down, an unknown method, a malformed host name;
+//    an unknown method, a malformed host name;
+//  - the target guard (exit 3, --json "refused"): a target whose nova-compute is down;
 //  - the fencing guard (exit 3): the failed host's nova-compute reports up; or it is down but the host
-//    still answers — unless the operator types its name with --fenced.
+//    still answers — unless the operator types its name with --fenced. A dry-run plans past it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EngineEvent } from '../../src/engine/events.js';
 import { setHostPower, type FailedNodeSummary } from '../../src/lab/index.js';
 import { runCli } from '../support/cli.js';
 import { labToken, type TestLab } from '../support/lab.js';
@@ -37,8 +39,17 @@ async function unchanged(args: string[]) {
 const base = () => ['run', 'failed-node', '--yes'];
 
 describe('failed-node bad input: exit 2, a clear message, nothing changed', () => {
-  it('an unknown host', async () => {
+  it('an unknown host, and --fenced naming another host: found before a run directory exists', async () => {
+    const runs = () => readdir(join(lab.stateDir, 'runs')).catch(() => [] as string[]);
+    const before = await runs();
+    const typo = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', s.targetHost, '--fenced', 'compute9']);
+    expect(typo.code, typo.stdout + typo.stderr).toBe(2);
+    expect(typo.stderr).toContain(`--fenced compute9 does not name the failed host ${s.failedHost}`);
+    const target = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', 'compute9']);
+    expect(target.code, target.stdout + target.stderr).toBe(2);
+    expect(target.stderr).toContain('--target-host compute9: no nova-compute service runs on a host of that name');
     const r = await unchanged([...base(), '--failed-host', 'compute9', '--target-host', s.targetHost]);
+    expect(await runs()).toEqual(before);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--failed-host compute9: no nova-compute service runs on a host of that name');
     expect(r.stderr).toContain('compute1, compute2, compute3');
@@ -73,19 +84,6 @@ describe('failed-node bad input: exit 2, a clear message, nothing changed', () =
     expect(await runs()).toEqual(before);
   });
 
-  it('a target whose nova-compute is down', async () => {
-    await setHostPower(lab.info.dir, 'compute3', false);
-    try {
-      await sleep(2000); // past service_down_time (1.5 s in this lab)
-      const r = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', 'compute3']);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('--target-host compute3: its nova-compute is down');
-      expect(r.stderr).toContain('pick a target whose nova-compute is up and enabled');
-    } finally {
-      await setHostPower(lab.info.dir, 'compute3', true);
-    }
-  });
-
   it('an unknown method', async () => {
     const r = await unchanged([...runArgs(lab, s), '--yes', '--method', 'teleport']);
     expect(r.code).toBe(2);
@@ -100,6 +98,27 @@ describe('failed-node bad input: exit 2, a clear message, nothing changed', () =
     const missing = await unchanged([...base(), '--target-host', s.targetHost]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--failed-host is required');
+  });
+});
+
+describe('failed-node target guard: a target whose nova-compute is down is refused (exit 3), not bad input', () => {
+  it('refuses at the first step that would change anything, with --json saying "refused", nothing changed', async () => {
+    await setHostPower(lab.info.dir, 'compute3', false);
+    try {
+      await sleep(2000); // past service_down_time (1.5 s in this lab)
+      const r = await unchanged([...base(), '--failed-host', s.failedHost, '--target-host', 'compute3', '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as EngineEvent);
+      const guard = events.find((e): e is Extract<EngineEvent, { type: 'guard' }> => e.type === 'guard' && e.name === 'target host usable')!;
+      expect(guard).toMatchObject({ step: 'force-down', ok: false, detail: expect.stringContaining("compute3's nova-compute is down") });
+      const end = events.find((e): e is Extract<EngineEvent, { type: 'run.end' }> => e.type === 'run.end')!;
+      expect(end.outcome).toBe('refused');
+      expect(end.summary).toContain('guard "target host usable" failed: compute3\'s nova-compute is down');
+      expect(end.summary).toContain('nothing was changed');
+      expect(r.stderr).toContain('novaops: refused: refused at step 1');
+    } finally {
+      await setHostPower(lab.info.dir, 'compute3', true);
+    }
   });
 });
 
@@ -161,5 +180,18 @@ describe('failed-node fencing guard: exit 3, names the host, nothing changed', (
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout).toContain(`${s.failedHost} is not in the novaops config (hosts:), so novaops cannot ask it`);
     expect(await dbDigest(lab)).toEqual(db);
+    // The dry-run plans past the failed guard: the evacuation plan is there before --fenced is given,
+    // every step a live run would stop is marked, and the count says what will move and what will not.
+    expect(r.stdout).toContain('would be blocked by "failed host fenced"');
+    expect(r.stdout).toMatch(/-> planned: \d+ item\(s\) planned, none executed \(dry-run\); would be blocked by "failed host fenced"/);
+    const keep = s.instances.filter((i) => i.kind === 'boot-from-volume');
+    const held = s.instances.filter((i) => i.kind === 'image' || i.kind === 'image-with-volumes');
+    for (const i of keep) expect(r.stdout).toContain(`server evacuate --host ${s.targetHost} ${i.uuid}`);
+    for (const i of held) expect(r.stdout).not.toContain(`server evacuate --host ${s.targetHost} ${i.uuid}`);
+    const found = s.instances.filter((i) => i.kind !== 'service-vm').length;
+    expect(r.stdout).toContain(
+      `${found} instance(s) on ${s.failedHost}: ${keep.length} to evacuate, ${held.length} held back (${held.length} image-backed, no --allow-rebuild)`,
+    );
+    expect(r.stdout).toMatch(/== PLANNED: dry-run: .* A live run would be refused: step \d+ \(.*\) would be blocked by "failed host fenced"/);
   });
 });

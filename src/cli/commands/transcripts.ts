@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../engine/errors.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { describeScope } from '../../engine/run-state.js';
+import { describeScope, describeStatus } from '../../engine/run-state.js';
 import { readRunRecord } from '../../engine/run-record.js';
 import { checkRunId, runsDir, scanRuns } from '../../engine/run-store.js';
 import { damagedTranscript, readTranscriptFile, TRANSCRIPT_FILE } from '../../engine/transcript.js';
@@ -26,7 +26,7 @@ export async function listTranscripts(configPath: string | undefined): Promise<v
   const lines = [
     ...runs.map((run) => ({
       id: run.runId,
-      text: `${run.runId}  ${run.runbook.padEnd(13)} ${run.mode.padEnd(7)} ${run.status.padEnd(9)} ${run.operator}@${run.host}${run.scope.kind === 'instance' ? `  test ${describeScope(run.scope)}` : ''}`,
+      text: `${run.runId}  ${run.runbook.padEnd(13)} ${run.mode.padEnd(7)} ${describeStatus(run.status, run.heldBack?.length).padEnd(9)} ${run.operator}@${run.host}${run.scope.kind === 'instance' ? `  test ${describeScope(run.scope)}` : ''}`,
     })),
     ...damaged.map((d) => ({ id: d.runId, text: `${d.runId}  DAMAGED: ${d.problem}` })),
   ].sort((a, b) => a.id.localeCompare(b.id));

@@ -10,11 +10,20 @@ import { renderRoff, roffText } from './render-roff.js';
 import { optionDefinition, runbookPage } from './runbook-page.js';
 
 export const EXIT_STATUS: Definition[] = [
-  { term: String(ExitCode.ok), text: 'done, or planned (a dry-run)' },
+  { term: String(ExitCode.ok), text: 'done, every item of it; or planned (a dry-run whose guards all passed)' },
   { term: String(ExitCode.failed), text: 'a step or item failed; novaops resume finishes it' },
-  { term: String(ExitCode.usage), text: 'bad input, configuration or a damaged run directory; nothing was changed' },
-  { term: String(ExitCode.refused), text: "refused: a guard failed, another run holds the cloud's lock, or an unfinished run must be resumed or abandoned first" },
+  { term: String(ExitCode.usage), text: 'bad input, configuration or a damaged run directory, found before a run directory exists; nothing was changed or recorded' },
+  {
+    term: String(ExitCode.refused),
+    text:
+      "refused: a guard failed, another run holds the cloud's lock, or an unfinished run must be resumed or abandoned first; " +
+      'also a dry-run that planned every step but found a guard that would stop a live run (marked "would be blocked by")',
+  },
   { term: String(ExitCode.aborted), text: 'the operator answered no, or Ctrl-C (the run stops after the operations in flight and can be resumed)' },
+  {
+    term: String(ExitCode.heldBack),
+    text: 'completed, with items held back on purpose (a guard, a recheck): each is named with why in the summary; the run is finished, not resumable: deal with them, then run again',
+  },
 ];
 
 function synopsis(node: CommandNode): string {

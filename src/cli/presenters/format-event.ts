@@ -1,6 +1,6 @@
 // Events as readable lines: shared by the plain presenter (live) and `transcripts show`
 // (afterwards), so an audit reads what the operator saw.
-import { notApplicable, type EngineEvent } from '../../engine/events.js';
+import { notApplicable, outcomeHeadline, type EngineEvent } from '../../engine/events.js';
 
 const QUIET_ITEM_DETAILS = new Set(['acknowledged', 'committed']);
 
@@ -62,7 +62,7 @@ export function formatEvent(event: EngineEvent): string[] {
     case 'run.end':
       return [
         '',
-        `== ${event.outcome.toUpperCase()}: ${event.summary}`,
+        `== ${outcomeHeadline(event.outcome, event.heldBack?.length ?? event.counts.held)}: ${event.summary}`,
         `  items: ${event.counts.done} done, ${event.counts.failed} failed, ${event.counts.held} held back, ${event.counts.skipped} already done; took ${formatMs(event.durationMs)}`,
         ...(Object.keys(event.apiRequests).length ? [`  API requests: ${formatCounts(event.apiRequests)}`] : []),
         ...(event.runDir

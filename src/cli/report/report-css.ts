@@ -16,7 +16,7 @@ h4 { font-size: 14px; margin: 12px 0 4px; }
 .outcome { font-size: 12px; padding: 1px 7px; border-radius: 9px; background: var(--band2); text-transform: uppercase; letter-spacing: .03em; }
 .outcome-completed, .outcome-done { background: #d7efe0; color: #17532f; }
 .outcome-failed, .outcome-refused, .outcome-aborted { background: #f8d9d6; color: #8a1c14; }
-.outcome-blocked, .outcome-interrupted, .outcome-abandoned { background: #fbe8c4; color: #744c00; }
+.outcome-blocked, .outcome-interrupted, .outcome-abandoned, .outcome-completed-held-back { background: #fbe8c4; color: #744c00; }
 .outcome-planned { background: #dde6f5; color: #24477e; }
 dl.header { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 2px 14px; margin: 0; }
 dl.header .wide { grid-column: 2 / 5; }

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { describeStatus } from '../../engine/run-state.js';
 import type { RunSummary } from '../session/services.js';
 import type { AsyncState } from '../common/use-async.js';
 import { tone } from '../common/theme.js';
@@ -17,7 +18,7 @@ export function describeRunScope(run: RunSummary): string {
 }
 
 export function runLine(run: RunSummary): string {
-  return `${run.runId}  ${run.mode === 'dry-run' ? 'dry-run' : 'live'}  ${run.status}  ${describeRunScope(run)}`;
+  return `${run.runId}  ${run.mode === 'dry-run' ? 'dry-run' : 'live'}  ${describeStatus(run.status, run.heldBack)}  ${describeRunScope(run)}`;
 }
 
 /** The `/` filter: a run matches by its id, runbook, mode, status or scope. */

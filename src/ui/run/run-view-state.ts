@@ -139,10 +139,12 @@ export class RunViewState {
       case 'guard': {
         const step = this.step(event.step);
         step.guards = [...step.guards, { name: event.name, ok: event.ok, detail: event.detail, heldBack: event.heldBack }];
-        if (!event.ok) step.status = 'blocked';
+        // A dry-run plans on past a failed guard: the step is marked, not stopped.
+        if (!event.ok && this.info?.mode !== 'dry-run') step.status = 'blocked';
         else if (event.heldBack.length > 0) step.status = 'held back';
         const held = event.heldBack.length ? ` — held back: ${event.heldBack.map((h) => h.key).join(', ')}` : '';
-        this.push({ kind: 'guard', level: event.ok ? 'ok' : 'error', step: event.step, text: `guard "${event.name}": ${event.ok ? 'ok' : 'FAILED'} — ${event.detail}${held}` });
+        const failed = this.info?.mode === 'dry-run' ? 'FAILED (a live run stops here; planned on as if it passed)' : 'FAILED';
+        this.push({ kind: 'guard', level: event.ok ? 'ok' : 'error', step: event.step, text: `guard "${event.name}": ${event.ok ? 'ok' : failed} — ${event.detail}${held}` });
         return;
       }
       case 'op.planned': {
@@ -225,11 +227,19 @@ export class RunViewState {
         return;
       }
       case 'run.end':
-        this.end = { outcome: event.outcome, summary: this.redact(event.summary), durationMs: event.durationMs, counts: event.counts, runDir: event.runDir };
+        this.end = {
+          outcome: event.outcome,
+          summary: this.redact(event.summary),
+          durationMs: event.durationMs,
+          counts: event.counts,
+          runDir: event.runDir,
+          heldBack: (event.heldBack ?? []).map((h) => ({ ...h, reason: this.redact(h.reason) })),
+          wouldBlock: (event.wouldBlock ?? []).map((w) => ({ ...w, detail: this.redact(w.detail) })),
+        };
         this.running.clear();
         // A run that went through to its end passed over the steps it never started (optional ones
         // not enabled); after a stop they stay pending: a resume would still run them.
-        if (event.outcome === 'completed' || event.outcome === 'planned') {
+        if (event.outcome === 'completed' || event.outcome === 'completed-held-back' || event.outcome === 'planned') {
           for (const step of this.steps.values()) if (step.status === 'pending') step.status = 'skipped';
         }
         return;

@@ -1,6 +1,6 @@
 // The run screen's picture of a run, built from engine events only (live or replayed from a
 // transcript), so the screen never needs the engine itself.
-import type { ItemStatus, RunOutcome, StepOutcome } from '../../engine/events.js';
+import type { HeldBackItem, ItemStatus, RunOutcome, StepOutcome, WouldBlock } from '../../engine/events.js';
 import type { RunMode } from '../../engine/runbook.js';
 import type { CommandLogReader } from './command-log.js';
 
@@ -95,6 +95,10 @@ export interface RunEnd {
   durationMs: number;
   counts: StepCounts;
   runDir: string | null;
+  /** The items left undone on purpose (completed-held-back names them). */
+  heldBack: HeldBackItem[];
+  /** Dry-run: the guards that would refuse a live run. */
+  wouldBlock: WouldBlock[];
 }
 
 export const OUTPUT_LINES = 3;

@@ -22,6 +22,8 @@ export interface RunSummary {
   runbook: string;
   mode: RunMode;
   status: RunStatus;
+  /** completed-held-back: how many items it left undone. */
+  heldBack?: number;
   scope: RunScope;
   createdAt: string;
   updatedAt: string;

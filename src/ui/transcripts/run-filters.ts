@@ -1,7 +1,7 @@
 // The transcript list's filters: each key press moves a filter to its next value.
 import type { RunSummary } from '../session/services.js';
 
-export const OUTCOMES = ['completed', 'planned', 'failed', 'aborted', 'blocked', 'refused', 'abandoned', 'running'] as const;
+export const OUTCOMES = ['completed', 'planned', 'completed-held-back', 'failed', 'aborted', 'blocked', 'refused', 'abandoned', 'running'] as const;
 
 export interface RunFilters {
   runbook: string | null;
