@@ -128,7 +128,7 @@ describe('a last read before each item', () => {
       },
     };
     const result = await run(runbook([step]));
-    expect({ outcome: result.outcome, error: result.error?.message }).toEqual({ outcome: 'completed', error: undefined });
+    expect({ outcome: result.outcome, error: result.error?.message }).toEqual({ outcome: 'completed-held-back', error: undefined });
     expect([existsSync(mark('late-keep')), existsSync(mark('late-moved-on'))]).toEqual([true, false]);
     expect(result.events.filter((e) => e.type === 'item').map((e) => [(e as { key: string }).key, (e as { status: string }).status])).toEqual(
       expect.arrayContaining([['keep', 'done'], ['moved-on', 'held']]),
