@@ -171,7 +171,7 @@ describe('moved on since the plan: skipped, never forced', () => {
     await lab.rootQuery(`UPDATE ${nova}.instances SET vm_state = 'active', updated_at = UTC_TIMESTAMP() WHERE uuid = ?`, [z.uuid]);
     events.length = 0;
     const third = await resumeRun(resetState, await RunStore.open(config.stateDir, first.runId), { ...deps, prompter: answers(true), onBus: (b) => b.subscribe((e) => events.push(e)) });
-    expect(third.outcome).toBe('completed');
+    expect(third.outcome).toBe('completed-held-back');
     expect(events.find((e) => e.type === 'item' && e.key === `delete:${z.uuid}`)).toMatchObject({ status: 'held', detail: expect.stringContaining('changed after its reset to error') });
     expect(events.some((e) => e.type === 'item' && e.key === `delete:${x.uuid}`)).toBe(false);
     expect((await lab.stats()).deletesByServer).toEqual({ [y.uuid]: 1 });
