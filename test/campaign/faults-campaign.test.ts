@@ -55,6 +55,11 @@ const GENERATED: Exclusions = {
   instance_actions_events: ['id', 'action_id'],
   // Cinder makes a new attachment uuid for each attach (os-attach / attachments POST).
   volume_attachment: ['id'],
+  // An evacuation's migration record: AUTO_INCREMENT id (evacuations finish in any order) and
+  // the uuid Nova generates for it.
+  migrations: ['id', 'uuid'],
+  // Placement's AUTO_INCREMENT row id: allocations are written in the order evacuations land.
+  allocations: ['id'],
 };
 
 interface Prepared {
