@@ -194,6 +194,19 @@ export function sshVerdict(mutating: boolean, exitCode: number, stderr: string):
   return mutating ? 'lost-answer' : 'retry';
 }
 
+/**
+ * A host command's failure, over ssh or run locally: a dropped link (sshVerdict), or a command
+ * that hung until its timeout killed it. A read that hung changed nothing and a second one often
+ * passes (a stuck iscsiadm, a host briefly overloaded); a mutating one may have run: a lost answer.
+ */
+export function hostCommandVerdict(mutating: boolean, exitCode: number, stderr: string): FailureVerdict {
+  if (exitCode === HOST_TIMEOUT_EXIT && /novaops: killed after \d+ ms\n?$/.test(stderr)) return mutating ? 'lost-answer' : 'retry';
+  return sshVerdict(mutating, exitCode, stderr);
+}
+
+/** What timeout(1) reports, and runArgv for a command its timeout killed. */
+export const HOST_TIMEOUT_EXIT = 124;
+
 export function sshConnectionDropped(stderr: string): boolean {
   return /Connection reset|Broken pipe|closed by remote host|Connection to \S+ closed|mux_client_read_packet|Shared connection to \S+ closed|client_loop: send disconnect/i.test(stderr);
 }

@@ -14,8 +14,13 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { applyScenario, labDown, labUp, type LabInfo, type ScenarioSummary, type StatsSnapshot, parseDbUrl } from '../../src/lab/index.js';
 
-const INSTANCES = 1000;
-const VOLUMES = 2000;
+/** NOVAOPS_BENCH_SCALE=0.1 runs the same bench at a tenth of the size (a quick check that it works). */
+const SCALE = Number(process.env.NOVAOPS_BENCH_SCALE ?? 1);
+const INSTANCES = Math.max(10, Math.round(1000 * SCALE));
+const VOLUMES = Math.max(20, Math.round(2000 * SCALE));
+/** The second drp run: this share of requests, statements and host commands faulted, every kind. */
+const FAULTS = { rate: 0.05, seed: 1, slowMs: 300 };
+const MAX_RESUMES = 8;
 const HOSTS = 10;
 const SETTINGS = { latencyMs: 20, rebootMs: 2000, attachMs: 1000 };
 const LIST_RUNS = 10;
@@ -256,7 +261,9 @@ async function main(): Promise<number> {
   try {
     console.log(`[bench] state dir ${stateDir}`);
     let t = performance.now();
-    info = await labUp({ stateDir, hosts: HOSTS, simulator: 'daemon', dbServer: DB_SERVER, settings: SETTINGS });
+    // With the MySQL proxy from the start (faults off: it passes statements through), so the
+    // faulted run meets database faults too and both runs reach MariaDB the same way.
+    info = await labUp({ stateDir, hosts: HOSTS, simulator: 'daemon', dbServer: DB_SERVER, settings: SETTINGS, dbProxy: true });
     const labUpMs = performance.now() - t;
     t = performance.now();
     const scenario: ScenarioSummary = await applyScenario(info, 'power-loss', { instances: INSTANCES, volumes: VOLUMES, seed: 1 });
@@ -297,19 +304,17 @@ async function main(): Promise<number> {
       console.log(live.stderr.slice(-3000));
     }
 
-    // Sanity: drp reboots every SHUTOFF instance (runbooks/drp.ts preflight), exactly once, and
-    // nothing else; scenario.json's affectedInstances (those with data volumes) is a subset of
-    // them. Every (volume, instance) pair of the map attached once; those volumes in-use in the DB.
-    const shutoff = new Set(scenario.instances.filter((i) => i.vmState === 'stopped').map((i) => i.uuid));
-    const affected = new Set(scenario.affectedInstances);
-    const rebootsWrong = [...shutoff].filter((u) => stats.rebootsByServer[u] !== 1);
-    const rebootsExtra = Object.keys(stats.rebootsByServer).filter((u) => !shutoff.has(u));
-    const affectedRebooted = [...affected].filter((u) => stats.rebootsByServer[u] === 1).length;
-    const expectAttaches = new Map<string, number>();
-    for (const p of scenario.attached) expectAttaches.set(p.volume, (expectAttaches.get(p.volume) ?? 0) + 1);
-    const attachWrong = [...expectAttaches].filter(([v, n]) => stats.attachesByVolume[v] !== n).map(([v]) => v);
-    const attachExtra = Object.keys(stats.attachesByVolume).filter((v) => !expectAttaches.has(v));
-    const notInUse = await volumesNotInUse(info, [...expectAttaches.keys()]);
+    const check = await sanity(info, scenario, stats);
+    const { shutoff, affected, expectAttaches } = check;
+
+    // The same run at FAULTS: the scenario again (same seed), faults on, resumed while resumable.
+    await applyScenario(info, 'power-loss', { instances: INSTANCES, volumes: VOLUMES, seed: 1 });
+    await resetStats(info);
+    await setFaults(info, { ...FAULTS });
+    const faulted = await runToEnd(env);
+    const faultedStats = await labGet<StatsSnapshot>(info, '/_lab/stats');
+    await setFaults(info, null);
+    const faultedCheck = await sanity(info, scenario, faultedStats);
 
     // ---- report ----
     say('');
@@ -350,15 +355,14 @@ async function main(): Promise<number> {
     for (const l of stepBreakdown(dryEvents)) say(l);
     if (dryEnd) say(`    CLI start, admission and exit: ${ms(dry.wallMs - (dryEnd.durationMs as number))} of the ${ms(dry.wallMs)}`);
     say('');
-    const rebootOk = rebootsWrong.length === 0 && rebootsExtra.length === 0;
-    const attachOk = attachWrong.length === 0 && attachExtra.length === 0 && notInUse.length === 0;
-    say(
-      `sanity: reboots ${rebootOk ? 'ok' : 'WRONG'} (${shutoff.size - rebootsWrong.length}/${shutoff.size} SHUTOFF instances rebooted exactly once, ` +
-        `of them ${affectedRebooted}/${affected.size} with data volumes; ${rebootsExtra.length} not-SHUTOFF instance(s) rebooted); ` +
-        `attaches ${attachOk ? 'ok' : 'WRONG'} (${expectAttaches.size - attachWrong.length}/${expectAttaches.size} volumes attached the expected number of times, ${attachExtra.length} unexpected, ${notInUse.length} not in-use in the DB)`,
-    );
-    if (!rebootOk) say(`  reboot mismatches (first 5): ${[...rebootsWrong, ...rebootsExtra].slice(0, 5).map((u) => `${u}=${stats.rebootsByServer[u] ?? 0}`).join(', ')}`);
-    if (!attachOk) say(`  attach mismatches (first 5): ${[...attachWrong, ...attachExtra, ...notInUse].slice(0, 5).map((v) => `${v}=${stats.attachesByVolume[v] ?? 0}`).join(', ')}`);
+    say(`drp --yes at ${FAULTS.rate * 100} % faults    wall ${ms(faulted.wallMs).padStart(8)}   (fault-free ${ms(live.wallMs)}; resumes included)`);
+    say(`  runs ${faulted.codes.length} (exits ${faulted.codes.join(', ')}), faults injected ${JSON.stringify(faultedStats.faultsInjected)}`);
+    say(`  transcript: ${faulted.retries} retries, ${faulted.answerLost} answer(s) lost, ${faulted.resolved} resolved by reading back`);
+    say('');
+    say(`sanity (fault-free): ${check.text}`);
+    for (const l of check.details) say(l);
+    say(`sanity (faults):     ${faultedCheck.text}`);
+    for (const l of faultedCheck.details) say(l);
     const runDir = (end?.runDir as string | undefined) ?? (await latestRunDir(stateDir));
     if (runDir) console.log(`[bench] transcript: ${path.join(runDir, 'transcript.jsonl')} (removed with the lab; set NOVAOPS_BENCH_KEEP=1 to keep)`);
     return 0;
@@ -370,6 +374,66 @@ async function main(): Promise<number> {
       await rm(stateDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * drp reboots every SHUTOFF instance (runbooks/drp preflight), exactly once, and nothing else;
+ * scenario.json's affectedInstances (those with data volumes) is a subset of them. Every (volume,
+ * instance) pair of the map attached once; those volumes in-use in the DB.
+ */
+async function sanity(info: LabInfo, scenario: ScenarioSummary, stats: StatsSnapshot) {
+  const shutoff = new Set(scenario.instances.filter((i) => i.vmState === 'stopped').map((i) => i.uuid));
+  const affected = new Set(scenario.affectedInstances);
+  const rebootsWrong = [...shutoff].filter((u) => stats.rebootsByServer[u] !== 1);
+  const rebootsExtra = Object.keys(stats.rebootsByServer).filter((u) => !shutoff.has(u));
+  const affectedRebooted = [...affected].filter((u) => stats.rebootsByServer[u] === 1).length;
+  const expectAttaches = new Map<string, number>();
+  for (const p of scenario.attached) expectAttaches.set(p.volume, (expectAttaches.get(p.volume) ?? 0) + 1);
+  const attachWrong = [...expectAttaches].filter(([v, n]) => stats.attachesByVolume[v] !== n).map(([v]) => v);
+  const attachExtra = Object.keys(stats.attachesByVolume).filter((v) => !expectAttaches.has(v));
+  const notInUse = await volumesNotInUse(info, [...expectAttaches.keys()]);
+  const rebootOk = rebootsWrong.length === 0 && rebootsExtra.length === 0;
+  const attachOk = attachWrong.length === 0 && attachExtra.length === 0 && notInUse.length === 0;
+  const text =
+    `reboots ${rebootOk ? 'ok' : 'WRONG'} (${shutoff.size - rebootsWrong.length}/${shutoff.size} SHUTOFF instances rebooted exactly once, ` +
+    `of them ${affectedRebooted}/${affected.size} with data volumes; ${rebootsExtra.length} not-SHUTOFF instance(s) rebooted); ` +
+    `attaches ${attachOk ? 'ok' : 'WRONG'} (${expectAttaches.size - attachWrong.length}/${expectAttaches.size} volumes attached the expected number of times, ${attachExtra.length} unexpected, ${notInUse.length} not in-use in the DB)`;
+  const details: string[] = [];
+  if (!rebootOk) details.push(`  reboot mismatches (first 5): ${[...rebootsWrong, ...rebootsExtra].slice(0, 5).map((u) => `${u}=${stats.rebootsByServer[u] ?? 0}`).join(', ')}`);
+  if (!attachOk) details.push(`  attach mismatches (first 5): ${[...attachWrong, ...attachExtra, ...notInUse].slice(0, 5).map((v) => `${v}=${stats.attachesByVolume[v] ?? 0}`).join(', ')}`);
+  return { shutoff, affected, expectAttaches, text, details };
+}
+
+async function setFaults(info: LabInfo, spec: typeof FAULTS | null): Promise<void> {
+  const r = await fetch(`${info.api.url}/_lab/faults`, {
+    method: spec ? 'POST' : 'DELETE',
+    body: spec ? JSON.stringify(spec) : undefined,
+    headers: { 'content-type': 'application/json' },
+  });
+  if (!r.ok) throw new Error(`lab faults: HTTP ${r.status} ${await r.text()}`);
+}
+
+/** drp --yes, then `resume <id> --yes` while it exits 1 (resumable); wall time over all of them. */
+async function runToEnd(env: NodeJS.ProcessEnv) {
+  const before = new Set(await readdir(path.join(env.NOVAOPS_STATE_DIR!, 'runs')).catch(() => [] as string[]));
+  let r = await runCli(['run', 'drp', '--yes'], env);
+  const codes = [r.code];
+  let wallMs = r.wallMs;
+  const runId = (await readdir(path.join(env.NOVAOPS_STATE_DIR!, 'runs')).catch(() => [] as string[])).find((n) => !before.has(n) && !n.startsWith('.'));
+  while (r.code === 1 && runId && codes.length <= MAX_RESUMES) {
+    r = await runCli(['resume', runId, '--yes'], env);
+    codes.push(r.code);
+    wallMs += r.wallMs;
+  }
+  if (r.code !== 0) console.log(`[bench] faulted drp ended with exit ${r.code}:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  const events = runId ? parseEvents(await readFile(path.join(env.NOVAOPS_STATE_DIR!, 'runs', runId, 'transcript.jsonl'), 'utf8').catch(() => '')) : [];
+  return {
+    codes,
+    wallMs,
+    retries: events.filter((e) => e.type === 'retry').length,
+    answerLost: events.filter((e) => e.type === 'answer-lost').length,
+    resolved: events.filter((e) => e.type === 'resolved').length,
+  };
 }
 
 async function volumesNotInUse(info: LabInfo, ids: string[]): Promise<string[]> {

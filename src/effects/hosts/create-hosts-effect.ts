@@ -6,11 +6,11 @@ import { delimiter } from 'node:path';
 import type { GuestSsh, HostSpec } from '../../config/types.js';
 import { isAddress } from '../../values/validate.js';
 import type { DiscoveredHosts, HostsEffect, RunOptions, ShellResult } from '../types.js';
-import { sshVerdict } from '../retry-policy.js';
+import { hostCommandVerdict } from '../retry-policy.js';
 import { classifySshFailure, SSH_FAILED } from './ssh-failure.js';
 import { buildSshArgv, buildSshExitArgv, type SshTarget } from './ssh-argv.js';
 import { controlDir } from './ssh-control.js';
-import { runArgv } from './run-argv.js';
+import { runArgv, timeoutExitCode } from './run-argv.js';
 
 export class HostsError extends NovaopsError {
   declare readonly hint: string;
@@ -20,6 +20,11 @@ export class HostsError extends NovaopsError {
 }
 
 const defaultTimeoutMs = 600_000;
+
+/** The failure a retry notice names: a hung command, or a dropped link. */
+function failureOf(result: ShellResult): string {
+  return result.exitCode === timeoutExitCode ? `the command hung (${result.stderr.trim().split('\n').at(-1)})` : 'the connection dropped';
+}
 
 /**
  * ssh's own failure gets a last line saying which kind it is and what to do: the line a failed
@@ -62,14 +67,14 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
   let closed = false;
 
   /**
-   * A read-only command whose connection dropped is run once more, on a new master (the old one
-   * is ended: it may be the connection that died). A mutating one is returned as it is: it may
-   * have run, and the engine resolves it by reading (retry-policy.ts).
+   * A read-only command whose connection dropped, or that hung until its timeout, is run once
+   * more, on a new master (the old one is ended: it may be the connection that died). A mutating
+   * one is returned as it is: it may have run, and the engine resolves it by reading (retry-policy.ts).
    */
   async function overSsh(key: string, target: SshTarget, argv: string[], timeoutMs: number, runOpts: RunOptions) {
     const result = await overSshOnce(key, target, argv, timeoutMs);
-    if (sshVerdict(runOpts.mutating !== false, result.exitCode, result.stderr) !== 'retry') return result;
-    runOpts.observe?.({ failure: `ssh to ${target.address}: the connection dropped`, attempt: 2, maxAttempts: 2, waitMs: 0 });
+    if (hostCommandVerdict(runOpts.mutating !== false, result.exitCode, result.stderr) !== 'retry') return result;
+    runOpts.observe?.({ failure: `ssh to ${target.address}: ${failureOf(result)}`, attempt: 2, maxAttempts: 2, waitMs: 0 });
     await runArgv(buildSshExitArgv(target, control.forKey(key)), { timeoutMs: 10_000 }).catch(() => undefined);
     first.delete(key);
     return overSshOnce(key, target, argv, timeoutMs);
@@ -107,7 +112,12 @@ export function createHostsEffect(configured: Record<string, HostSpec>, opts: Ho
       const timeoutMs = runOpts.timeoutMs ?? defaultTimeoutMs;
       if (spec.via === 'local') {
         const path = [...spec.pathPrepend, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
-        return runArgv(argv, { env: { ...process.env, ...spec.env, PATH: path }, timeoutMs });
+        const once = () => runArgv(argv, { env: { ...process.env, ...spec.env, PATH: path }, timeoutMs });
+        // The same rule as over ssh: a local spec may itself reach the host (a wrapper on its PATH).
+        const result = await once();
+        if (hostCommandVerdict(runOpts.mutating !== false, result.exitCode, result.stderr) !== 'retry') return result;
+        runOpts.observe?.({ failure: `${host}: ${failureOf(result)}`, attempt: 2, maxAttempts: 2, waitMs: 0 });
+        return once();
       }
       return overSsh(`host:${host}`, spec, argv, timeoutMs, runOpts);
     },

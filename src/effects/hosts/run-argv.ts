@@ -1,10 +1,11 @@
 // Runs one argv through zx: arguments are passed as an array, so zx quotes every one of them;
 // nothing is ever concatenated into a shell string. Non-zero exits are results, not exceptions.
 import { $ } from 'zx';
+import { HOST_TIMEOUT_EXIT } from '../retry-policy.js';
 import type { ShellResult } from '../types.js';
 
 /** What timeout(1) reports; the process was killed because it outlived its time. */
-export const timeoutExitCode = 124;
+export const timeoutExitCode = HOST_TIMEOUT_EXIT;
 
 export async function runArgv(
   argv: readonly string[],
