@@ -45,6 +45,8 @@ describe('failed-node: the instances path from the target host', () => {
     await rm(conf);
     const none = await runCli([...runArgs(lab, s), '--dry-run'], lab.env);
     expect(none.code, none.stdout + none.stderr).toBe(0);
-    expect(none.stdout).toContain(`/var/lib/nova/instances (${s.targetHost}:the default $state_path/instances (the default state_path /var/lib/nova); ${s.targetHost} has none of /etc/nova/nova.conf, /etc/nova/nova-compute.conf) does not exist on ${s.targetHost}`);
+    // Whether /var/lib/nova/instances exists depends on this machine (a lab host's commands run here):
+    // what matters is where the path came from, said in either line.
+    expect(none.stdout).toContain(`/var/lib/nova/instances (${s.targetHost}:the default $state_path/instances (the default state_path /var/lib/nova); ${s.targetHost} has none of /etc/nova/nova.conf, /etc/nova/nova-compute.conf)`);
   });
 });
