@@ -9,7 +9,18 @@ import { listInstanceActions } from '../../src/operations/openstack/instance-act
 import { EVACUATION_FAILED, listEvacuations, type Migration } from '../../src/operations/openstack/migrations.js';
 import { evacuateServer, showServer } from '../../src/operations/openstack/servers.js';
 import { pollUntilSettled } from '../lib/poll.js';
-import { evacuateKey, expectedStatus, hostsOf, instancesOf, label, movingInstances, withEvacuate, type FailedInstance, type FailedNodeParams } from './facts.js';
+import {
+  evacuateKey,
+  evacuateMicroversionOf,
+  hostsOf,
+  instancesOf,
+  label,
+  movingInstances,
+  statusAfterEvacuation,
+  withEvacuate,
+  type FailedInstance,
+  type FailedNodeParams,
+} from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
 import { readServers, type HostServer } from './read-servers.js';
 
@@ -29,13 +40,14 @@ export const evacuateStep: Step<FailedNodeParams> = {
   guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
   async plan(ctx) {
     const { failed, target } = hostsOf(ctx);
+    const microversion = evacuateMicroversionOf(ctx);
     return {
       items: instancesOf(ctx).map(
         (i): PlanItem<FailedInstance> => ({
           key: evacuateKey(i.uuid),
           summary: `evacuate ${label(i)} (${i.bootFromVolume ? 'boot from volume' : i.sharedStorage ? 'image-backed, shared storage' : 'image-backed, REBUILT from its image'}) to ${target.host}`,
           target: { instance: i.uuid, host: failed.host },
-          ops: [evacuateServer({ id: i.uuid, name: i.name, host: failed.host }, target.host)],
+          ops: [evacuateServer({ id: i.uuid, name: i.name, host: failed.host }, target.host, microversion)],
           data: i,
         }),
       ),
@@ -46,15 +58,17 @@ export const evacuateStep: Step<FailedNodeParams> = {
   async verify(ctx) {
     const { target } = hostsOf(ctx);
     const moved = movingInstances(ctx, 'evacuate', evacuateKey);
+    const microversion = evacuateMicroversionOf(ctx);
     const servers = await readServers(ctx, moved.map((i) => i.uuid), [hostsOf(ctx).failed.host, target.host]);
     const wrong = moved.filter((i) => {
       const s = servers.get(i.uuid);
-      return !s || s.host !== target.host || s.status !== expectedStatus(i);
+      return !s || s.host !== target.host || s.status !== statusAfterEvacuation(i, microversion);
     });
-    if (wrong.length === 0) return { ok: true, detail: `${moved.length} instance(s) read back on ${target.host}, ACTIVE (SHUTOFF if they were stopped)` };
+    const expectation = statusAfterEvacuation({ vmState: 'active' }, microversion) === 'SHUTOFF' ? `SHUTOFF (evacuated at ${microversion}: Nova leaves them stopped)` : 'ACTIVE (SHUTOFF if they were stopped)';
+    if (wrong.length === 0) return { ok: true, detail: `${moved.length} instance(s) read back on ${target.host}, ${expectation}` };
     return {
       ok: false,
-      detail: `not ACTIVE on ${target.host}: ${showList(wrong.map((i) => { const s = servers.get(i.uuid); return `${label(i)} ${s ? `${s.status} on ${s.host ?? 'no host'}` : 'not found'}`; }), 10)}`,
+      detail: `not as evacuated on ${target.host}: ${showList(wrong.map((i) => { const s = servers.get(i.uuid); return `${label(i)} ${s ? `${s.status} on ${s.host ?? 'no host'}` : 'not found'}`; }), 10)}`,
     };
   },
 };
@@ -62,7 +76,8 @@ export const evacuateStep: Step<FailedNodeParams> = {
 async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: PlanItem[]): Promise<Map<string, ItemOutcome>> {
   const { failed, target } = hostsOf(ctx);
   const byUuid = new Map(items.map((i) => [i.target.instance!, i.key]));
-  const expected = new Map(items.map((i) => [i.target.instance!, expectedStatus(i.data as FailedInstance)]));
+  const microversion = evacuateMicroversionOf(ctx);
+  const expected = new Map(items.map((i) => [i.target.instance!, statusAfterEvacuation(i.data as FailedInstance, microversion)]));
   const idle = new IdleOnSource();
   const { settled, pending } = await pollUntilSettled(
     [...byUuid.keys()],
@@ -154,7 +169,7 @@ export async function evacuationHappened(ctx: StepContext<FailedNodeParams>, uui
   const name = label({ uuid, name: server.name });
   ctx.note(`${name}: the evacuate sent at ${startedAt} reached Nova${migration ? ` (evacuation ${migration.uuid ?? migration.id}, ${migration.status})` : ''}; it is not sent again — waiting for how it ends`);
   const instance = instancesOf(ctx).find((i) => i.uuid === uuid);
-  const expected = instance ? expectedStatus(instance) : 'ACTIVE';
+  const expected = statusAfterEvacuation(instance ?? { vmState: 'active' }, evacuateMicroversionOf(ctx));
   const idle = new IdleOnSource();
   const { settled } = await pollUntilSettled(
     [uuid],

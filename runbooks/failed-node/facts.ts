@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { defineFact } from '../../src/engine/fact.js';
 import type { StepCondition, StepContext } from '../../src/engine/runbook.js';
 import type { FailedNodeParams } from './params.js';
+import { compareMicroversions } from '../../src/operations/openstack/versions.js';
+import { EVACUATE_MICROVERSIONS, EVACUATE_STOPS_FROM, type EvacuateMicroversion } from '../../src/operations/openstack/servers.js';
 
 export type { FailedNodeParams } from './params.js';
 /** --method: evacuate (§5.4.14.1) or db (§5.4.14.2, the manual recovery). */
@@ -64,6 +66,22 @@ export const instancesFact = defineFact('failed-node.instances', z.array(instanc
 /** Instances on the failed host that this run leaves alone, with why (service VMs, outside the rehearsal). */
 export const excludedFact = defineFact('failed-node.excluded', z.array(excluded), 'the preflight');
 
+/**
+ * The evacuate microversion the preflight chose from the Compute API's version document: every
+ * evacuate of the run (and of its resumes) is sent at it, and what the run expects after the
+ * evacuation (and whether it starts instances again) follows from it.
+ */
+export const evacuateMicroversionFact = defineFact(
+  'failed-node.evacuate-microversion',
+  z.enum(EVACUATE_MICROVERSIONS),
+  'the preflight',
+);
+
+/** The run's evacuate microversion; a run the preflight of an earlier novaops began evacuated at 2.29. */
+export function evacuateMicroversionOf(ctx: StepContext): EvacuateMicroversion {
+  return evacuateMicroversionFact.get(ctx) ?? '2.29';
+}
+
 export function hostsOf(ctx: StepContext): { failed: HostInfo; target: HostInfo } {
   return hostsFact.require(ctx);
 }
@@ -103,4 +121,23 @@ export const moveKey = (uuid: string) => `move:${uuid}`;
  */
 export function expectedStatus(i: Pick<FailedInstance, 'vmState'>): 'ACTIVE' | 'SHUTOFF' {
   return i.vmState === 'stopped' ? 'SHUTOFF' : 'ACTIVE';
+}
+
+/** At this microversion Nova leaves an evacuated instance stopped on the target (2.95 and later). */
+export function evacuationStops(microversion: EvacuateMicroversion): boolean {
+  return compareMicroversions(microversion, EVACUATE_STOPS_FROM) >= 0;
+}
+
+/**
+ * The status an instance has when its evacuation ends: as it was before (expectedStatus), except
+ * that from 2.95 Nova stops every one it evacuates but those evacuated from ERROR (they come back
+ * ACTIVE, as before: nova compute/manager.py _do_rebuild_instance).
+ */
+export function statusAfterEvacuation(i: Pick<FailedInstance, 'vmState'>, microversion: EvacuateMicroversion): 'ACTIVE' | 'SHUTOFF' {
+  return evacuationStops(microversion) && i.vmState !== 'error' ? 'SHUTOFF' : expectedStatus(i);
+}
+
+/** Ran before, left stopped by the evacuation: novaops starts it again (start-evacuated step). */
+export function startedAfterEvacuation(i: Pick<FailedInstance, 'vmState'>, microversion: EvacuateMicroversion): boolean {
+  return statusAfterEvacuation(i, microversion) === 'SHUTOFF' && expectedStatus(i) === 'ACTIVE';
 }

@@ -13,6 +13,7 @@ import { failedNodeParams, type FailedNodeParams } from './params.js';
 import { preflightStep } from './preflight.js';
 import { forceDownStep } from './force-down.js';
 import { evacuateStep } from './evacuate.js';
+import { startEvacuatedStep } from './start-evacuated.js';
 import { moveAllocationsStep, releaseAllocationsStep } from './allocations.js';
 import { moveDbStep } from './move-db.js';
 import { libvirtXmlStep } from './libvirt-xml.js';
@@ -34,6 +35,7 @@ export const failedNode: Runbook<FailedNodeParams> = {
     // --method evacuate (§5.4.14.1)
     forceDownStep,
     evacuateStep,
+    startEvacuatedStep,
     releaseAllocationsStep,
     // --method db (§5.4.14.2)
     moveDbStep,

@@ -4,7 +4,9 @@
 // changes, with what will be done to it. Read-only; the table goes to the run directory too.
 import { UsageError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
-import { findServer, listServers, novaTimestamp } from '../../src/operations/openstack/servers.js';
+import type { OperationResult } from '../../src/operations/types.js';
+import { CHANGES_BEFORE_MICROVERSION, findServer, listServers, novaTimestamp, type Server } from '../../src/operations/openstack/servers.js';
+import { computeVersions, offers } from '../../src/operations/openstack/versions.js';
 import { formatDuration } from '../lib/duration.js';
 import { resolveInstanceRefs } from '../lib/instance-refs.js';
 import { ageOf, entryOf, inIntermediateState, label, NAMED_MIN_STUCK_SECONDS, snapshotFact, type InstanceEntry, type ServerState, type Snapshot } from './facts.js';
@@ -88,12 +90,32 @@ async function stuckInstances(ctx: StepContext<ResetStateParams>, seconds: numbe
     notes.push(`test mode: only ${label({ name: found.name, uuid: found.id })} is looked at; its task has not moved for ${ctx.params.stuckFor} or more`);
     return [found];
   }
-  let listed = await ctx.tryRead(listServers({ changedBefore: cutoff }));
-  let listedWhat = `that the Compute API listed as unchanged since ${novaTimestamp(cutoff)} (changes-before), in every project`;
-  if (!listed.ok && listed.status === 406) {
-    listedWhat = 'that the Compute API listed, in every project (no changes-before here)';
-    ctx.warn('this cloud does not offer changes-before (compute microversion 2.66): every server is listed and filtered here');
-    listed = await ctx.tryRead(listServers());
+  let listed: OperationResult<Server[]>;
+  let listedWhat: string;
+  const changedBefore = `that the Compute API listed as unchanged since ${novaTimestamp(cutoff)} (changes-before), in every project`;
+  const everything = 'that the Compute API listed, in every project (no changes-before here)';
+  const doc = await ctx.tryRead(computeVersions());
+  if (doc.ok && doc.value) {
+    // The version document says whether changes-before (2.66) is there: asked for only then.
+    const range = doc.value;
+    if (offers(range, CHANGES_BEFORE_MICROVERSION)) {
+      listed = await ctx.tryRead(listServers({ changedBefore: cutoff }));
+      listedWhat = changedBefore;
+    } else {
+      ctx.warn(`the Compute API offers ${range.min} to ${range.max}, without changes-before (${CHANGES_BEFORE_MICROVERSION}): every server is listed and filtered here`);
+      listed = await ctx.tryRead(listServers());
+      listedWhat = everything;
+    }
+  } else {
+    // A cloud whose document cannot be read: try changes-before, and list everything if it is refused.
+    ctx.warn(`the Compute API version document could not be read (${doc.error ?? 'no answer'}): changes-before (${CHANGES_BEFORE_MICROVERSION}) is tried, and every server listed if it is refused`);
+    listed = await ctx.tryRead(listServers({ changedBefore: cutoff }));
+    listedWhat = changedBefore;
+    if (!listed.ok && listed.status === 406) {
+      listedWhat = everything;
+      ctx.warn(`this cloud does not offer changes-before (compute microversion ${CHANGES_BEFORE_MICROVERSION}): every server is listed and filtered here`);
+      listed = await ctx.tryRead(listServers());
+    }
   }
   if (!listed.ok) {
     if (listed.status === 403) {

@@ -141,6 +141,7 @@ export function buildProgram(parts: ProgramParts = productParts): Command {
     .description('start the lab: MariaDB schemas, OpenStack API simulator, simulated compute hosts')
     .option('--hosts <n>', 'compute hosts', '3')
     .option('--flavour <flavour>', 'schema flavour: modern or nova-volume', 'modern')
+    .option('--release <release>', 'the OpenStack release the APIs answer as: zed (compute 2.1-2.93) or epoxy (2025.1: 2.1-2.100, evacuate from 2.95 leaves instances stopped)', 'zed')
     .option('--latency-ms <ms>', 'added to every API request', '0')
     .option('--reboot-ms <ms>', 'how long a hard reboot takes', '300')
     .option('--attach-ms <ms>', 'how long an attach takes', '200')

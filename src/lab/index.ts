@@ -54,7 +54,7 @@ export { readLabInfo } from './lab-info-file.js';
 export { labDir, labPaths, hostPaths } from './paths.js';
 export { startSimulator, type SimulatorHandle } from './simulator/server.js';
 export type { StatsSnapshot } from './simulator/stats.js';
-export { DEFAULT_SETTINGS, type LabInfo, type LabFlavour, type SimSettings } from './types.js';
+export { DEFAULT_SETTINGS, LAB_RELEASES, type LabInfo, type LabFlavour, type LabRelease, type SimSettings } from './types.js';
 
 // What tests and benches arrange and inspect beyond the commands: a host's session table and
 // device log, the lab's files and database URL, the names and secrets the simulator gives things.

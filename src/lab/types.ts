@@ -5,6 +5,14 @@ import type { FaultSpec } from './faults/plan.js';
 
 export type LabFlavour = 'modern' | 'nova-volume';
 
+/**
+ * The OpenStack release the simulator answers as, where releases differ in what novaops meets:
+ * the compute microversions offered (Zed 2.1-2.93, 2025.1 Epoxy 2.1-2.100) and, from 2.95, an
+ * evacuation that leaves the instance stopped on the target.
+ */
+export type LabRelease = 'zed' | 'epoxy';
+export const LAB_RELEASES: readonly LabRelease[] = ['zed', 'epoxy'];
+
 export interface SimSettings {
   /** Added to every request before it is handled, to make concurrency visible. */
   latencyMs: number;
@@ -26,6 +34,8 @@ export interface SimSettings {
   evacuateMs: number;
   /** Time from an accepted delete to the instance gone (when its compute service is up). */
   deleteMs: number;
+  /** The release the APIs answer as (lab up --release). */
+  release: LabRelease;
 }
 
 export const DEFAULT_SETTINGS: SimSettings = {
@@ -37,6 +47,7 @@ export const DEFAULT_SETTINGS: SimSettings = {
   reportIntervalMs: 10_000,
   evacuateMs: 400,
   deleteMs: 200,
+  release: 'zed',
 };
 
 export interface LabDbInfo {

@@ -1,7 +1,7 @@
 // `novaops lab ...`: the practice cloud.
 import { resolveStateDir } from '../../config/load-config.js';
 import { UsageError } from '../../engine/errors.js';
-import { applyScenario, findScenario, labDown, labFaults, labStatus, labUp, optionAttribute, SCENARIOS } from '../../lab/index.js';
+import { applyScenario, findScenario, LAB_RELEASES, labDown, labFaults, labStatus, labUp, optionAttribute, SCENARIOS, type LabRelease } from '../../lab/index.js';
 import { describeFaults, faultSpecFromFlags } from './lab-faults.js';
 
 function positiveInt(value: string | boolean | undefined, flag: string, min = 0): number {
@@ -13,6 +13,10 @@ function positiveInt(value: string | boolean | undefined, flag: string, min = 0)
 export async function labUpCommand(flags: Record<string, string>): Promise<void> {
   if (flags.flavour !== 'modern' && flags.flavour !== 'nova-volume') {
     throw new UsageError(`--flavour: '${flags.flavour}' is not a flavour the lab builds`, 'use modern or nova-volume');
+  }
+  const release = flags.release ?? 'zed';
+  if (!LAB_RELEASES.includes(release as LabRelease)) {
+    throw new UsageError(`--release: '${release}' is not a release the lab answers as`, `use ${LAB_RELEASES.join(' or ')}`);
   }
   const stateDir = resolveStateDir(process.env);
   const existing = await labStatus({ stateDir }).catch(() => null);
@@ -40,6 +44,7 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
       latencyMs: positiveInt(flags.latencyMs, '--latency-ms'),
       rebootMs: positiveInt(flags.rebootMs, '--reboot-ms'),
       attachMs: positiveInt(flags.attachMs, '--attach-ms'),
+      release: release as LabRelease,
       // Read when the command line offers them (--service-down-time-ms, --report-interval-ms, --evacuate-ms, --delete-ms).
       ...definedOnly({
         serviceDownTimeMs: optionalInt(flags.serviceDownTimeMs, '--service-down-time-ms', 100),
@@ -51,7 +56,7 @@ export async function labUpCommand(flags: Record<string, string>): Promise<void>
   });
   process.stdout.write(
     [
-      `lab up: API ${info.api.url}, database ${info.db.host}:${info.db.port} (${info.db.private ? 'private mariadbd' : 'shared server'}), hosts ${info.hosts.join(', ')}`,
+      `lab up (answers as ${info.settings.release}): API ${info.api.url}, database ${info.db.host}:${info.db.port} (${info.db.private ? 'private mariadbd' : 'shared server'}), hosts ${info.hosts.join(', ')}`,
       `config: ${info.configFile} (used automatically while the lab is up, or export NOVAOPS_CONFIG=${info.configFile})`,
       ...(info.db.proxyPort !== undefined ? [`database proxy: novaops reaches the database through 127.0.0.1:${info.db.proxyPort} (lab faults)`] : []),
       ...(faults ? [describeFaults({ faults, injected: {}, dbProxy: true })] : []),

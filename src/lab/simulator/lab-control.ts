@@ -16,6 +16,7 @@ export const SettingsPatch = z
     reportIntervalMs: z.number().int().min(50).max(3_600_000),
     evacuateMs: z.number().int().min(0).max(3_600_000),
     deleteMs: z.number().int().min(0).max(3_600_000),
+    release: z.enum(['zed', 'epoxy']),
   })
   .partial()
   .strict();

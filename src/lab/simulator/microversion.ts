@@ -1,8 +1,11 @@
 // Microversions as Nova (nova/api/openstack/wsgi.py, api_version_request.py) and Placement
 // (placement/microversion.py) read them: `OpenStack-API-Version: compute 2.53` (Nova also takes
 // `X-OpenStack-Nova-API-Version: 2.53`), none = the minimum, `latest` = the maximum; a version out
-// of range is 406, an unparsable one 400. Zed: compute 2.1-2.93, placement 1.0-1.39.
+// of range is 406, an unparsable one 400. Zed: compute 2.1-2.93, placement 1.0-1.39; 2025.1
+// Epoxy: compute 2.1-2.100 (nova's rest_api_version_history.rst: "2.100 (Maximum in 2025.1 Epoxy
+// and 2025.2 Flamingo)"), Placement left at 1.39 (no version added since Zed is modelled).
 import type { IncomingMessage } from 'node:http';
+import type { LabRelease } from '../types.js';
 import { ApiError } from './http-util.js';
 
 export interface Version {
@@ -11,7 +14,8 @@ export interface Version {
 }
 
 export const COMPUTE_MIN: Version = { major: 2, minor: 1 };
-export const COMPUTE_MAX: Version = { major: 2, minor: 93 };
+/** The highest compute microversion of each release the lab answers as. */
+export const COMPUTE_MAX: Record<LabRelease, Version> = { zed: { major: 2, minor: 93 }, epoxy: { major: 2, minor: 100 } };
 export const PLACEMENT_MIN: Version = { major: 1, minor: 0 };
 export const PLACEMENT_MAX: Version = { major: 1, minor: 39 };
 
@@ -47,21 +51,22 @@ function within(v: Version, min: Version, max: Version): boolean {
   return atLeast(v, min.major, min.minor) && atLeast(max, v.major, v.minor);
 }
 
-export function computeVersion(req: IncomingMessage): Version {
+export function computeVersion(req: IncomingMessage, release: LabRelease): Version {
+  const max = COMPUTE_MAX[release];
   const text = fromApiVersionHeader(header(req, 'openstack-api-version'), 'compute') ?? header(req, 'x-openstack-nova-api-version')?.trim();
   if (text === undefined) return COMPUTE_MIN;
-  if (text === 'latest') return COMPUTE_MAX;
+  if (text === 'latest') return max;
   const v = parse(text);
   if (!v) {
     throw new ApiError(400, {
       badRequest: { code: 400, message: `API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.` },
     });
   }
-  if (!within(v, COMPUTE_MIN, COMPUTE_MAX)) {
+  if (!within(v, COMPUTE_MIN, max)) {
     throw new ApiError(406, {
       computeFault: {
         code: 406,
-        message: `Version ${versionString(v)} is not supported by the API. Minimum is ${versionString(COMPUTE_MIN)} and maximum is ${versionString(COMPUTE_MAX)}.`,
+        message: `Version ${versionString(v)} is not supported by the API. Minimum is ${versionString(COMPUTE_MIN)} and maximum is ${versionString(max)}.`,
       },
     });
   }

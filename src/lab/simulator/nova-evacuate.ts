@@ -21,6 +21,10 @@
 //    (a stopped instance goes on through powering-off back to stopped), and last host and node =
 //    destination and the migration done (event compute_rebuild_instance);
 //  - the source's allocation stays until the source compute starts again (compute-startup.ts).
+// From 2.95 (2023.1; the lab's release epoxy offers it) the API asks for target_state STOPPED and
+// the destination's _do_rebuild_instance takes it as the state to restore: every evacuated instance
+// goes on through powering-off to stopped, the ACTIVE ones too — except one evacuated from ERROR,
+// which comes back active as before (manager.py: `if target_state and orig_vm_state != ERROR`).
 // A destination whose host is powered off never does its part: the evacuation stays in rebuilding.
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -120,7 +124,8 @@ export async function evacuate(ctx: Ctx, backend: VolumeBackend, id: string, raw
     [inst.host, inst.node, req.host ?? null, inst.uuid, migrationUuid, ctx.token?.userId ?? null, ctx.token?.projectId ?? null],
   );
   const forced = req.host !== undefined && (!atLeast(ctx.version, 2, 29) || req.force === true);
-  const run = new Evacuation(ctx.sim, backend, inst, actionId, mig.insertId, req, forced);
+  const endsStopped = inst.vm_state === 'stopped' || (atLeast(ctx.version, 2, 95) && inst.vm_state !== 'error');
+  const run = new Evacuation(ctx.sim, backend, inst, actionId, mig.insertId, req, forced, endsStopped);
   run.schedule();
   // Before 2.14 ([api] enable_instance_password, on by default): the password, null on shared storage.
   if (!atLeast(ctx.version, 2, 14)) return { status: 200, body: { adminPass: password ?? null } };
@@ -140,6 +145,8 @@ class Evacuation {
     private readonly migrationId: number,
     private readonly req: EvacuateRequest,
     private readonly forced: boolean,
+    /** Brought to stopped on the destination: it was stopped, or the request was at 2.95 or later. */
+    private readonly endsStopped: boolean,
   ) {}
 
   schedule(): void {
@@ -151,7 +158,7 @@ class Evacuation {
       at(0.5, () => this.blockDevices()),
       at(0.7, () => this.spawn()),
       at(0.85, () => this.spawned()),
-      ...(this.inst.vm_state === 'stopped' ? [at(0.9, () => this.powerOff()), at(0.95, () => this.stopped())] : []),
+      ...(this.endsStopped ? [at(0.9, () => this.powerOff()), at(0.95, () => this.stopped())] : []),
       at(1, () => this.finish()),
     ];
     // Each step runs only if the one before went through (a failed or stuck evacuation stops there).
@@ -334,7 +341,7 @@ class Evacuation {
     return true;
   }
 
-  /** An instance that was stopped is brought back to that state: powering-off, then stopped. */
+  /** An instance that was stopped (or any, from 2.95) is brought to stopped: powering-off, then stopped. */
   private async powerOff(): Promise<boolean> {
     if (!this.destAlive()) return false;
     await this.db.pool.query(

@@ -8,6 +8,7 @@ import { deleteServer } from './nova-delete.js';
 import { listInstanceActions, listServices, updateService } from './nova-services.js';
 import { listHypervisors } from './nova-hypervisors.js';
 import { listMigrations, listServerMigrations } from './nova-migrations.js';
+import { computeVersionDocument } from './nova-versions.js';
 import type { VolumeBackend } from './volume-backend.js';
 
 type Handler = (ctx: Ctx, params: string[]) => Promise<Reply>;
@@ -20,6 +21,7 @@ interface Route {
 
 export function computeRoutes(backend: VolumeBackend): Route[] {
   return [
+    { method: 'GET', pattern: /^\/$/, shape: '/', handler: async (c) => computeVersionDocument(c) },
     { method: 'GET', pattern: /^\/servers\/detail$/, shape: '/servers/detail', handler: (c) => listServers(c, backend, true) },
     { method: 'GET', pattern: /^\/servers$/, shape: '/servers', handler: (c) => listServers(c, backend, false) },
     { method: 'GET', pattern: /^\/servers\/([^/]+)$/, shape: '/servers/{id}', handler: (c, [id]) => showServer(c, backend, id) },

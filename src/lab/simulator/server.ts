@@ -136,7 +136,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
           });
         }
         if (isCompute) {
-          ctx.version = computeVersion(req);
+          ctx.version = computeVersion(req, sim.settings.release);
           versionHeaders = computeVersionHeaders(ctx.version);
         }
         if (!found) throw fault(404, 'The resource could not be found.');

@@ -16,6 +16,8 @@
 //   before), and then lists DELETED instances too; task_state as a filter is admin-only and is
 //   silently ignored for other users. Neither is trusted alone: reset-state filters the answer again.
 // - Evacuate answers 200; its body may carry an adminPass, which is never kept.
+// - os-start answers 202 and takes a stopped instance through powering-on to active (nova
+//   compute/api.py start: check_instance_state(vm_state=[STOPPED])).
 import { z } from 'zod';
 import type { ApiOperation } from '../types.js';
 import { posixCommand } from '../posix-quote.js';
@@ -30,10 +32,17 @@ export const SERVERS_MICROVERSION: string | undefined = undefined;
 /** 2.66: GET /servers(/detail) takes changes-before (sent only with that filter). */
 export const CHANGES_BEFORE_MICROVERSION = '2.66';
 /**
+ * The evacuate microversions novaops knows, ascending (the request's choice: versions.ts).
  * 2.29: `host` is checked by the scheduler (no `force`), and since 2.14 there is no
- * onSharedStorage: Nova finds out itself whether the instance's disk is on shared storage.
+ * onSharedStorage: Nova finds out itself whether the instance's disk is on shared storage; the
+ * instance comes back in the power state it had (ACTIVE, or SHUTOFF if it was stopped).
+ * 2.95 (2023.1, the same body): Nova leaves every evacuated instance stopped on the target (one
+ * evacuated from ERROR aside); the ones that ran must be started again (os-start).
  */
-export const EVACUATE_MICROVERSION = '2.29';
+export const EVACUATE_MICROVERSIONS = ['2.29', '2.95'] as const;
+export type EvacuateMicroversion = (typeof EVACUATE_MICROVERSIONS)[number];
+/** From this evacuate microversion on, an evacuated instance ends stopped. */
+export const EVACUATE_STOPS_FROM: EvacuateMicroversion = '2.95';
 
 const pageSize = 500;
 
@@ -237,21 +246,39 @@ export function resetServerState(id: string, state: ResetTarget): ApiOperation<v
  * there; an image-backed instance whose disk is not on shared storage is rebuilt from its image
  * (its root disk is lost). Refused with 400 while the source host's nova-compute is up.
  */
-export function evacuateServer(server: { id: string; name?: string; host: string }, targetHost: string): ApiOperation<void> {
+export function evacuateServer(server: { id: string; name?: string; host: string }, targetHost: string, microversion: EvacuateMicroversion): ApiOperation<void> {
   return {
     kind: 'api',
     service: 'compute',
     method: 'POST',
     path: serverAction(server.id),
     body: { evacuate: { host: targetHost } },
-    microversion: EVACUATE_MICROVERSION,
+    microversion,
     okStatus: [200],
     // The answer may carry an adminPass: it is never kept.
     parse: () => undefined,
     summary: `evacuate ${server.name ? `${server.name} (${server.id})` : server.id} from ${server.host} to ${targetHost}`,
     mutating: true,
     target: { instance: server.id, host: server.host },
-    command: posixCommand(['openstack', '--os-compute-api-version', EVACUATE_MICROVERSION, 'server', 'evacuate', '--host', targetHost, server.id]),
+    command: posixCommand(['openstack', '--os-compute-api-version', microversion, 'server', 'evacuate', '--host', targetHost, server.id]),
+  };
+}
+
+/** POST /servers/{id}/action {"os-start": null}: a stopped (SHUTOFF) instance is powered on; 409 in any other state. */
+export function startServer(id: string, name?: string): ApiOperation<void> {
+  return {
+    kind: 'api',
+    service: 'compute',
+    method: 'POST',
+    path: serverAction(id),
+    body: { 'os-start': null },
+    ...atMicroversion(SERVERS_MICROVERSION),
+    okStatus: [202],
+    parse: () => undefined,
+    summary: `start server ${name ? `${name} (${id})` : id}`,
+    mutating: true,
+    target: { instance: id },
+    command: posixCommand(['openstack', 'server', 'start', id]),
   };
 }
 
