@@ -40,8 +40,8 @@ do_demo() {
     wait_status server bfv1 ACTIVE 180
   fi
   if ! echo "$servers" | grep -qx demo-vm1; then   # the scheduler picks the cell
-    osc_as demo demo server create --flavor m1.nano --image tiny --nic none demo-vm1 -f value -c id
-    wait_status server demo-vm1 ACTIVE 180
+    # by id: the admin's "server show NAME" looks in the admin project only
+    wait_status server "$(osc_as demo demo server create --flavor m1.nano --image tiny --nic none demo-vm1 -f value -c id)" ACTIVE 180
   fi
   for a in $DEMO_ATTACH; do
     [ "$(osc volume show "${a%%:*}" -f value -c status)" = available ] || continue

@@ -78,10 +78,10 @@ wsgi_app() { # wsgi_app SCRIPT MODULE
   if [ -x "$ROOT$1" ]; then echo "$1"; else echo "module:$2"; fi
 }
 wait_status() { # wait_status server|volume NAME WANTED [TIMEOUT]
-  local kind=$1 name=$2 want=$3 t=${4:-120} i st=""
-  for ((i=0;i<t;i+=2)); do
+  local kind=$1 name=$2 want=$3 t=${4:-120} t0=$SECONDS st=""
+  while (( SECONDS - t0 < t )); do   # wall-clock: each client call itself takes seconds here
     st=$(osc "$kind" show "$name" -f value -c status 2>/dev/null)
-    [ "$st" = "$want" ] && { say "$kind $name is $st after ${i}s"; return 0; }
+    [ "$st" = "$want" ] && { say "$kind $name is $st after $(( SECONDS - t0 ))s"; return 0; }
     case "$st" in ERROR|error*) say "$kind $name went $st"; return 1;; esac
     sleep 2
   done
