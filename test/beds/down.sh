@@ -19,9 +19,9 @@ done
 . "$HERE/$bed/env.sh"
 . "$HERE/lib/common.sh"
 
-# computes first (they call the conductors), infrastructure last
-ORDER="nova-compute2 nova-compute1 cinder-volume cinder-scheduler cinder-api nova-conductor-cell2
- nova-conductor-cell1 nova-superconductor nova-scheduler nova-api fake-neutron glance-api placement keystone"
+# computes first (they call the conductors), then the control plane, then infrastructure
+SERVICES="cinder-volume cinder-scheduler cinder-api nova-conductor-cell2 nova-conductor-cell1
+ nova-superconductor nova-scheduler nova-api fake-neutron glance-api placement keystone"
 running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }
 signal() { # signal NAME: send the stop signal, print "name pid group" if it was running
   local n=$1 f=$RUN/$1.pid pid grp
@@ -51,14 +51,16 @@ stop_all() { # stop_all NAME...: signal all, wait up to 30 s, KILL the group of 
     rm -f "$RUN/$n.pid"; echo "stopped $n ($pid)"
   done <<< "$list"
 }
-# a daemon not in ORDER (a later phase's) still has a PID file: stop it too
-others=""
-for f in "$RUN"/*.pid; do
-  [ -e "$f" ] || continue
-  n=$(basename "$f" .pid)
-  case " $(echo $ORDER) memcached " in *" $n "*) ;; *) others="$others $n";; esac
-done
-[ -d "$RUN" ] && stop_all $ORDER $others && stop_all memcached
+pid_names() { local f; for f in "$RUN"/$1.pid; do [ -e "$f" ] && basename "$f" .pid; done; }
+if [ -d "$RUN" ]; then
+  stop_all $(pid_names 'nova-compute*')
+  others=""   # a daemon of a later version of up.sh that this list does not name yet
+  for n in $(pid_names '*'); do
+    case " $(echo $SERVICES) memcached " in *" $n "*) ;; *) others="$others $n";; esac
+  done
+  stop_all $SERVICES $others
+  stop_all memcached
+fi
 
 # unmount inside the root (deepest first); /dev was bound as a slave, so nothing on the host moves
 for m in dev sys proc; do

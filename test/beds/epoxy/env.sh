@@ -21,7 +21,9 @@ P_CINDER=18776
 P_GLANCE=19292
 P_NEUTRON=19696
 P_MEMCACHED=21211
-COMPUTES="compute1:cell1 compute2:cell2"
+# HOST:CELL of each fake compute; EPOXY_COMPUTES adds more, e.g. "compute1:cell1 compute2:cell2 compute3:cell2"
+# (a second compute in a cell is what an evacuation needs: nova never moves a server across cells)
+COMPUTES=${EPOXY_COMPUTES:-"compute1:cell1 compute2:cell2"}
 CELLS="cell1 cell2"
 KS=http://127.0.0.1:$P_KEYSTONE
 dburl() { echo "mysql+pymysql://${DBP}$1:$PW@127.0.0.1/${DBP}$2"; }   # dburl USER DB
