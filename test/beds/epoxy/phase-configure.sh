@@ -172,7 +172,7 @@ write_nova_confs() {
   for c in $COMPUTES; do  # computes: their cell's vhost; [database] only says which cell (DB access is blocked in nova-compute)
     n=${c%%:*}; cell=${c#*:}
     nova_conf "$n" "nova-$n" "$(rabbit_url "$cell")" \
-      "compute_driver = fake.FakeDriver
+      "compute_driver = bed_fake_driver.StableFakeDriver
 instances_path = $BED_IN/data/nova-$n/instances" \
       database "$(dburl nova "nova_$cell")" > "$e/nova-$n.conf"
     mkdir -p "$BED_OUT/data/nova-$n/instances"
@@ -239,6 +239,8 @@ do_configure() {
   write_nova_confs
   write_cinder_conf
   install -m 0755 "$HERE/$BED/fake-neutron.py" "$BED_OUT/fake-neutron.py"
+  # nova loads compute_driver only from the nova.virt package
+  install -m 0644 "$HERE/$BED/bed_fake_driver.py" "$ROOT/usr/lib/python3/dist-packages/nova/virt/bed_fake_driver.py"
   write_openrc
   say "configs: $ROOT/etc/{keystone,placement,glance,nova,cinder}; openrc: $B/admin-openrc"
   phase_end

@@ -5,14 +5,26 @@
 nova_start() { # nova_start NAME BINARY CONF
   start "$1" "$2" --config-file "/etc/nova/$3" --log-file "$BED_IN/logs/$1.log"
 }
-# both computes up in the compute API and registered as hypervisors
+# every compute of COMPUTES up in the compute API and registered as a hypervisor (others, such as
+# a stopped extra compute, do not count either way)
 computes_ready() {
-  local want n
-  want=$(echo $COMPUTES | wc -w)
-  n=$(osc compute service list --service nova-compute -f value -c Host -c State 2>/dev/null | grep -cE '^compute[0-9]+ up$')
-  [ "$n" = "$want" ] || return 1
-  n=$(osc hypervisor list -f value -c 'Hypervisor Hostname' 2>/dev/null | grep -cE '^compute[0-9]+$')
-  [ "$n" = "$want" ]
+  local svc hyp c
+  svc=$(osc compute service list --service nova-compute -f value -c Host -c State 2>/dev/null)
+  hyp=$(osc hypervisor list -f value -c 'Hypervisor Hostname' 2>/dev/null)
+  for c in $COMPUTES; do
+    echo "$svc" | grep -qx "${c%%:*} up" && echo "$hyp" | grep -qx "${c%%:*}" || return 1
+  done
+}
+
+# Since 2023.1 a compute that has run before refuses to start without $state_path/compute_id
+# ("No local node identity found, but this is not our first startup"), and FakeDriver never writes
+# that file: write it from the compute node row of the compute's cell before every (re)start.
+keep_node_identity() { # keep_node_identity HOST CELL
+  local f=$BED_OUT/data/nova-$1/compute_id uuid
+  [ -s "$f" ] && return 0
+  uuid=$(mysql_q "SELECT uuid FROM ${DBP}nova_$2.compute_nodes WHERE host='$1' AND deleted=0 LIMIT 1")
+  [ -n "$uuid" ] && echo "$uuid" > "$f" && say "wrote $f ($uuid)"
+  return 0
 }
 
 do_services() {
@@ -33,9 +45,11 @@ do_services() {
   for c in $COMPUTES; do
     n=${c%%:*}
     alive "nova-$n" || COMPUTES_STARTED=1
+    keep_node_identity "$n" "${c#*:}"
     nova_start "nova-$n" nova-compute "nova-$n.conf"
   done
-  for i in $(seq 1 90); do computes_ready && break; sleep 2; done
+  local t0=$SECONDS
+  while (( SECONDS - t0 < 180 )); do computes_ready && break; sleep 2; done
   computes_ready || die "the computes did not come up in 180 s (logs: $LOG/nova-compute*.log)"
   say "compute services up and compute nodes registered"
   in_root nova-manage cell_v2 discover_hosts --verbose 2>&1 | tail -4
