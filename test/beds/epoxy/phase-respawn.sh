@@ -1,0 +1,1 @@
+do_respawn() { say "phase respawn: not written yet"; }
