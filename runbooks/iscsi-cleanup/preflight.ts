@@ -1,28 +1,24 @@
 // Step 0 of iscsi-cleanup, read-only: the host is known, the schema flavour, the host's sessions
 // (`iscsiadm -m session`, the real format; "No active sessions." with exit 21 is an empty list),
 // the volume (by --volume, or by the target name of --session N), the sessions of that volume on
-// the host, and the attachments whose DB state the run resets. Whatever the operator named that
-// does not exist stops the run here (exit 2), before anything changed.
-import { UsageError } from '../../src/engine/errors.js';
+// the host, and the attachments whose DB state the run resets. What the operator named was found
+// before the run existed (check-input.ts); a host that does not answer is a failed precondition
+// (exit 3), not bad input: the operator named a real host.
+import { RefusedError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listSessionsOp, parseSessionOutput, type IscsiSession } from '../../src/operations/iscsi-sessions.js';
-import { iqnVolumePart } from '../../src/operations/iscsi.js';
 import { showServer } from '../../src/operations/openstack/servers.js';
 import { showVolume } from '../../src/operations/openstack/volumes.js';
 import { detectFlavour } from '../lib/schema-flavour.js';
 import { targetFact, type CleanupTarget } from './facts.js';
-import { sessionBelongs } from './match.js';
-import { sessionParam, type IscsiCleanupParams } from './params.js';
-import { readVolume, type VolumeRecord } from './volume-db.js';
-
-const listed = (sessions: readonly IscsiSession[]) =>
-  sessions.length === 0 ? 'it has no iSCSI session' : `its sessions: ${sessions.slice(0, 12).map((s) => `[${s.sessionId}] ${s.iqn}`).join(', ')}${sessions.length > 12 ? ', ...' : ''}`;
+import { checkHostKnown, findNamedTarget } from './named-target.js';
+import type { IscsiCleanupParams } from './params.js';
 
 /** The host's sessions, read now; a host that does not answer stops the run before anything changed. */
 export async function hostSessions(ctx: StepContext<IscsiCleanupParams>, host: string): Promise<{ sessions: IscsiSession[]; rejected: string[] }> {
   const result = await ctx.tryRead(listSessionsOp(host));
   if (!result.ok) {
-    throw new UsageError(`could not list the iSCSI sessions on ${host}: ${result.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
+    throw new RefusedError(`could not list the iSCSI sessions on ${host}: ${result.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
   }
   const { sessions, rejected } = parseSessionOutput(result.stdout ?? '');
   return { sessions, rejected: rejected.map((r) => `${r.line} (${r.reason})`) };
@@ -34,67 +30,13 @@ export const preflightStep: Step<IscsiCleanupParams> = {
   changes: 'nothing (read-only)',
   readOnly: true,
   async plan(ctx) {
-    const p = ctx.params;
-    const host = p.host!;
-    const known = ctx.hosts();
-    if (!known.includes(host)) {
-      throw new UsageError(
-        `--host: unknown host '${host}'; the config knows: ${known.length ? known.join(', ') : 'none'}`,
-        'give the compute node by its Nova name: under hosts: in the novaops config, or, without hosts:, as the Compute API lists it (openstack hypervisor list --long, its service host)',
-      );
-    }
+    const host = ctx.params.host!;
+    // Checked before the run existed too (check-input.ts); read again here: the cloud may have moved.
+    checkHostKnown(ctx, host);
     const flavour = await detectFlavour(ctx);
     const { sessions, rejected } = await hostSessions(ctx, host);
     for (const r of rejected) ctx.warn(`${host}: a session line that does not validate was left out: ${r}`);
-
-    const sid = sessionParam(p);
-    const named = sid === undefined ? undefined : sessions.find((s) => s.sessionId === sid);
-    if (sid !== undefined && !named) {
-      throw new UsageError(`--session ${sid}: there is no iSCSI session [${sid}] on ${host}; ${listed(sessions)}`, `pick one from iscsiadm -m session on ${host}, or give --volume <id> to find its sessions`);
-    }
-
-    let volume: VolumeRecord | undefined;
-    const db = flavour === 'nova-volume' ? 'nova' : 'cinder';
-    if (p.volume !== undefined) {
-      volume = await readVolume(ctx, flavour, { id: p.volume });
-      if (!volume) {
-        throw new UsageError(
-          `--volume ${p.volume}: no such volume in the ${db} database (schema flavour ${flavour}${flavour === 'nova-volume' ? ': volume ids are numbers' : ': volume ids are UUIDs'})`,
-          'check the id with: openstack volume list --all-projects (or give --session N from iscsiadm -m session on the host)',
-        );
-      }
-    } else {
-      const part = iqnVolumePart(named!.iqn);
-      if (part === undefined) {
-        throw new UsageError(
-          `--session ${sid}: its target ${named!.iqn} does not name an OpenStack volume (…:volume-<id>)`,
-          'give the volume too with --volume <id>, or log this session out by hand if it is not a volume of this cloud',
-        );
-      }
-      volume = await readVolume(ctx, flavour, { iqnPart: part });
-      if (!volume) {
-        throw new UsageError(
-          `--session ${sid}: its target ${named!.iqn} names volume ${part}, which the ${db} database does not have (schema flavour ${flavour})`,
-          'give the volume with --volume <id> if you know it; a session to a deleted volume is logged out by hand: iscsiadm -m session -r N -u',
-        );
-      }
-    }
-
-    const names = { providerIqn: volume.providerIqn ?? null, nameIds: volume.nameIds };
-    const ofVolume = sessions.filter((s) => sessionBelongs(s, names));
-    let toFree: IscsiSession[];
-    if (named) {
-      const others = ofVolume.filter((s) => s.sessionId !== named.sessionId);
-      if (sessionBelongs(named, names) && others.length > 0) {
-        throw new UsageError(
-          `--session ${sid}: volume ${volume.id} has ${ofVolume.length} sessions on ${host} (${ofVolume.map((s) => `[${s.sessionId}] ${s.portal}`).join(', ')}, one per portal); logging out only [${sid}] would leave it in use`,
-          `give --volume ${volume.id} instead: every session of the volume is then logged out, each by its own id`,
-        );
-      }
-      toFree = [named];
-    } else {
-      toFree = ofVolume;
-    }
+    const { volume, toFree } = await findNamedTarget(ctx, flavour, sessions);
 
     // Who holds the volume: the databases' rows, and the Volume API (which may know more).
     const instances = new Set(volume.attachments.map((a) => a.instanceUuid));

@@ -10,6 +10,7 @@
 // 0 preflight (read-only) · 1 flush the multipath map and delete the SCSI devices · 2 log out that
 // one session · 3 reset that one volume's DB state · 4 (--reconnect) discovery and login.
 import type { Runbook } from '../../src/engine/runbook.js';
+import { checkIscsiCleanupInput } from './check-input.js';
 import { iscsiCleanupManifest } from './manifest.js';
 import { iscsiCleanupParams, type IscsiCleanupParams } from './params.js';
 import { preflightStep } from './preflight.js';
@@ -19,6 +20,7 @@ export const iscsiCleanup: Runbook<IscsiCleanupParams> = {
   ...iscsiCleanupManifest,
   version: '1.0.0',
   params: iscsiCleanupParams,
+  checkInput: checkIscsiCleanupInput,
   steps: [preflightStep, flushStep, logoutStep, resetDbStep, reconnectStep],
 };
 

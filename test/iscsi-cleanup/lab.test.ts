@@ -1,11 +1,13 @@
 // iscsi-cleanup on the lab (modern Cinder), through the real CLI: bad input, dry-run, the happy
 // path by --volume and by --session, the guards, and --reconnect with the guide's diagnoses.
-import { readFile, readdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
+import { runIds } from '../support/transcript-watch.js';
 import { type ScenarioSummary, hostPaths, deviceOpsLog, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 
 let lab: TestLab;
@@ -44,8 +46,9 @@ async function volumeRow(id: string) {
 }
 
 describe('iscsi-cleanup: bad input', () => {
-  it('exits 2 naming the problem, and changes nothing', async () => {
+  it('exits 2 naming the problem, before a run directory exists, and changes nothing', async () => {
     const { volume, sid } = volumeOnHost(0);
+    const runs = await runIds(lab.stateDir);
     const before = await checksums(lab);
     const sessions = await sessionsFile();
     const cases: [string[], RegExp][] = [
@@ -73,18 +76,54 @@ describe('iscsi-cleanup: bad input', () => {
       expect(r.code, `${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(2);
       expect(r.stdout + r.stderr, args.join(' ')).toMatch(message);
     }
+    expect(await runIds(lab.stateDir)).toEqual(runs);
     expect(await checksums(lab)).toEqual(before);
     expect(await sessionsFile()).toBe(sessions);
   });
 
-  it('a session to a target that names no OpenStack volume needs --volume (exit 2)', async () => {
+  it('a session to a target that names no OpenStack volume needs --volume (exit 2, no run directory)', async () => {
+    const runs = await runIds(lab.stateDir);
     const sessions = await sessionsFile();
     const other = sessions.split('\n').find((l) => l.includes(OTHER_IQN))!;
     const sid = /\[(\d+)\]/.exec(other)![1];
-    const r = await runCli(['run', 'iscsi-cleanup', '--host', host, '--session', sid, '--yes'], lab.env);
-    expect(r.code, r.stdout + r.stderr).toBe(2);
-    expect(r.stdout + r.stderr).toContain('does not name an OpenStack volume');
+    for (const mode of ['--yes', '--dry-run']) {
+      const r = await runCli(['run', 'iscsi-cleanup', '--host', host, '--session', sid, mode], lab.env);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout + r.stderr).toContain('does not name an OpenStack volume');
+      expect(r.stderr).toContain('give the volume too with --volume <id>');
+    }
+    expect(await runIds(lab.stateDir)).toEqual(runs);
     expect(await sessionsFile()).toBe(sessions);
+  });
+
+  it('a session to a volume the database does not have, or one of a volume\'s several sessions: exit 2, no run directory', async () => {
+    const { volume, sid } = volumeOnHost(0);
+    const sessions = await sessionsFile();
+    const line = sessions.split('\n').find((l) => l.startsWith(`tcp: [${sid}] `))!;
+    const gone = randomUUID();
+    // Two more sessions: one to a deleted volume, and a second path (another portal) to `volume`.
+    const extra = [`tcp: [901] 127.0.0.1:3260,1 ${volumeIqn(`volume-${gone}`)} (non-flash)`, line.replace(`[${sid}]`, '[902]').replace(/ \S+:3260,1 /, ' 127.0.0.9:3260,1 ')];
+    await writeFile(hostPaths(lab.info.dir, host).sessions, sessions + extra.join('\n') + '\n');
+    try {
+      const runs = await runIds(lab.stateDir);
+      const before = await checksums(lab);
+      const cases: [string[], string, string][] = [
+        [['--session', '901'], `names volume ${gone}, which the cinder database does not have`, 'iscsiadm -m session -r N -u'],
+        [['--session', String(sid)], `volume ${volume} has 2 sessions on ${host}`, `give --volume ${volume} instead`],
+      ];
+      for (const [args, message, hint] of cases) {
+        const r = await runCli(['run', 'iscsi-cleanup', '--host', host, ...args, '--yes'], lab.env);
+        expect(r.code, r.stdout + r.stderr).toBe(2);
+        expect(r.stderr).toContain(message);
+        expect(r.stderr).toContain(hint);
+        expect(r.stdout).toContain('no run directory was created');
+      }
+      expect(await runIds(lab.stateDir)).toEqual(runs);
+      expect(await checksums(lab)).toEqual(before);
+      expect(await sessionsFile()).toBe(sessions + extra.join('\n') + '\n');
+    } finally {
+      await writeFile(hostPaths(lab.info.dir, host).sessions, sessions);
+    }
   });
 });
 
@@ -143,15 +182,17 @@ describe('iscsi-cleanup, live', () => {
     expect((await Promise.all(backup.map((f) => readFile(f, 'utf8')))).join('\n')).toContain(volume);
   });
 
-  it('--session N: frees that session and its volume; a second run names the missing session (exit 2)', async () => {
+  it('--session N: frees that session and its volume; a second run names the missing session (exit 2, no run directory)', async () => {
     const { volume, sid } = volumeOnHost(1);
     const r = await runCli(['run', 'iscsi-cleanup', '--host', host, '--session', String(sid), '--yes'], lab.env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await sessionsFile()).not.toContain(`tcp: [${sid}] `);
     expect(await volumeRow(volume)).toEqual({ status: 'available', attach_status: 'detached' });
+    const runs = await runIds(lab.stateDir);
     const again = await runCli(['run', 'iscsi-cleanup', '--host', host, '--session', String(sid), '--yes'], lab.env);
     expect(again.code).toBe(2);
     expect(again.stdout + again.stderr).toContain(`no iSCSI session [${sid}]`);
+    expect(await runIds(lab.stateDir)).toEqual(runs);
   });
 
   it('a session that is not the volume\'s is refused by the guard (exit 3), nothing changed', async () => {
