@@ -13,7 +13,7 @@
 // instance that was being deleted: Nova ignores a delete while task_state is deleting) and waits
 // until each is gone. Each reset and each delete happens once; a resume reads before it repeats.
 import type { Runbook } from '../../src/engine/runbook.js';
-import { resolveTestInstance } from '../lib/test-instance.js';
+import { checkResetStateInput, resolveResetStateTestScope } from './check-input.js';
 import { resetStateManifest } from './manifest.js';
 import { resetStateParams, type ResetStateParams } from './params.js';
 import { showStateStep } from './show-state.js';
@@ -24,7 +24,8 @@ export const resetState: Runbook<ResetStateParams> = {
   ...resetStateManifest,
   version: '1.0.0',
   params: resetStateParams,
-  resolveTestScope: resolveTestInstance,
+  checkInput: checkResetStateInput,
+  resolveTestScope: resolveResetStateTestScope,
   steps: [showStateStep, resetStep, deleteStep],
 };
 

@@ -58,7 +58,10 @@ export const showStateStep: Step<ResetStateParams> = {
   },
 };
 
-/** The instances named on the command line, each resolved to exactly one; in a rehearsal, only its own. */
+/**
+ * The instances named on the command line, each resolved to exactly one; in a rehearsal, only its
+ * own. Checked before the run existed (check-input.ts); resolved again here: the cloud may have moved.
+ */
 async function namedInstances(ctx: StepContext<ResetStateParams>, notes: string[]): Promise<ServerState[]> {
   const { servers, duplicates } = await resolveInstanceRefs(ctx, ctx.params.instances);
   if (duplicates.length > 0) notes.push(`named more than once, reset once: ${duplicates.join(', ')}`);

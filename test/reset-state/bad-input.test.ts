@@ -8,11 +8,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { checksums, type Checksums } from '../support/db-snapshot.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
+import { runIds } from '../support/transcript-watch.js';
 import { pick, stuckScenario, type StuckInstanceSummary } from './stuck-lab.js';
 
 let lab: TestLab;
 let scenario: StuckInstanceSummary;
 let before: Checksums;
+let runsBefore: string[];
 
 beforeAll(async () => {
   lab = await createTestLab({ hosts: 2 });
@@ -22,6 +24,7 @@ afterAll(async () => lab?.destroy());
 
 beforeEach(async () => {
   before = await checksums(lab);
+  runsBefore = await runIds(lab.stateDir);
   await lab.resetStats();
 });
 
@@ -32,6 +35,8 @@ async function expectBadInput(r: CliResult, problem: RegExp, opts: { noRequests?
   expect(r.stderr, context).toMatch(problem);
   expect(r.stderr, context).toMatch(/what to do: \S.*/);
   expect(r.stderr, context).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
+  // Found before the run existed: no run directory, not even one that says "refused".
+  expect(await runIds(lab.stateDir), context).toEqual(runsBefore);
   expect(await checksums(lab)).toEqual(before);
   const stats = await lab.stats();
   expect(stats.mutatingRequests, JSON.stringify(stats.requests)).toBe(0);
