@@ -2,8 +2,10 @@
 // and nova, libvirtd (groups) from the host's /etc/passwd and /etc/group, and who owns the files
 // under the covered paths (one find per host). From these: the target ids (given, or proposed), and
 // per host the moves in the order that never puts two accounts on one id. A host the config does not
-// know stops the run here (exit 2), before anything changed.
-import { UsageError } from '../../src/engine/errors.js';
+// know was refused before the run existed (check-input.ts, exit 2). A configured host that does not
+// answer is no typo: the operator named a real host whose precondition failed, so the run is
+// refused (exit 3), before anything changed, like a guard that fails.
+import { RefusedError, UsageError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { parseAccounts, type Accounts } from '../../src/operations/accounts.js';
 import { orderMoves, zipRounds, type IdChange } from '../../src/operations/id-moves.js';
@@ -26,7 +28,7 @@ export async function readAccounts(ctx: Ctx, host: string): Promise<{ passwd: Ac
   const root = ctx.hostRoot(host);
   const read = async (file: string) => {
     const r = await ctx.tryRead(catOp(host, underRoot(root, file), file));
-    if (!r.ok) throw new UsageError(`could not read ${file} on ${host}: ${r.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
+    if (!r.ok) throw new RefusedError(`could not read ${file} on ${host}: ${r.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
     return parseAccounts(r.stdout ?? '');
   };
   const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
@@ -37,7 +39,7 @@ export async function readAccounts(ctx: Ctx, host: string): Promise<{ passwd: Ac
 
 export async function scanOwners(ctx: Ctx, host: string, paths: readonly string[]): Promise<OwnerScan> {
   const r = await ctx.tryRead(ownerScanOp(host, ctx.hostRoot(host), paths));
-  if (!r.ok) throw new UsageError(`could not list the owners of the files on ${host}: ${r.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
+  if (!r.ok) throw new RefusedError(`could not list the owners of the files on ${host}: ${r.error ?? 'failed'}`, `check that ${host} is up and reachable (novaops doctor), then run again`);
   return parseOwnerScan(r.stdout ?? '');
 }
 
