@@ -55,12 +55,14 @@ describe.skipIf(!sshdAvailable)(`iscsi-cleanup over ssh ${sshdSkipReason}`.trim(
     if (keysDir) await rm(keysDir, { recursive: true, force: true });
   });
 
-  test('a host key that does not match: refused before anything changed (exit 2), known_hosts byte-equal', async () => {
+  // A host that does not answer (here: its key does not match) is no typo of the operator's: the
+  // run is refused (exit 3) as a failed precondition, before anything changed.
+  test('a host key that does not match: refused before anything changed (exit 3), known_hosts byte-equal', async () => {
     const { env, knownHosts } = await sshConfig('wrong-key', sshd.knownHostsLine(address, sshd.otherPublicKey));
     const before = { db: await checksums(lab), sessions: await sessionsFile(), known: await readFile(knownHosts), ops: await opsLog() };
     const r = await runCli(['run', 'iscsi-cleanup', '--host', host, '--volume', volumes[0], '--yes'], env);
     const out = r.stdout + r.stderr;
-    expect(r.code, out).toBe(2);
+    expect(r.code, out).toBe(3);
     expect(out).toContain(`could not list the iSCSI sessions on ${host}`);
     expect(out).toMatch(new RegExp(`ssh to ${sshd.user}@${address.replace(/\./g, '\\.')}:${sshd.port}: host key mismatch \\(Offending ED25519 key in .*known_hosts:1\\); the key .* offers is not the one`));
     expect(await checksums(lab)).toEqual(before.db);
@@ -73,7 +75,7 @@ describe.skipIf(!sshdAvailable)(`iscsi-cleanup over ssh ${sshdSkipReason}`.trim(
     const { env, knownHosts } = await sshConfig('empty', '');
     const sessions = await sessionsFile();
     const r = await runCli(['run', 'iscsi-cleanup', '--host', host, '--volume', volumes[0], '--yes'], env);
-    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout + r.stderr).toMatch(/unknown host key \(No ED25519 host key is known for .*\); .*novaops never adds keys itself/);
     expect(await sessionsFile()).toBe(sessions);
     expect(await readFile(knownHosts, 'utf8')).toBe('');
