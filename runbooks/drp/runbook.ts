@@ -4,6 +4,7 @@
 // order of steps in this procedure. Steps 1-5 below are its five; step 0 only reads.
 import type { Runbook } from '../../src/engine/runbook.js';
 import { resolveTestInstance } from '../lib/test-instance.js';
+import { checkDrpInput } from './check-input.js';
 import { drpManifest } from './manifest.js';
 import { drpParams, type DrpParams } from './params.js';
 import { preflightStep } from './preflight.js';
@@ -17,6 +18,7 @@ export const drp: Runbook<DrpParams> = {
   ...drpManifest,
   version: '1.0.0',
   params: drpParams,
+  checkInput: checkDrpInput,
   resolveTestScope: resolveTestInstance,
   steps: [
     preflightStep,

@@ -9,14 +9,17 @@ import { runCli, type CliResult } from '../support/cli.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { checksums, type Checksums } from '../support/db-snapshot.js';
 import { writeCloudsYamlVariant, writeLabConfigVariant } from '../support/lab-config.js';
+import { runIds } from '../support/transcript-watch.js';
 
 let lab: TestLab;
 let before: Checksums;
+let runsBefore: string[];
 
 beforeEach(async () => {
   lab = await createTestLab();
   await lab.scenario('power-loss', { instances: 6, volumes: 8, seed: 7 });
   before = await checksums(lab);
+  runsBefore = await runIds(lab.stateDir);
   await lab.resetStats();
 });
 
@@ -41,6 +44,12 @@ async function expectNothingChanged(): Promise<void> {
   expect(stats.mutatingRequests, JSON.stringify(stats.requests)).toBe(0);
   expect(stats.rebootsByServer).toEqual({});
   expect(stats.attachesByVolume).toEqual({});
+}
+
+/** Found before the run existed: no run directory, not even one that says "refused". */
+async function expectNoRunDirectory(result: CliResult): Promise<void> {
+  expect(await runIds(lab.stateDir), result.stdout + result.stderr).toEqual(runsBefore);
+  expect(result.stdout).toContain('no run directory was created');
 }
 
 async function someInstance(): Promise<{ uuid: string; name: string }> {
@@ -68,6 +77,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
     const uuid = randomUUID();
     const r = await runCli(['run', 'drp', '--test-instance', uuid], lab.env);
     await expectBadInput(r, new RegExp(`--test-instance: no instance ${uuid}`));
+    await expectNoRunDirectory(r);
   });
 
   test('unknown --test-instance: a name no instance has', async () => {
@@ -75,6 +85,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
     expect(known.name).not.toBe('no-such-vm');
     const r = await runCli(['run', 'drp', '--test-instance', 'no-such-vm'], lab.env);
     await expectBadInput(r, /--test-instance: no instance named 'no-such-vm'/);
+    await expectNoRunDirectory(r);
   });
 
   test('unreachable database: names it, never prints its password', async () => {
@@ -102,7 +113,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
     expect(Object.keys(requests).every((k) => /auth\/tokens/.test(k)), JSON.stringify(requests)).toBe(true);
   });
 
-  test('unknown schema: preflight stops and names the columns it found', async () => {
+  test('unknown schema: stops before the run exists and names the columns it found', async () => {
     const cinder = `\`${lab.info.db.schemas.cinder}\``;
     await lab.rootQuery(`ALTER TABLE ${cinder}.volume_attachment DROP COLUMN mountpoint`);
     const [{ n }] = await lab.rootQuery<{ n: number }[]>(
@@ -118,6 +129,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
     expect(found).toContain('instance_uuid');
     expect(found).not.toContain('mountpoint');
     expect(r.stderr).toMatch(/what to do: novaops knows modern Cinder/);
+    await expectNoRunDirectory(r);
   });
 
   test('a live run without --yes and without a terminal refuses at the first confirmation', async () => {
