@@ -12,11 +12,17 @@ import { optionDefinition, runbookPage } from './runbook-page.js';
 export const EXIT_STATUS: Definition[] = [
   { term: String(ExitCode.ok), text: 'done, every item of it; or planned (a dry-run whose guards all passed)' },
   { term: String(ExitCode.failed), text: 'a step or item failed; novaops resume finishes it' },
-  { term: String(ExitCode.usage), text: 'bad input, configuration or a damaged run directory, found before a run directory exists; nothing was changed or recorded' },
+  {
+    term: String(ExitCode.usage),
+    text:
+      'bad input, configuration or a damaged run directory, found before a run directory exists; nothing was changed or recorded. ' +
+      'Input only the cloud can judge is checked then too: a host, instance, session or volume that names nothing, a database schema novaops does not know',
+  },
   {
     term: String(ExitCode.refused),
     text:
-      "refused: a guard failed, another run holds the cloud's lock, or an unfinished run must be resumed or abandoned first; " +
+      "refused: a guard failed, a configured host does not answer (a failed precondition, not bad input), another run holds the cloud's lock, " +
+      'or an unfinished run must be resumed or abandoned first; ' +
       'also a dry-run that planned every step but found a guard that would stop a live run (marked "would be blocked by")',
   },
   { term: String(ExitCode.aborted), text: 'the operator answered no, or Ctrl-C (the run stops after the operations in flight and can be resumed)' },
