@@ -11,12 +11,6 @@ import type { FailedNodeParams } from './params.js';
 
 export async function checkFailedNodeInput(ctx: StepContext<FailedNodeParams>): Promise<void> {
   const p = ctx.params;
-  if (p.fenced !== undefined && p.fenced !== p.failedHost) {
-    throw new UsageError(
-      `--fenced ${p.fenced} does not name the failed host ${p.failedHost}`,
-      `--fenced takes the failed host's name, typed again, to say you fenced it by other means: --fenced ${p.failedHost}`,
-    );
-  }
   const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
   for (const [flag, host] of [['--failed-host', p.failedHost], ['--target-host', p.targetHost]] as const) {
     if (services.some((s) => s.host === host)) continue;

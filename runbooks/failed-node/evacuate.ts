@@ -8,7 +8,7 @@ import { showList } from '../../src/values/show-value.js';
 import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
 import { EVACUATION_FAILED, listEvacuations, type Migration } from '../../src/operations/openstack/migrations.js';
 import { evacuateServer, showServer } from '../../src/operations/openstack/servers.js';
-import { pollUntilSettled } from '../lib/poll.js';
+import { outcomesByKey, pollUntilSettled } from '../lib/poll.js';
 import {
   evacuateKey,
   evacuateMicroversionOf,
@@ -79,7 +79,7 @@ async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: Plan
   const microversion = evacuateMicroversionOf(ctx);
   const expected = new Map(items.map((i) => [i.target.instance!, statusAfterEvacuation(i.data as FailedInstance, microversion)]));
   const idle = new IdleOnSource();
-  const { settled, pending } = await pollUntilSettled(
+  const polled = await pollUntilSettled(
     [...byUuid.keys()],
     async (uuids) => {
       const servers = await readServers(ctx, uuids, [failed.host, target.host]);
@@ -94,15 +94,12 @@ async function settleEvacuations(ctx: StepContext<FailedNodeParams>, items: Plan
     },
     ctx.poll,
   );
-  const outcomes = new Map<string, ItemOutcome>();
-  for (const [uuid, outcome] of settled) outcomes.set(byUuid.get(uuid)!, outcome);
-  for (const uuid of pending) {
-    outcomes.set(byUuid.get(uuid)!, {
-      ok: false,
-      detail: `evacuation accepted but not finished after ${Math.round(ctx.poll.timeoutMs / 1000)} s; a resume waits for it, it never sends it again`,
-    });
-  }
-  return outcomes;
+  return outcomesByKey(
+    polled,
+    (uuid) => byUuid.get(uuid)!,
+    (outcome) => outcome,
+    () => ({ ok: false, detail: `evacuation accepted but not finished after ${Math.round(ctx.poll.timeoutMs / 1000)} s; a resume waits for it, it never sends it again` }),
+  );
 }
 
 /**

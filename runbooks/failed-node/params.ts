@@ -53,6 +53,13 @@ export const failedNodeParams = z
         message: `--failed-host and --target-host are both ${p.failedHost}: the instances must move to another host (openstack compute service list shows the candidates)`,
       });
     }
+    if (p.fenced !== undefined && p.fenced !== p.failedHost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `--fenced ${p.fenced} does not name the failed host ${p.failedHost}: --fenced takes the failed host's name, typed again, to say you fenced it by other means (--fenced ${p.failedHost})`,
+      });
+    }
     if (p.updateAttachedHost && p.method !== 'db') {
       ctx.addIssue({ code: 'custom', path: [], message: '--update-attached-host goes with --method db (evacuate re-attaches the volumes on the target itself)' });
     }

@@ -43,12 +43,6 @@ export const preflightStep: Step<FailedNodeParams> = {
   readOnly: true,
   async plan(ctx) {
     const p = ctx.params;
-    if (p.fenced !== undefined && p.fenced !== p.failedHost) {
-      throw new UsageError(
-        `--fenced ${p.fenced} does not name the failed host ${p.failedHost}`,
-        `--fenced takes the failed host's name, typed again, to say you fenced it by other means: --fenced ${p.failedHost}`,
-      );
-    }
     const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
     const failedService = serviceOf(services, p.failedHost, '--failed-host');
     const targetService = serviceOf(services, p.targetHost, '--target-host');

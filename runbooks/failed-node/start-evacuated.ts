@@ -9,7 +9,7 @@ import type { ItemOutcome, PlanItem, Step, StepContext } from '../../src/engine/
 import { showList } from '../../src/values/show-value.js';
 import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
 import { showServer, startServer } from '../../src/operations/openstack/servers.js';
-import { pollUntilSettled } from '../lib/poll.js';
+import { outcomesByKey, pollUntilSettled } from '../lib/poll.js';
 import {
   evacuateKey,
   evacuateMicroversionOf,
@@ -77,7 +77,7 @@ export const startEvacuatedStep: Step<FailedNodeParams> = {
 async function settleStarts(ctx: StepContext<FailedNodeParams>, items: PlanItem[]): Promise<Map<string, ItemOutcome>> {
   const { failed, target } = hostsOf(ctx);
   const byUuid = new Map(items.map((i) => [i.target.instance!, i.key]));
-  const { settled, pending } = await pollUntilSettled(
+  const polled = await pollUntilSettled(
     [...byUuid.keys()],
     async (uuids) => {
       const servers = await readServers(ctx, uuids, [failed.host, target.host]);
@@ -96,15 +96,12 @@ async function settleStarts(ctx: StepContext<FailedNodeParams>, items: PlanItem[
     },
     ctx.poll,
   );
-  const outcomes = new Map<string, ItemOutcome>();
-  for (const [uuid, outcome] of settled) outcomes.set(byUuid.get(uuid)!, outcome);
-  for (const uuid of pending) {
-    outcomes.set(byUuid.get(uuid)!, {
-      ok: false,
-      detail: `start accepted but still powering on after ${Math.round(ctx.poll.timeoutMs / 1000)} s; a resume waits for it, it never sends it again`,
-    });
-  }
-  return outcomes;
+  return outcomesByKey(
+    polled,
+    (uuid) => byUuid.get(uuid)!,
+    (outcome) => outcome,
+    () => ({ ok: false, detail: `start accepted but still powering on after ${Math.round(ctx.poll.timeoutMs / 1000)} s; a resume waits for it, it never sends it again` }),
+  );
 }
 
 /** Did a start reach Nova since `startedAt`? Read from the server (running, or powering on) and its instance actions. */

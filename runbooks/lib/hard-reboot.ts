@@ -5,7 +5,7 @@
 import type { Guard, ItemOutcome, PlanItem, Step, StepCondition, StepContext } from '../../src/engine/runbook.js';
 import { listInstanceActions } from '../../src/operations/openstack/instance-actions.js';
 import { rebootServer, showServer, type Server } from '../../src/operations/openstack/servers.js';
-import { pollUntilSettled } from './poll.js';
+import { outcomesByKey, pollUntilSettled } from './poll.js';
 import { readServers } from './bulk-read.js';
 
 export interface RebootTarget {
@@ -74,23 +74,19 @@ async function settleReboots(ctx: StepContext, items: PlanItem[]): Promise<Map<s
     },
     ctx.poll,
   );
-  const outcomes = new Map<string, ItemOutcome>();
-  for (const [uuid, server] of settled) {
-    outcomes.set(
-      byUuid.get(uuid)!,
+  return outcomesByKey(
+    { settled, pending },
+    (uuid) => byUuid.get(uuid)!,
+    (server) =>
       server.status === 'ACTIVE'
         ? { ok: true, detail: 'rebooted, ACTIVE' }
         : { ok: true, detail: `rebooted, now ${server.status}`, warning: `came back ${server.status}; do NOT reboot it again — look at its console and nova-compute log` },
-    );
-  }
-  for (const uuid of pending) {
-    outcomes.set(byUuid.get(uuid)!, {
+    () => ({
       ok: true,
       detail: 'reboot accepted, still in progress',
       warning: `still rebooting after ${Math.round(ctx.poll.timeoutMs / 1000)}s; do NOT reboot it again`,
-    });
-  }
-  return outcomes;
+    }),
+  );
 }
 
 /** Did a reboot reach Nova since `startedAt`? Read from task_state and the instance actions. */

@@ -4,7 +4,7 @@
 // (the delete finished), by polling with back-off; a resume reads before it deletes again.
 import type { Guard, HeldBack, ItemOutcome, PlanItem, Step } from '../../src/engine/runbook.js';
 import { deleteServer, findServer } from '../../src/operations/openstack/servers.js';
-import { pollUntilSettled } from '../lib/poll.js';
+import { outcomesByKey, pollUntilSettled } from '../lib/poll.js';
 import { currentStates } from './current-state.js';
 import { DELETING, describeState, label, snapshotFact, unchangedSince, type InstanceEntry, type ServerState } from './facts.js';
 import type { ResetStateParams } from './params.js';
@@ -87,16 +87,18 @@ export const deleteStep: Step<ResetStateParams> = {
       },
       ctx.poll,
     );
-    const outcomes = new Map<string, ItemOutcome>();
-    for (const [uuid, outcome] of settled) outcomes.set(byUuid.get(uuid)!.key, outcome);
-    for (const uuid of pending) {
-      const e = byUuid.get(uuid)!.data as InstanceEntry;
-      outcomes.set(byUuid.get(uuid)!.key, {
-        ok: false,
-        detail: `still deleting after ${Math.round(ctx.poll.timeoutMs / 1000)}s: nova-compute on ${e.host ?? 'its host'} is not finishing it (is it up? openstack compute service list); a resume waits for it again before deleting again`,
-      });
-    }
-    return outcomes;
+    return outcomesByKey(
+      { settled, pending },
+      (uuid) => byUuid.get(uuid)!.key,
+      (outcome) => outcome,
+      (uuid) => {
+        const e = byUuid.get(uuid)!.data as InstanceEntry;
+        return {
+          ok: false,
+          detail: `still deleting after ${Math.round(ctx.poll.timeoutMs / 1000)}s: nova-compute on ${e.host ?? 'its host'} is not finishing it (is it up? openstack compute service list); a resume waits for it again before deleting again`,
+        };
+      },
+    );
   },
   async resolve(ctx, item) {
     // Killed after the delete was sent, or the wait ran out: a delete in progress is waited for
