@@ -91,10 +91,13 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
     pty.onExit((e) => {
       exit = { exitCode: e.exitCode, signal: e.signal };
-      setTimeout(() => {
+      // node-pty reports the exit once the pty has delivered its last bytes; xterm applies them
+      // later, in order: an empty write's callback runs after every write queued before it, so the
+      // screen is final then (a fixed wait was too short on a busy machine).
+      term.write('', () => {
         resolve(exit!);
         for (const wake of [...waiters]) wake();
-      }, 50);
+      });
     });
   });
 
