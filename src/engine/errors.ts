@@ -36,3 +36,13 @@ export class DamagedRunError extends NovaopsError {
     super(message, hint, ExitCode.usage);
   }
 }
+
+/** A read-only session's refusal: nothing is written for it, not even refusals.jsonl. */
+export class ReadOnlyRefusal extends RefusedError {}
+
+export function readOnlyRefusal(what: string, instead: string): ReadOnlyRefusal {
+  return new ReadOnlyRefusal(
+    `read-only session: ${what} is refused (read_only: true in the config, --read-only or NOVAOPS_READ_ONLY)`,
+    `what works here: ${instead}, novaops show, novaops transcripts, novaops doctor; a live run needs a session without read-only`,
+  );
+}

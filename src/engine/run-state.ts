@@ -2,7 +2,7 @@
 // resume with the file's name and what is wrong, never reach the runner half-understood —
 // above all the scope: a rehearsal whose scope cannot be known must never resume on the cloud.
 import { z } from 'zod';
-import type { RunOutcome, StepOutcome } from './events.js';
+import type { EngineEventBody, RunOutcome, StepOutcome } from './events.js';
 import type { RunMode, Scope } from './runbook.js';
 
 export type RunStatus = 'running' | RunOutcome | 'abandoned';
@@ -149,3 +149,19 @@ export function stepScope(scope: RunScope): Scope {
       return { volume: { id: scope.id, name: scope.name } };
   }
 }
+
+/** A run's scope as run.start carries it. */
+export function scopeEvent(scope: RunScope): EventScope {
+  switch (scope.kind) {
+    case 'cloud':
+      return null;
+    case 'instance':
+      return { kind: 'instance', ref: scope.ref, instance: scope.uuid, name: scope.name };
+    case 'host':
+      return { kind: 'host', ref: scope.ref, host: scope.name };
+    case 'volume':
+      return { kind: 'volume', ref: scope.ref, volume: scope.id, name: scope.name };
+  }
+}
+
+export type EventScope = Extract<EngineEventBody, { type: 'run.start' }>['scope'];

@@ -10,9 +10,9 @@ import { hostname, userInfo } from 'node:os';
 import type { NovaopsConfig } from '../config/types.js';
 import type { DurableFs } from '../effects/files/durable-write.js';
 import type { Effects } from '../effects/types.js';
-import { EngineRuleError, ExitCode, NovaopsError, RefusedError, UsageError } from './errors.js';
+import { EngineRuleError, ExitCode, NovaopsError, ReadOnlyRefusal, readOnlyRefusal, UsageError } from './errors.js';
 import { CloudUnreachableError } from '../effects/retry-policy.js';
-import { EventBus, notApplicable, type EngineEvent, type EngineEventBody, type RunOutcome, type WouldBlock } from './events.js';
+import { EventBus, notApplicable, type EngineEvent, type RunOutcome, type WouldBlock } from './events.js';
 import { messageOf } from './execute-operation.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Prompter } from './prompter.js';
@@ -20,14 +20,14 @@ import type { Redactor } from './redact.js';
 import { recordRefusal } from './refusals.js';
 import { checkRunbook } from './runbook-rules.js';
 import { checkResumable } from './resumable.js';
-import { describeScope, stepScope, type RunScope } from './run-state.js';
+import { describeScope, scopeEvent, stepScope, type RunScope } from './run-state.js';
 import type { RunMode, Runbook, Scope } from './runbook.js';
 import { newRunId, RunStore, type RunState } from './run-store.js';
 import { createLookupContext, createStepContext, type ContextDeps } from './step-context.js';
 import { blockedOutcome, throughOutcome, trackHeldBack } from './run-outcome.js';
 import { runStep } from './step-runner.js';
 import { lastSeq, readTranscript, TranscriptWriter } from './transcript.js';
-import { abandonedPredecessors, abandonRun, findUnfinished, unfinishedRefusal } from './unfinished.js';
+import { abandonedPredecessors, settleUnfinished, warnOfUnfinished } from './unfinished.js';
 
 export interface RunRequest {
   runbook: Runbook;
@@ -73,21 +73,6 @@ function operatorName(): string {
   }
 }
 
-function scopeEvent(scope: RunScope): EventScope {
-  switch (scope.kind) {
-    case 'cloud':
-      return null;
-    case 'instance':
-      return { kind: 'instance', ref: scope.ref, instance: scope.uuid, name: scope.name };
-    case 'host':
-      return { kind: 'host', ref: scope.ref, host: scope.name };
-    case 'volume':
-      return { kind: 'volume', ref: scope.ref, volume: scope.id, name: scope.name };
-  }
-}
-
-type EventScope = Extract<EngineEventBody, { type: 'run.start' }>['scope'];
-
 export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunResult> {
   const { runbook, mode } = request;
   const runId = newRunId(runbook.id);
@@ -125,9 +110,9 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
     }
     if (mode === 'live') {
       lock = await acquireRunLock(deps.effects.sql, deps.config.stateDir, deps.config.cloudName, { runId, runbook: runbook.id, pid: process.pid, operator, host, startedAt: new Date().toISOString() });
-      await settleUnfinished(request, deps, lock, bus, { operator, host, runId });
+      await settleUnfinished({ stateDir: deps.config.stateDir, cloud: deps.config.cloudName, runbook: request.runbook, abandon: request.abandonUnfinished === true, redactor: deps.redactor }, lock, bus, { operator, host, runId });
     } else {
-      await warnOfUnfinished(request.runbook, deps, bus);
+      await warnOfUnfinished({ stateDir: deps.config.stateDir, cloud: deps.config.cloudName, runbook: request.runbook }, bus);
     }
     let opCounter = 0;
     // Reads before the run directory exists: input the cloud must judge, then the test scope.
@@ -221,35 +206,6 @@ export async function resumeRun(runbook: Runbook, store: RunStore, deps: RunDeps
 }
 
 /** Whoever shadows on-call may look at everything and change nothing. */
-export class ReadOnlyRefusal extends RefusedError {}
-
-export function readOnlyRefusal(what: string, instead: string): ReadOnlyRefusal {
-  return new ReadOnlyRefusal(
-    `read-only session: ${what} is refused (read_only: true in the config, --read-only or NOVAOPS_READ_ONLY)`,
-    `what works here: ${instead}, novaops show, novaops transcripts, novaops doctor; a live run needs a session without read-only`,
-  );
-}
-
-/** Refuses while an unfinished mutating run of this runbook exists, or abandons them when asked to. */
-async function settleUnfinished(request: RunRequest, deps: RunDeps, lock: RunLock, bus: EventBus, me: { operator: string; host: string; runId: string }): Promise<void> {
-  const found = await findUnfinished(deps.config.stateDir, request.runbook, deps.config.cloudName);
-  if (found.runs.length === 0 && found.damaged.length === 0) return;
-  if (!request.abandonUnfinished || found.damaged.length > 0) throw unfinishedRefusal(request.runbook.id, deps.config.cloudName, found);
-  for (const run of found.runs) {
-    const other = await RunStore.open(deps.config.stateDir, run.runId);
-    await abandonRun(other, lock, deps.redactor, { by: `run --abandon-unfinished, replaced by ${me.runId}`, reason: 'abandoned to start a new run', operator: me.operator, host: me.host });
-    bus.emit({ type: 'note', step: null, level: 'warn', message: `abandoned unfinished run ${run.runId} (${run.status}, ${describeScope(run.scope)}); its transcript records it` });
-  }
-}
-
-/** A dry-run plans against a cloud that an unfinished run left half-changed: say so on the plan. */
-async function warnOfUnfinished(runbook: Runbook, deps: RunDeps, bus: EventBus): Promise<void> {
-  const found = await findUnfinished(deps.config.stateDir, runbook, deps.config.cloudName);
-  if (found.runs.length === 0 && found.damaged.length === 0) return;
-  const refusal = unfinishedRefusal(runbook.id, deps.config.cloudName, found);
-  bus.emit({ type: 'note', step: null, level: 'warn', message: `a live run would be refused now: ${refusal.message} — ${refusal.hint}` });
-}
-
 function contextBase(deps: RunDeps, bus: EventBus, mode: RunMode, params: unknown, scope: Scope): Omit<ContextDeps, 'store' | 'nextOpId' | 'predecessors'> {
   const hostRoot = (host: string) => deps.config.hosts[host]?.root ?? '/';
   const hostNovaConf = (host: string) => deps.config.hosts[host]?.novaConf;

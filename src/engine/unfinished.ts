@@ -10,7 +10,7 @@ import type { RunLock } from './lock.js';
 import type { Redactor } from './redact.js';
 import { describeScope, FINAL_STATUSES, isUnfinishedMutating, type RunState } from './run-state.js';
 import type { PriorRun, Runbook } from './runbook.js';
-import { runbookOfRunId, scanRuns, type DamagedRun, type RunStore } from './run-store.js';
+import { runbookOfRunId, RunStore, scanRuns, type DamagedRun } from './run-store.js';
 import { lastSeq, readTranscriptFile, TranscriptWriter } from './transcript.js';
 
 export interface UnfinishedRuns {
@@ -83,4 +83,35 @@ export async function abandonedPredecessors(stateDir: string, runbookId: string,
         artifacts: { dir, read: (name: string) => readIfExists(safe(name)), exists: (name: string) => fileExists(safe(name)) },
       };
     });
+}
+
+interface UnfinishedWhere {
+  stateDir: string;
+  cloud: string;
+  runbook: Runbook;
+}
+
+/** Refuses while an unfinished mutating run of this runbook exists, or abandons them when asked to. */
+export async function settleUnfinished(
+  where: UnfinishedWhere & { abandon: boolean; redactor: Redactor },
+  lock: RunLock,
+  bus: EventBus,
+  me: { operator: string; host: string; runId: string },
+): Promise<void> {
+  const found = await findUnfinished(where.stateDir, where.runbook, where.cloud);
+  if (found.runs.length === 0 && found.damaged.length === 0) return;
+  if (!where.abandon || found.damaged.length > 0) throw unfinishedRefusal(where.runbook.id, where.cloud, found);
+  for (const run of found.runs) {
+    const other = await RunStore.open(where.stateDir, run.runId);
+    await abandonRun(other, lock, where.redactor, { by: `run --abandon-unfinished, replaced by ${me.runId}`, reason: 'abandoned to start a new run', operator: me.operator, host: me.host });
+    bus.emit({ type: 'note', step: null, level: 'warn', message: `abandoned unfinished run ${run.runId} (${run.status}, ${describeScope(run.scope)}); its transcript records it` });
+  }
+}
+
+/** A dry-run plans against a cloud that an unfinished run left half-changed: say so on the plan. */
+export async function warnOfUnfinished(where: UnfinishedWhere, bus: EventBus): Promise<void> {
+  const found = await findUnfinished(where.stateDir, where.runbook, where.cloud);
+  if (found.runs.length === 0 && found.damaged.length === 0) return;
+  const refusal = unfinishedRefusal(where.runbook.id, where.cloud, found);
+  bus.emit({ type: 'note', step: null, level: 'warn', message: `a live run would be refused now: ${refusal.message} — ${refusal.hint}` });
 }

@@ -11,7 +11,7 @@ import { Redactor } from '../../engine/redact.js';
 import { describeScope } from '../../engine/run-state.js';
 import { checkRunId, RunStore } from '../../engine/run-store.js';
 import { abandonRun } from '../../engine/unfinished.js';
-import { readOnlyRefusal } from '../../engine/runner.js';
+import { readOnlyRefusal } from '../../engine/errors.js';
 import { openConfig } from '../cloud-session.js';
 
 const MAX_REASON = 500;
