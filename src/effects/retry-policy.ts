@@ -120,10 +120,6 @@ function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 // ---- What each kind of failure means -------------------------------------------------------
 
 /** Network errors that prove the request never left: nothing can have been applied. */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { CloudAuth } from '../../config/types.js';
 import type { ApiOperation, ApiService, OperationResult } from '../../operations/types.js';
@@ -18,7 +19,6 @@ import {
   parseRetryAfter,
   retryPolicy,
   silenceWatch,
-  sleep,
   type RetryObserver,
   type RetryPolicy,
 } from '../retry-policy.js';
@@ -122,7 +122,8 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
     /** When this chain's first unanswered attempt was sent (the silence budget counts from it). */
     let silentSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
-      const id = await identity();
+      const current = identity();
+      const id = await current;
       const endpoint = id.endpoints[op.service];
       if (!endpoint) {
         throw new OpenStackError(
@@ -164,7 +165,9 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
       silentSince = undefined;
       if (res.status === 401 && !reauthenticated) {
         reauthenticated = true;
-        identityPromise = undefined;
+        // Requests in flight with the same expired token all get a 401: the first one asks for a
+        // new token, the others use it instead of authenticating once each.
+        if (identityPromise === current) identityPromise = undefined;
         attempt--; // a new token, not another attempt
         continue;
       }

@@ -6,7 +6,8 @@ import type { DbConnection } from '../../config/types.js';
 import type { DbName, Row, SqlParam } from '../../operations/types.js';
 import type { SqlEffect, SqlTransaction } from '../types.js';
 import { SqlError, toSqlError } from './sql-error.js';
-import { backoffMs, commitVerdict, retryPolicy, sleep, sqlVerdict, type RetryObserver, type RetryPolicy } from '../retry-policy.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs, commitVerdict, retryPolicy, sqlVerdict, type RetryObserver, type RetryPolicy } from '../retry-policy.js';
 
 export { SqlError } from './sql-error.js';
 

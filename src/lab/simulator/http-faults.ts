@@ -2,6 +2,7 @@
 // service's 500, a gateway's 504, a reset connection, an answer that never comes, a slow answer,
 // an expired token — and, for a mutating request, the change applied and its answer lost, the
 // case that makes a blind retry dangerous.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultDraw, HttpFaultKind } from '../faults/plan.js';
 import type { SimState } from './context.js';
@@ -61,7 +62,7 @@ export async function injectBeforeHandling(sim: SimState, f: HttpFault, req: Inc
       // Nothing is sent; the socket stays open until the client gives up (its timeout fires).
       return true;
     case 'slow':
-      await new Promise((r) => setTimeout(r, sim.faults.spec?.slowMs ?? 0));
+      await sleep(sim.faults.spec?.slowMs ?? 0);
       return false;
     case 'token-expired': {
       // Keystone forgets an expired token: this request and every later one with it get 401.
