@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState, waitQuiet } from '../support/kill-points.js';
-import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed } from '../support/kill-loop.js';
+import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed, describeIteration } from '../support/kill-loop.js';
 import type { TestLab } from '../support/lab.js';
 import { createFailedNodeLab, expectEndState, failedNode, runArgs } from './support.js';
 
@@ -33,7 +33,7 @@ describe('failed-node killed at random moments, then resumed', () => {
     await mkdir(stateDir, { recursive: true });
     const first = killPointOf(plan.first, SIZES);
     const second = plan.second ? killPointOf(plan.second, SIZES) : null;
-    const what = `iteration ${plan.n} (seed ${SEED}, scenario seed ${plan.scenarioSeed}) kill@${plan.first.kind}${second ? ` then @${plan.second!.kind}` : ''}`;
+    const what = describeIteration(plan, SEED);
 
     const { runId, log } = await killThenResume({
       args: [...runArgs(lab, s), '--allow-rebuild', '--yes'],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOpsLog, hostPaths, resetDeviceState, volumeIqn, writeSessionTable } from '../../src/lab/index.js';
 import { readState, waitQuiet } from '../support/kill-points.js';
-import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed } from '../support/kill-loop.js';
+import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed, describeIteration } from '../support/kill-loop.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 const { seed: SEED, iterations: ITERATIONS } = loopSeed('iscsi-cleanup', { seed: 20261208, iterations: 5 });
@@ -47,7 +47,7 @@ describe('iscsi-cleanup killed at random moments, then resumed', () => {
     await mkdir(stateDir, { recursive: true });
     const first = killPointOf(plan.first, SIZES);
     const second = plan.second ? killPointOf(plan.second, SIZES) : null;
-    const what = `iteration ${plan.n} (seed ${SEED}, scenario seed ${plan.scenarioSeed}) kill@${plan.first.kind}${second ? ` then @${plan.second!.kind}` : ''}`;
+    const what = describeIteration(plan, SEED);
 
     const { runId, log } = await killThenResume({
       args: ['run', 'iscsi-cleanup', '--host', host, '--volume', volume, '--yes'],

@@ -61,6 +61,11 @@ export function drawIterations(seed: number, count: number, kinds: LoopKind[] = 
   }));
 }
 
+/** One iteration as its log line names it: enough to replay it. */
+export function describeIteration(plan: IterationPlan, seed: number): string {
+  return `iteration ${plan.n} (seed ${seed}, scenario seed ${plan.scenarioSeed}) kill@${plan.first.kind}${plan.second ? ` then @${plan.second.kind}` : ''}`;
+}
+
 /** A draw made concrete for a run of this size (typical events and item operations of one attempt). */
 export function killPointOf(d: KillDraw, sizes: { events: number; opEnds: number }): KillPoint {
   const upTo = (max: number) => 1 + Math.floor(d.frac * Math.max(1, max - 1));

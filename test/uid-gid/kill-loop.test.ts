@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyScenario, hostPaths, type UidMismatchSummary } from '../../src/lab/index.js';
 import { readState } from '../support/kill-points.js';
-import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed } from '../support/kill-loop.js';
+import { drawIterations, journalRepeats, killPointOf, killThenResume, loopSeed, describeIteration } from '../support/kill-loop.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 import { entries, expectTargets, serviceState, TARGET_ARGS, wrongOwners, type Entry } from './support.js';
 
@@ -33,7 +33,7 @@ describe('uid-gid killed at random moments, then resumed', () => {
     await mkdir(stateDir, { recursive: true });
     const first = killPointOf(plan.first, SIZES);
     const second = plan.second ? killPointOf(plan.second, SIZES) : null;
-    const what = `iteration ${plan.n} (seed ${SEED}, scenario seed ${plan.scenarioSeed}) kill@${plan.first.kind}${second ? ` then @${plan.second!.kind}` : ''}`;
+    const what = describeIteration(plan, SEED);
 
     const { runId, log } = await killThenResume({
       args: ['run', 'uid-gid', '--hosts', HOSTS.join(','), ...TARGET_ARGS, '--yes'],
