@@ -300,7 +300,8 @@ describe('novaops at 80x24: a calmer screen', () => {
     await cli.waitFor(END, 60_000);
     await cli.waitFor(/q\/Enter close\s+·\s+l commands/);
     await cli.press('l');
-    const log = await cli.waitFor(/Commands \((\d+)\)/);
+    // Wait for the whole frame, its footer included: ink may write a frame in more than one chunk.
+    const log = await cli.waitFor(/Commands \((\d+)\)[\s\S]*— lines \d+-\d+ of \d+ —/);
     const total = Number(/Commands \((\d+)\)/.exec(log)![1]);
     expect(total).toBeGreaterThan(3);
     // The newest at the bottom, each with its status, duration and exact command.
@@ -315,7 +316,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     await cli.press('?');
     await cli.waitFor(/Help — a run[\s\S]*command log/);
     await cli.press(' ');
-    await cli.waitFor(/Commands \(\d+\)/);
+    await cli.waitFor(/Commands \(\d+\)[\s\S]*— lines \d+-\d+ of \d+ —/);
     await cli.press(KEY.escape); // closes the log, not the run screen
     await cli.waitFor(/PLANNED \(exit 0\)[\s\S]*q\/Enter close/);
     await cli.press('q');
@@ -338,7 +339,7 @@ describe('novaops at 80x24: a calmer screen', () => {
     await cli.press(' '); // -> test on one instance
     await cli.waitFor(/mode: .*\(•\) test on one instance/);
     await cli.press(KEY.tab);
-    const picker = await cli.waitFor(new RegExp(`of ${scenario.counts.instances} servers · (\\d+) SHUTOFF`), 30_000);
+    const picker = await cli.waitFor(new RegExp(`of ${scenario.counts.instances} servers · (\\d+) SHUTOFF by the power loss`), 30_000);
     const shutoff = scenario.instances.filter((i) => i.vmState === 'stopped');
     expect(Number(/(\d+) SHUTOFF by the power loss/.exec(picker)![1])).toBe(shutoff.length);
     const ROW = /^\s*(?:❯\s*)?(\S+)\s+([A-Z_]+)\s+(\d+) volumes?\s/;
