@@ -8,6 +8,8 @@ import type { Effects } from '../effects/types.js';
 import { UsageError } from '../engine/errors.js';
 import { messageOf } from '../engine/execute-operation.js';
 import { Redactor } from '../engine/redact.js';
+import { ConfigError } from '../config/errors.js';
+import { resolveCells } from '../effects/sql/resolve-cells.js';
 
 export interface CloudSession {
   config: NovaopsConfig;
@@ -26,10 +28,11 @@ export async function openCloudSession(configPath: string | undefined): Promise<
 
 /** The cloud of a config already loaded: the TUI's session runs on the config it showed. */
 export async function connectCloud(config: NovaopsConfig): Promise<CloudSession> {
-  const redactor = new Redactor(configSecrets(config));
   const effects = createEffects(config);
+  let cellSecrets: string[];
   try {
     await checkReachable(config, effects);
+    ({ directory: effects.cells, secrets: cellSecrets } = await readCells(config, effects));
     // Without hosts: in the config the compute hosts come from the Compute API; a failure there
     // only matters to a runbook that needs a host, whose "unknown host" then says why.
     await effects.hosts.discover();
@@ -37,18 +40,33 @@ export async function connectCloud(config: NovaopsConfig): Promise<CloudSession>
     await effects.close().catch(() => undefined);
     throw error;
   }
+  const redactor = new Redactor([...configSecrets(config), ...cellSecrets]);
   return { config, effects, redactor, close: () => effects.close() };
 }
 
+async function readCells(config: NovaopsConfig, effects: Effects): Promise<Awaited<ReturnType<typeof resolveCells>>> {
+  try {
+    return await resolveCells(config.databases, effects.sql);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const api = config.databases.novaApi!;
+    throw new UsageError(
+      `cannot read the cell mappings in the nova_api database ${api.database} at ${api.host}:${api.port} (${api.source}): ${messageOf(error)}`,
+      'check that [api_database] connection names the nova_api database (`nova-manage cell_v2 list_cells` on a controller lists the cells)',
+    );
+  }
+}
+
 async function checkReachable(config: NovaopsConfig, effects: Effects): Promise<void> {
-  for (const db of ['nova', 'cinder'] as const) {
+  const { nova, cinder, novaApi } = config.databases;
+  const named = [['nova', nova], ['cinder', cinder], ...(novaApi ? [['nova_api', novaApi] as const] : [])] as const;
+  for (const [db, c] of named) {
     try {
       await effects.sql.select(db, 'SELECT 1', []);
     } catch (error) {
-      const c = config.databases[db];
       throw new UsageError(
         `cannot use the ${db} database ${c.database} at ${c.host}:${c.port} as ${c.user} (${c.source}): ${messageOf(error)}`,
-        'check that the database server is up and the [database] connection in the config is right (novaops doctor)',
+        `check that the database server is up and the ${db === 'nova_api' ? '[api_database]' : '[database]'} connection in the config is right (novaops doctor)`,
       );
     }
   }

@@ -39,6 +39,10 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       nova: databaseSchema.optional(),
       cinder: databaseSchema.optional(),
+      /** Where the cell mappings are: default, [api_database] of the nova conf file. */
+      nova_api: databaseSchema.optional(),
+      /** A cell's database as this host reaches it, by cell name, where its mapping's URL does not. */
+      cells: z.record(z.string(), z.strictObject({ url: nonEmpty })).optional(),
     })
     .optional(),
   hosts: z.record(z.string(), z.discriminatedUnion('via', [localHostSchema, sshHostSchema])).optional(),

@@ -54,6 +54,7 @@ export function parseDbUrl(url: string, source: string): DbConnection {
     password: decode(parsed.password, 'password'),
     database,
     source,
+    url,
   };
 }
 
@@ -77,9 +78,29 @@ function decodeUrlPart(part: string, what: string, scheme: string, source: strin
  * `origin` says why that file, e.g. "the default for databases.nova: no novaops config file found".
  */
 export async function readDbFromConf(confPath: string, origin?: string): Promise<DbConnection> {
-  let text: string;
+  const connection = readOsloOption(await readConf(confPath, origin), 'database', 'connection');
+  if (connection === undefined || connection === '') {
+    throw new ConfigError(
+      `${confPath}: no [database] connection setting`,
+      'set [database] connection in that file, or give the database URL in the novaops config (databases.*.url)',
+    );
+  }
+  return parseDbUrl(connection, `${confPath} [database] connection`);
+}
+
+/**
+ * `[api_database] connection` of a nova.conf: where the cell mappings are. Absent on a compute
+ * host's or a cell conductor's file, which is not an error: novaops then knows one cell.
+ */
+export async function readApiDbFromConf(confPath: string, origin?: string): Promise<DbConnection | undefined> {
+  const connection = readOsloOption(await readConf(confPath, origin), 'api_database', 'connection');
+  if (connection === undefined || connection === '') return undefined;
+  return parseDbUrl(connection, `${confPath} [api_database] connection`);
+}
+
+async function readConf(confPath: string, origin?: string): Promise<string> {
   try {
-    text = await readFile(confPath, 'utf8');
+    return await readFile(confPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     const why = { ENOENT: 'it does not exist', EISDIR: 'it is a directory', EACCES: 'permission denied', ENOTDIR: 'a parent of it is not a directory' }[code] ?? code;
@@ -90,15 +111,6 @@ export async function readDbFromConf(confPath: string, origin?: string): Promise
         : `give the right path (databases.*.conf) or the database URL (databases.*.url) in the novaops config`,
     );
   }
-  const source = `${confPath} [database] connection`;
-  const connection = readOsloOption(text, 'database', 'connection');
-  if (connection === undefined || connection === '') {
-    throw new ConfigError(
-      `${confPath}: no [database] connection setting`,
-      'set [database] connection in that file, or give the database URL in the novaops config (databases.*.url)',
-    );
-  }
-  return parseDbUrl(connection, source);
 }
 
 /**

@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 import { configFileSchema, describeIssues, type ConfigFile } from './config-file-schema.js';
 import { checkStateDir, labConfigPath, resolvePath, resolveStateDir, stateDirOrigin, userConfigPath } from './paths.js';
 import { resolveCloudAuth } from './cloud-auth.js';
-import { parseDbUrl, readDbFromConf } from './db-connection.js';
+import { parseDbUrl, readApiDbFromConf, readDbFromConf } from './db-connection.js';
 import { ValidationError, parseAddress, parseHostName } from '../values/validate.js';
 import { parseProxyJump } from './proxy-jump.js';
 import { showValue } from '../values/show-value.js';
@@ -134,6 +134,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<NovaopsConfig
   const databases = {
     nova: await resolveDb('nova', parsed, where, resolve, opts),
     cinder: await resolveDb('cinder', parsed, where, resolve, opts),
+    novaApi: await resolveApiDb(parsed, where, resolve, opts),
+    cells: resolveCellOverrides(parsed, where),
   };
 
   return {
@@ -246,6 +248,39 @@ async function resolveDb(
   const conf = opts.serviceConfs?.[name] ?? DEFAULT_SERVICE_CONFS[name];
   const why = where === 'defaults' ? 'no novaops config file was found' : `${where} has no databases.${name}`;
   return readDbFromConf(conf, `the default for the ${name} database: ${why}`);
+}
+
+/**
+ * The API database, where the cell mappings are: databases.nova_api, else `[api_database]` of the
+ * nova conf file the nova database came from. A URL-only nova database and no nova_api: one cell.
+ */
+async function resolveApiDb(parsed: ConfigFile, where: string, resolve: (p: string) => string, opts: LoadConfigOptions): Promise<DbConnection | undefined> {
+  const spec = parsed.databases?.nova_api;
+  if (spec && 'url' in spec) return parseDbUrl(spec.url, `${where} databases.nova_api.url`);
+  if (spec && 'conf' in spec) {
+    const file = resolve(spec.conf);
+    const api = await readApiDbFromConf(file, `databases.nova_api.conf in ${where}`);
+    if (!api) {
+      throw new ConfigError(
+        `${file} (databases.nova_api.conf in ${where}): no [api_database] connection setting`,
+        'name the nova.conf of a nova-api or super-conductor host (it has [api_database]), or give databases.nova_api.url',
+      );
+    }
+    return api;
+  }
+  const nova = parsed.databases?.nova;
+  if (nova && 'url' in nova) return undefined;
+  const file = nova && 'conf' in nova ? resolve(nova.conf) : opts.serviceConfs?.nova ?? DEFAULT_SERVICE_CONFS.nova;
+  return readApiDbFromConf(file, `the default for the nova_api database: the nova conf file`);
+}
+
+function resolveCellOverrides(parsed: ConfigFile, where: string): Record<string, DbConnection> {
+  const cells: Record<string, DbConnection> = {};
+  for (const [name, spec] of Object.entries(parsed.databases?.cells ?? {})) {
+    const key = plainKey(name) ? `databases.cells.${name}` : 'databases.cells (a cell name)';
+    cells[name] = parseDbUrl(spec.url, `${where} ${key}.url`);
+  }
+  return cells;
 }
 
 /** A key that can be printed as it is, e.g. `hosts.compute1`; anything else is shown by showValue. */

@@ -9,6 +9,8 @@ export interface DbConnection {
   database: string;
   /** Where the connection came from, e.g. '/etc/nova/nova.conf [database] connection'. */
   source: string;
+  /** The URL as written, when it came from one: a cell mapping's template is filled from it. Secret. */
+  url?: string;
 }
 
 export interface CloudAuth {
@@ -90,7 +92,14 @@ export interface NovaopsConfig {
   /** read_only: true, --read-only or NOVAOPS_READ_ONLY=1: every live run, resume and abandon is refused (exit 3). */
   readOnly: boolean;
   cloud: CloudAuth;
-  databases: { nova: DbConnection; cinder: DbConnection };
+  databases: {
+    nova: DbConnection;
+    cinder: DbConnection;
+    /** [api_database] of nova.conf (or databases.nova_api): absent, novaops knows one cell, `nova`. */
+    novaApi?: DbConnection;
+    /** databases.cells: a cell's database as this host reaches it, where its mapping's URL does not (by cell name). */
+    cells?: Record<string, DbConnection>;
+  };
   hosts: Record<string, HostSpec>;
   /** Absent in configs built by hand (tests): user root, port 22. */
   ssh?: SshDefaults;
@@ -102,7 +111,8 @@ export interface NovaopsConfig {
 
 /** Every secret in a config, for redaction of output and transcripts. */
 export function configSecrets(config: NovaopsConfig): string[] {
-  return [config.cloud.password, config.databases.nova.password, config.databases.cinder.password].filter(
+  const { nova, cinder, novaApi, cells } = config.databases;
+  return [config.cloud.password, nova.password, cinder.password, novaApi?.password ?? '', ...Object.values(cells ?? {}).map((c) => c.password)].filter(
     (s) => s.length > 0,
   );
 }

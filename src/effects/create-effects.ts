@@ -5,6 +5,7 @@ import { createSqlEffect } from './sql/create-sql-effect.js';
 import { createOpenStackEffect } from './openstack/create-openstack-effect.js';
 import { createHostsEffect } from './hosts/create-hosts-effect.js';
 import { discoverComputeHosts } from './hosts/discover-hosts.js';
+import { singleCell } from '../operations/cells.js';
 
 export function createEffects(config: NovaopsConfig): Effects {
   const sql = createSqlEffect(config.databases);
@@ -13,8 +14,10 @@ export function createEffects(config: NovaopsConfig): Effects {
     guests: config.guests,
     discover: () => discoverComputeHosts(openstack, config.ssh),
   });
+  const { nova } = config.databases;
   return {
     sql,
+    cells: singleCell(`${nova.database} at ${nova.host}:${nova.port}`),
     openstack,
     hosts,
     async close() {

@@ -1,8 +1,9 @@
 // The interfaces of the only code that touches the world. The engine executes operations
 // through these; tests and the lab plug real implementations in (real MariaDB, real HTTP).
-import type { HostSpec } from '../config/types.js';
-import type { ApiOperation, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
+import type { DbConnection, HostSpec } from '../config/types.js';
+import type { ApiOperation, CellDbName, DbName, OperationResult, Row, SqlParam } from '../operations/types.js';
 import type { RetryObserver } from './retry-policy.js';
+import type { CellDirectory } from '../operations/cells.js';
 
 export type { RetryNotice, RetryObserver } from './retry-policy.js';
 
@@ -26,6 +27,12 @@ export interface SqlEffect {
   transaction<T>(order: DbName[], body: (tx: (db: DbName) => SqlTransaction) => Promise<T>, observe?: RetryObserver): Promise<T>;
   /** The schema name behind a logical database (e.g. 'nova_cell1'). */
   schemaName(db: DbName): string;
+  /** A cell's database, named by nova_api's cell mappings, joins the session. */
+  register(db: CellDbName, connection: DbConnection): void;
+  /** Every logical database this session can reach. */
+  databases(): DbName[];
+  /** Where the run lock is taken: nova_api where there is one, else nova. */
+  lockDb(): DbName;
   /** Columns of every table of a database, from information_schema. */
   columns(db: DbName): Promise<Map<string, string[]>>;
   /** `GET_LOCK(name, 0)` on a dedicated connection held until releaseLock or close. */
@@ -102,6 +109,8 @@ export interface DiscoveredHosts {
 
 export interface Effects {
   sql: SqlEffect;
+  /** The cells of the cloud: one, `nova`, until connect reads nova_api (resolve-cells.ts). */
+  cells: CellDirectory;
   openstack: OpenStackEffect;
   hosts: HostsEffect;
   close(): Promise<void>;

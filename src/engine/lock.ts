@@ -64,7 +64,7 @@ export async function acquireRunLock(
   cloud: string,
   me: LockHolder,
 ): Promise<RunLock> {
-  const name = lockName(sql.schemaName('nova'));
+  const name = lockName(sql.schemaName(sql.lockDb()));
   if (!(await sql.acquireLock(name))) {
     const holder = await readLockHolder(stateDir, cloud);
     const connection = await sql.lockHolder(name).catch(() => null);

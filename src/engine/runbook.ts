@@ -3,6 +3,7 @@
 // resolve ambiguous items on resume (read-only). The runner owns every side effect.
 import type { z } from 'zod';
 import type { Operation, OperationResult, ReadOperation, Target } from '../operations/types.js';
+import type { CellDirectory } from '../operations/cells.js';
 
 export type RunMode = 'live' | 'dry-run';
 
@@ -107,6 +108,8 @@ export interface StepContext<P = unknown> {
   hostNovaConf(host: string): readonly string[];
   /** Items a guard of an earlier step held back (they stay out of later steps too). */
   heldBack(stepId: string): HeldBack[];
+  /** The cloud's cells and their databases (one, `nova`, where no API database is configured). */
+  readonly cells: CellDirectory;
   /**
    * Runs of this runbook on this cloud that were abandoned since its last completed run, newest
    * first: what they captured may be the only record of state a new run can no longer see.

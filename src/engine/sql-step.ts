@@ -23,9 +23,13 @@ export interface SqlStepResult {
   affectedRows: number;
 }
 
-// Order of commits: Cinder first, then Nova. If Nova's commit failed after Cinder's, a resumed
-// run repeats the step; every statement is written to be a no-op on rows already cleaned.
-const COMMIT_ORDER: DbName[] = ['cinder', 'nova'];
+// Order of commits: Cinder first, then Nova's (the cells' databases in name order, nova_api
+// last). If a Nova commit failed after Cinder's, a resumed run repeats the step; every statement
+// is written to be a no-op on rows already cleaned.
+function commitOrder(dbs: ReadonlySet<DbName>): DbName[] {
+  const rank = (db: DbName) => (db === 'cinder' ? 0 : db === 'nova_api' ? 2 : 1);
+  return [...dbs].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
 
 export async function runSqlStep(
   stepId: string,
@@ -40,7 +44,7 @@ export async function runSqlStep(
     if (op.kind !== 'sql' || !op.mutating) throw new EngineRuleError(`step ${stepId}: a transactional step holds only mutating SQL`);
   }
   const sqlOps = ops as { item: PlanItem; op: SqlOperation }[];
-  const dbs = COMMIT_ORDER.filter((db) => sqlOps.some(({ op }) => op.db === db));
+  const dbs = commitOrder(new Set(sqlOps.map(({ op }) => op.db)));
   const suffix = `${stepId}-attempt${attempt}`;
   // A lock wait, a deadlock or a lost connection re-runs all of this from the start, in new
   // transactions (the effect's retry policy). The backup is taken again each time, under the

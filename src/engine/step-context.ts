@@ -91,6 +91,7 @@ export function createLookupContext(runId: string, deps: Omit<ContextDeps, 'stor
     hostRoot: (host) => deps.hostRoot?.(host) ?? '/',
     hostNovaConf: (host) => deps.hostNovaConf?.(host) ?? DEFAULT_NOVA_CONF_FILES,
     heldBack: () => [],
+    cells: deps.effects.cells,
     predecessors: async () => [],
   };
 }
@@ -131,6 +132,7 @@ export function createStepContext(stepId: string, deps: ContextDeps): StepContex
     heldBack(otherStep: string): HeldBack[] {
       return (store.state.facts[heldBackFactKey(otherStep)] as HeldBack[] | undefined) ?? [];
     },
+    cells: effects.cells,
     predecessors: () => deps.predecessors(),
   };
 }

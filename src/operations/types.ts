@@ -2,7 +2,13 @@
 // runs (live), is only recorded (dry-run), or is refused (scope, guard). Nothing in this file
 // performs I/O.
 
-export type DbName = 'nova' | 'cinder';
+/**
+ * A logical database. 'nova' is the one cell database of a deployment novaops knows no API
+ * database for; 'nova_api' holds the cell, host and instance mappings; `cell:NAME` is the database
+ * of one cell of a cells v2 deployment, as its cell mapping names it (cell0 included).
+ */
+export type DbName = 'nova' | 'cinder' | 'nova_api' | CellDbName;
+export type CellDbName = `cell:${string}`;
 export type SqlParam = string | number | null | Date;
 export type Row = Record<string, unknown>;
 

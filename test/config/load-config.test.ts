@@ -61,6 +61,7 @@ describe('database connections', () => {
       password: 'n0va@pw',
       database: 'nova_cell1',
       source: `${path.join(dir, 'nova.conf')} [database] connection`,
+      url: 'mysql+pymysql://nova:n0va%40pw@db.example:3307/nova_cell1?charset=utf8',
     });
   });
 

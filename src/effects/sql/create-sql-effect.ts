@@ -40,8 +40,28 @@ export interface SqlEffectOptions {
   lockWaitTimeoutS?: number;
 }
 
-export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection }, opts: SqlEffectOptions = {}): SqlEffect {
+/** The databases a config names: nova and cinder, and nova_api where cells are mapped. */
+export interface ConfiguredDatabases {
+  nova: DbConnection;
+  cinder: DbConnection;
+  novaApi?: DbConnection;
+}
+
+export function createSqlEffect(configured: ConfiguredDatabases, opts: SqlEffectOptions = {}): SqlEffect {
   const policy = retryPolicy(opts.retry);
+  // Cell databases join at connect time, once nova_api has named them (register()).
+  const known = new Map<DbName, DbConnection>([
+    ['nova', configured.nova],
+    ['cinder', configured.cinder],
+  ]);
+  if (configured.novaApi) known.set('nova_api', configured.novaApi);
+  // The run lock lives on the API database where there is one: one lock per cloud, whatever the cells.
+  const lockDb: DbName = configured.novaApi ? 'nova_api' : 'nova';
+  const dbs = (db: DbName): DbConnection => {
+    const c = known.get(db);
+    if (!c) throw new SqlError(`no database "${db}" is known to this session`, 'a cell database is known once nova_api names it (novaops doctor shows the cells)');
+    return c;
+  };
   const pools = new Map<DbName, Pool>();
   const lockConnections = new Map<string, Connection>();
   const openTransactions = new Set<PoolConnection>();
@@ -49,7 +69,7 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
   const pool = (db: DbName): Pool => {
     let p = pools.get(db);
     if (!p) {
-      p = mysql.createPool({ ...connectionOptions(dbs[db]), connectionLimit: 8, waitForConnections: true });
+      p = mysql.createPool({ ...connectionOptions(dbs(db)), connectionLimit: 8, waitForConnections: true });
       if (opts.lockWaitTimeoutS !== undefined) {
         const seconds = opts.lockWaitTimeoutS;
         // Every new pooled connection, before it is handed out (the core connection of the promise pool).
@@ -64,7 +84,7 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
     try {
       return await fn();
     } catch (err) {
-      throw toSqlError(err, db, dbs[db]);
+      throw toSqlError(err, db, dbs(db));
     }
   };
 
@@ -132,7 +152,7 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
         await conn.query('START TRANSACTION');
       } catch (err) {
         conn.release();
-        throw toSqlError(err, db, dbs[db]);
+        throw toSqlError(err, db, dbs(db));
       }
       openTransactions.add(conn);
       let finished = false;
@@ -145,7 +165,7 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
         } catch (err) {
           // A connection whose COMMIT/ROLLBACK failed is in an unknown state: never reuse it.
           conn.destroy();
-          throw toSqlError(err, db, dbs[db]);
+          throw toSqlError(err, db, dbs(db));
         } finally {
           openTransactions.delete(conn);
         }
@@ -162,14 +182,27 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
     },
 
     schemaName(db) {
-      return dbs[db].database;
+      return dbs(db).database;
+    },
+
+    register(db, connection) {
+      if (!db.startsWith('cell:')) throw new SqlError(`"${String(db)}" is not a cell database`, 'register only cell:NAME databases');
+      known.set(db, connection);
+    },
+
+    databases() {
+      return [...known.keys()];
+    },
+
+    lockDb() {
+      return lockDb;
     },
 
     async columns(db) {
       const rows = await this.select(
         db,
         'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.columns WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION',
-        [dbs[db].database],
+        [dbs(db).database],
       );
       const map = new Map<string, string[]>();
       for (const r of rows) {
@@ -185,7 +218,7 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
       if (lockConnections.has(name)) return true;
       // Its own connection, not a pooled one: the lock is released when this connection closes,
       // which includes the process dying, and a pool might hand the connection to someone else.
-      const conn = await guard('nova', () => mysql.createConnection(connectionOptions(dbs.nova)));
+      const conn = await guard(lockDb, () => mysql.createConnection(connectionOptions(dbs(lockDb))));
       try {
         const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got', [name]);
         if (Number(rows[0]?.got) === 1) {
@@ -196,14 +229,14 @@ export function createSqlEffect(dbs: { nova: DbConnection; cinder: DbConnection 
         }
       } catch (err) {
         await conn.end().catch(() => conn.destroy());
-        throw toSqlError(err, 'nova', dbs.nova);
+        throw toSqlError(err, lockDb, dbs(lockDb));
       }
       await conn.end().catch(() => conn.destroy());
       return false;
     },
 
     async lockHolder(name) {
-      const rows = await this.select('nova', 'SELECT IS_USED_LOCK(?) AS holder', [name]);
+      const rows = await this.select(lockDb, 'SELECT IS_USED_LOCK(?) AS holder', [name]);
       const holder = rows[0]?.holder;
       return holder === null || holder === undefined ? null : Number(holder);
     },
