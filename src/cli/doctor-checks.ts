@@ -5,6 +5,7 @@ import type { HostSpec, NovaopsConfig } from '../config/types.js';
 import { classifySshFailure } from '../effects/hosts/ssh-failure.js';
 import type { Effects } from '../effects/types.js';
 import { NO_ACTIVE_SESSIONS, parseSessions } from '../operations/iscsi-sessions.js';
+import { cellChecks, cellsSummaryCheck } from './doctor-cells.js';
 
 export interface DoctorCheck {
   name: string;
@@ -35,6 +36,7 @@ export function doctorChecks(config: NovaopsConfig, effects: Effects): DoctorChe
       return `${c.user}@${c.host}:${c.port}/${c.database}, ${columns.size} table(s) (${c.source})`;
     },
   }));
+  list.push(cellsSummaryCheck(config, effects));
   list.push({
     name: 'OpenStack API',
     fix: `check the credentials (${config.cloud.source}) and that ${config.cloud.authUrl} answers`,
@@ -60,7 +62,7 @@ export function doctorChecks(config: NovaopsConfig, effects: Effects): DoctorChe
  * hosts come from the Compute API (the TUI's health line keeps their one-line summary).
  */
 export async function allDoctorChecks(config: NovaopsConfig, effects: Effects): Promise<DoctorCheck[]> {
-  const base = doctorChecks(config, effects);
+  const base = await withCellLines(doctorChecks(config, effects), config, effects);
   if (Object.keys(config.hosts).length > 0) return base;
   const found = await effects.hosts.discover();
   const limit = pLimit(HOST_CONCURRENCY);
@@ -75,6 +77,12 @@ export async function allDoctorChecks(config: NovaopsConfig, effects: Effects): 
     },
   };
   return [...base.filter((c) => c.name !== 'compute hosts'), listing, ...Object.keys(found.hosts).map((h) => hostCheck(h, effects, limit, 'ssh: in the config (hosts from the Compute API)'))];
+}
+
+/** doctor prints one line per cell where the health line has its summary. */
+async function withCellLines(checks: DoctorCheck[], config: NovaopsConfig, effects: Effects): Promise<DoctorCheck[]> {
+  const at = checks.findIndex((c) => c.name === 'cells');
+  return [...checks.slice(0, at), ...(await cellChecks(config, effects)), ...checks.slice(at + 1)];
 }
 
 function discoveredHostsSummary(effects: Effects, limit: ReturnType<typeof pLimit>): DoctorCheck {
