@@ -37,4 +37,26 @@ describe('novaops doctor', () => {
     expect(result.stdout).toContain('2 check(s) failed');
     expect(result.stdout + result.stderr).not.toContain('hunter22');
   });
+
+  it('shows each cell with its database, hosts and instances, and names the cell that does not answer', async () => {
+    await lab.scenario('power-loss', { instances: 4, volumes: 2, seed: 3, cells: 2 });
+    const healthy = await runCli(['doctor'], lab.env);
+    expect(healthy.code, healthy.stdout + healthy.stderr).toBe(0);
+    expect(healthy.stdout).toMatch(/^ok   nova_api database — .*nova_api, 3 cell mapping\(s\)/m);
+    expect(healthy.stdout).toMatch(/^ok   cell cell0 — \S+nova_cell0 at 127\.0\.0\.1:\d+: 0 compute host\(s\), 0 instance\(s\), instances that never scheduled$/m);
+    expect(healthy.stdout).toMatch(/^ok   cell cell1 — \S+ at 127\.0\.0\.1:\d+: 1 compute host\(s\), \d+ instance\(s\)$/m);
+    expect(healthy.stdout).toMatch(/^ok   cell cell2 — \S+nova_cell2 at 127\.0\.0\.1:\d+: 1 compute host\(s\), \d+ instance\(s\)$/m);
+    const counts = [...healthy.stdout.matchAll(/^ok   cell cell[12] — .*, (\d+) instance\(s\)$/gm)].map((m) => Number(m[1]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
+
+    // cell2 reached at an address where nothing listens: its line fails, the others stand.
+    const config = await writeLabConfigVariant(lab, 'cell2-gone.yaml', (c) => {
+      c.databases.cells = { cell2: { url: 'mysql+pymysql://nova:cellpw-9@127.0.0.1:1/nova_cell2' } };
+    });
+    const result = await runCli(['doctor'], { ...lab.env, NOVAOPS_CONFIG: config });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^ok   cell cell1 — /m);
+    expect(result.stdout).toMatch(/^FAIL cell cell2 — nova_cell2 at 127\.0\.0\.1:1 does not answer: .*\n {5}-> .*databases\.cells\.<name>\.url/m);
+    expect(result.stdout + result.stderr).not.toContain('cellpw-9');
+  });
 });
