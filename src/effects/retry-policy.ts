@@ -125,7 +125,7 @@ function seconds(ms: number): string {
 /** Network errors that prove the request never left: nothing can have been applied. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** A fetch() that threw: was the request sent (and its answer lost), or never sent? */
+/** An HTTP request that threw (its `cause` node's error): was the request sent (and its answer lost), or never sent? */
 export function networkFailureSent(err: unknown): boolean {
   const code = (err as { cause?: { code?: string } })?.cause?.code;
   return !(code !== undefined && NOT_SENT_CODES.has(code));

@@ -7,7 +7,7 @@ export class OpenStackError extends NovaopsError {
   }
 }
 
-/** Why fetch() failed, in words: ECONNREFUSED, a timeout, a TLS problem. */
+/** Why a request failed (http-client.ts), in words: ECONNREFUSED, a timeout, a TLS problem. */
 export function networkReason(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;

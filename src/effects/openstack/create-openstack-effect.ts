@@ -1,4 +1,4 @@
-// OpenStack over REST with fetch: one Keystone token per run, bounded concurrency (a recovery may
+// OpenStack over REST (http-client.ts): one Keystone token per run, bounded concurrency (a recovery may
 // issue thousands of calls), limit/marker pagination, and failures carrying the API's own message.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,7 @@ import {
   type RetryPolicy,
 } from '../retry-policy.js';
 import { pathShape } from './path-shape.js';
+import { createHttpClient, header, type HttpAnswer, type HttpRequest } from './http-client.js';
 
 export { OpenStackError } from './api-error.js';
 
@@ -84,12 +85,8 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
 
-  const send = (url: string, init: RequestInit) =>
-    limit(() => {
-      const headers = new Headers(init.headers);
-      headers.set('User-Agent', novaopsUserAgent());
-      return fetch(url, { ...init, headers, signal: AbortSignal.timeout(opts.timeoutMs) });
-    });
+  const http = createHttpClient({ maxSockets: opts.concurrency, timeoutMs: opts.timeoutMs, userAgent: novaopsUserAgent() });
+  const send = (url: string, request: HttpRequest) => limit(() => http(url, request));
 
   const identity = (): Promise<Identity> => {
     if (!identityPromise) {
@@ -135,16 +132,14 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
       const what = `${op.method} ${op.service} ${pathShape(path)}`;
       count(op.method, op.service, path);
       const sentAt = policy.now();
-      let res: Response;
-      let text: string;
+      let res: HttpAnswer;
       try {
+        // A connection reset while the body streams in is as much a lost answer as one before the headers.
         res = await send(url, {
           method: op.method,
           headers: headersFor(op, id.token),
-          body: op.body === undefined ? undefined : JSON.stringify(op.body),
+          ...(op.body === undefined ? {} : { body: JSON.stringify(op.body) }),
         });
-        // A connection reset while the body streams in is as much a lost answer as one before the headers.
-        text = await res.text();
       } catch (err) {
         silentSince ??= sentAt;
         const reason = networkReason(err, opts.timeoutMs);
@@ -171,6 +166,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         attempt--; // a new token, not another attempt
         continue;
       }
+      const { text } = res;
       const body = safeJson(text);
       if (isOk(op, res.status)) return { status: res.status, body, text };
       const verdict = httpVerdict(op.method, { status: res.status, hasBody: text.trim() !== '' });
@@ -179,7 +175,7 @@ export function createOpenStackEffect(auth: CloudAuth, opts: OpenStackOptions): 
         return { status: res.status, body, text, lost: `${what}: HTTP ${res.status}${msg ? ` (${msg})` : ''}; whether it was applied is unknown` };
       }
       if (verdict === 'retry' && attempt < policy.maxAttempts) {
-        await retryAfter(observe, `${what}: HTTP ${res.status}`, attempt, parseRetryAfter(res.headers.get('retry-after'), policy.now()), undefined);
+        await retryAfter(observe, `${what}: HTTP ${res.status}`, attempt, parseRetryAfter(header(res, 'retry-after'), policy.now()), undefined);
         continue;
       }
       return { status: res.status, body, text };

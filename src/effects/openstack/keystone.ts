@@ -4,6 +4,7 @@ import type { CloudAuth } from '../../config/types.js';
 import type { Identity } from '../types.js';
 import { apiMessage } from './api-message.js';
 import { OpenStackError, networkReason } from './api-error.js';
+import { header, type HttpAnswer, type HttpSend } from './http-client.js';
 
 interface CatalogEndpoint {
   interface?: string;
@@ -33,11 +34,11 @@ export function authRequestBody(auth: CloudAuth): unknown {
 
 export async function authenticate(
   auth: CloudAuth,
-  send: (url: string, init: RequestInit) => Promise<Response>,
+  send: HttpSend,
   timeoutMs: number,
 ): Promise<Identity> {
   const url = `${auth.authUrl}${TOKENS_PATH}`;
-  let res: Response;
+  let res: HttpAnswer;
   try {
     res = await send(url, {
       method: 'POST',
@@ -50,7 +51,7 @@ export async function authenticate(
       'check the auth URL and that this machine can reach it',
     );
   }
-  const text = await res.text();
+  const { text } = res;
   const body = safeJson(text);
   if (res.status === 401) {
     throw new OpenStackError(
@@ -58,13 +59,13 @@ export async function authenticate(
       'check the user name, password, project and domains of those credentials',
     );
   }
-  if (!res.ok) {
+  if (res.status < 200 || res.status > 299) {
     throw new OpenStackError(
       `Keystone at ${auth.authUrl} answered ${res.status}: ${apiMessage(body, text) ?? res.statusText}`,
       'check the auth URL and the project and domain names',
     );
   }
-  const token = res.headers.get('x-subject-token');
+  const token = header(res, 'x-subject-token');
   const t = (body as { token?: { catalog?: CatalogEntry[]; project?: { id?: string }; user?: { id?: string } } })?.token;
   if (!token || !t) {
     throw new OpenStackError(`Keystone at ${auth.authUrl} returned no token`, 'is the auth URL a Keystone v3 endpoint?');
