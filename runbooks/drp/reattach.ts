@@ -66,8 +66,9 @@ export const reattachStep: Step<DrpParams> = {
     return settled;
   },
   async resolve(ctx, item) {
-    // An attach still in progress is waited for, not repeated; one that never completes is redone
-    // (and refused by Cinder with the volume's status, which the operator then sees).
+    // An attach still in progress is waited for, never repeated: sent again, Nova would refuse it
+    // (the volume is attaching) and the item would fail on a change that is still coming. One
+    // that outlasts the wait is left unresolved (the item fails and a resume reads it again).
     const { settled } = await pollUntilSettled(
       [item.target.volume!],
       async ([id]) => {
@@ -77,7 +78,8 @@ export const reattachStep: Step<DrpParams> = {
       ctx.poll,
     );
     const volume = settled.get(item.target.volume!);
-    return volume?.attachments.some((a) => a.serverId === item.target.instance) ? 'done' : 'not-done';
+    if (!volume) throw new Error(`volume ${item.target.volume} is still attaching after ${Math.round(ctx.poll.timeoutMs / 1000)}s`);
+    return volume.attachments.some((a) => a.serverId === item.target.instance) ? 'done' : 'not-done';
   },
 };
 
