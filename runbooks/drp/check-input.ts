@@ -3,6 +3,7 @@
 // drp's one option needs no reading. A rehearsal reads only its instance's cell, known once
 // --test-instance is resolved (also before the run exists): its check waits for that (runbook.ts).
 // Found by the preflight, an unknown schema used to leave a run directory behind an exit 2.
+import { UsageError } from '../../src/engine/errors.js';
 import type { ResolvedScope, StepContext } from '../../src/engine/runbook.js';
 import { attachmentCells } from '../lib/attachment-reads.js';
 import { cellOfInstance } from '../lib/cells.js';
@@ -18,6 +19,13 @@ export async function checkDrpInput(ctx: StepContext<DrpParams>, request: { test
 /** The rehearsal's instance, and the schema of its cell (and of no other). */
 export async function resolveDrpRehearsal(ctx: StepContext<DrpParams>, ref: string): Promise<ResolvedScope> {
   const scope = await resolveTestInstance(ctx, ref);
-  await detectFlavour(ctx, [await cellOfInstance(ctx, scope.uuid)]);
+  const cell = await cellOfInstance(ctx, scope.uuid);
+  if (cell.cell0) {
+    throw new UsageError(
+      `--test-instance: instance ${scope.name ?? scope.uuid} is in cell0: it never scheduled, so no power loss stopped it and drp leaves it alone`,
+      'rehearse on an instance the power loss left SHUTOFF (`openstack server list --all-projects --status SHUTOFF`); one in cell0 is deleted and created again, not recovered',
+    );
+  }
+  await detectFlavour(ctx, [cell]);
   return scope;
 }
