@@ -86,6 +86,19 @@ export async function cellOfInstance(ctx: StepContext, uuid: string): Promise<Ce
   return cell;
 }
 
+/** The cell a record names (a volume map entry, say), refused when nova_api no longer maps it or it does not answer. */
+export function cellNamed(ctx: StepContext, name: string, why: string): Cell {
+  const cell = ctx.cells.cells.find((c) => c.name === name);
+  if (!cell) {
+    throw new RefusedError(
+      `cell ${name} is not mapped in this cloud (mapped: ${showList(ctx.cells.cells.map((c) => c.name))}) — ${why}`,
+      'check that the config reaches the same cloud (`novaops doctor` shows each cell); `nova-manage cell_v2 list_cells` on a controller lists the mappings',
+    );
+  }
+  refuseUnreachable(ctx, [cell], why);
+  return cell;
+}
+
 /** "cell1, cell2" for the plan, or nothing for a cloud of one unmapped cell. */
 export function cellsNote(cells: readonly Cell[]): string {
   return cells.length === 1 && cells[0].name === 'nova' ? '' : ` (cells: ${showList(cells.map((c) => c.name))})`;

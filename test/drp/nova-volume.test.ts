@@ -2,7 +2,9 @@
 // the captured volumes, then reboots and re-attaches through the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { createTestLab, type TestLab } from '../support/lab.js';
+import { checksums } from '../support/db-snapshot.js';
+import { createTestLab, LAB_DB_URL, type TestLab } from '../support/lab.js';
+import { writeLabConfigVariant } from '../support/lab-config.js';
 import type { ScenarioSummary } from '../../src/lab/index.js';
 
 let lab: TestLab;
@@ -15,6 +17,18 @@ beforeAll(async () => {
 afterAll(async () => lab?.destroy());
 
 describe('drp on nova-volume', () => {
+  it('is a schema from before cells v2: a config that maps cells (nova_api) is refused, exit 2, before a run exists', async () => {
+    const config = await writeLabConfigVariant(lab, 'with-nova-api.yaml', (doc) => {
+      doc.databases.nova_api = { url: `${LAB_DB_URL}/${lab.info.db.schemas.novaApi}` };
+    });
+    const before = await checksums(lab);
+    const r = await runCli(['run', 'drp', '--dry-run'], { ...lab.env, NOVAOPS_CONFIG: config });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cell cell1 \([^)]+\) has the nova-volume schema \(volumes kept in nova\), which predates cells v2, yet nova_api maps cells/);
+    expect(r.stdout).toContain('no run directory was created');
+    expect(await checksums(lab)).toEqual(before);
+  });
+
   it('detects the flavour, cleans with the guide statements and restores every attachment', async () => {
     const dry = await runCli(['run', 'drp', '--dry-run'], lab.env);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);

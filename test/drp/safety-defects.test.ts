@@ -225,7 +225,8 @@ describe('safety at the dangerous moments', () => {
     const transcript = transcriptOf(f.stateDir, a);
 
     // 1. The lock held by someone else (here: this test's own DB connection): byte for byte nothing.
-    const lockName = `novaops:${lab.info.db.schemas.nova}`.slice(0, 64);
+    // The lock is on nova_api where the cells are mapped (every lab is), on nova otherwise.
+    const lockName = `novaops:${lab.info.db.schemas.novaApi ?? lab.info.db.schemas.nova}`.slice(0, 64);
     const [got] = await lab.rootQuery<{ l: number }[]>('SELECT GET_LOCK(?, 0) AS l', [lockName]);
     expect(Number(got.l)).toBe(1);
     const bytes = await runDirBytes(f.stateDir, a);
