@@ -5,7 +5,7 @@ import type { NovaopsConfig } from '../config/types.js';
 import { resolveCells } from '../effects/sql/resolve-cells.js';
 import type { Effects } from '../effects/types.js';
 import type { Cell, CellDirectory } from '../operations/cells.js';
-import type { DoctorCheck } from './doctor-checks.js';
+import type { DoctorCheck } from './doctor-check.js';
 
 const CELL_FIX = 'check the cell mapping (`nova-manage cell_v2 list_cells --verbose` on a controller), or give this host a way in: databases.cells.<name>.url in the config';
 

@@ -6,20 +6,9 @@ import { classifySshFailure } from '../effects/hosts/ssh-failure.js';
 import type { Effects } from '../effects/types.js';
 import { NO_ACTIVE_SESSIONS, parseSessions } from '../operations/iscsi-sessions.js';
 import { cellChecks, cellsSummaryCheck } from './doctor-cells.js';
+import { CheckFailure, type DoctorCheck } from './doctor-check.js';
 
-export interface DoctorCheck {
-  name: string;
-  /** Resolves to the verdict's detail; throws when the check fails. */
-  run(): Promise<string>;
-  fix: string;
-}
-
-/** A check that failed with its own fix (the check's `fix` is the generic one). */
-export class CheckFailure extends Error {
-  constructor(message: string, readonly fix: string) {
-    super(message);
-  }
-}
+export { CheckFailure, type DoctorCheck } from './doctor-check.js';
 
 /** Hosts probed at once: each probe is one ssh connection (then reused by nothing: doctor ends). */
 const HOST_CONCURRENCY = 8;

@@ -3,7 +3,7 @@
 // nova.conf's [database] names; cell2 exists in every lab and is mapped only when a scenario asks
 // for two cells. Names and schema suffixes are a contract other code relies on.
 import { ExitCode, NovaopsError } from '../errors.js';
-import { uuidFromText } from './placement-db.js';
+import { uuidFromText } from './uuid-from-text.js';
 import type { LabInfo } from './types.js';
 
 export type CellName = 'cell0' | 'cell1' | 'cell2';

@@ -6,7 +6,6 @@
 // them, a consumer's generation with every write of its allocations, and a consumer without
 // allocations is deleted.
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { createHash } from 'node:crypto';
 import type { LabDb } from './lab-db.js';
 import { KeyedMutex } from './simulator/keyed-mutex.js';
 
@@ -54,12 +53,6 @@ export interface ConsumerView {
   lastModified: Date | null;
 }
 
-/** A stable uuid from a text (a compute node's, a service's): same lab, same ids. */
-export function uuidFromText(text: string): string {
-  const h = createHash('sha1').update(text).digest('hex');
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 // Writes are serialised per placement schema: the lab is one placement-api worker.
 const writes = new KeyedMutex();

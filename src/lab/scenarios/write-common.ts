@@ -6,7 +6,7 @@
 // and its own nova-conductor; the scheduler is cell1's. Placement is one for the whole cloud.
 import { randomUUID } from 'node:crypto';
 import type { CellDb, LabDb } from '../lab-db.js';
-import { uuidFromText } from '../placement-db.js';
+import { uuidFromText } from '../uuid-from-text.js';
 import { bulkInsert } from './bulk-insert.js';
 import { cellOf, computeCells, type CellLayout } from './cell-layout.js';
 import { hostAddress } from './libvirt-xml.js';
