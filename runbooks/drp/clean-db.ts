@@ -10,6 +10,11 @@ import { pairKey } from './volume-map.js';
 import { liveSessionGuard } from './live-session-guard.js';
 import { withCellDb } from './entry-cell.js';
 
+// Measured on both real beds (test/beds/FINDINGS-epoxy.md): refresh renews one attachment Nova
+// still knows, of a stopped instance, from a controller's shell, in 5-10 s each.
+const PATH_NOTE =
+  'path: the rows are cleaned here and the volumes re-attached through the Compute API (step 4); `nova-manage volume_attachment refresh` is not used: it renews only attachments Nova still has a BDM for, one at a time from a controller\'s shell (5-10 s each)';
+
 /** Attachments per statement: large enough for few round trips, small enough for readable plans and short locks. */
 const CHUNK = 250;
 
@@ -23,6 +28,7 @@ export const cleanStep: Step<DrpParams> = {
     // One item per captured attachment, for the guard to hold back; consolidate() below turns
     // the ones that may go ahead into set-based statements.
     return {
+      notes: [PATH_NOTE],
       items: map.entries.map((e) => ({
         key: `clean:${pairKey(e)}`,
         summary: `clean volume ${e.volumeId} (${e.device ?? 'no device'}) of ${e.instanceName ?? e.instanceUuid}`,
