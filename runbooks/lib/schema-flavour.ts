@@ -3,7 +3,8 @@
 // information_schema; a layout we do not know stops the run.
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/values/show-value.js';
-import type { SqlOperation, SqlParam } from '../../src/operations/types.js';
+import type { DbName, SqlOperation, SqlParam } from '../../src/operations/types.js';
+import type { Cell } from '../../src/operations/cells.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 
@@ -12,6 +13,8 @@ export interface Attachment {
   volumeId: string;
   instanceUuid: string;
   device?: string | null;
+  /** The database of the instance's cell, which holds its block device mappings ('nova' unless given). */
+  db?: DbName;
 }
 
 export type SchemaFlavour = 'modern' | 'cinder-columns' | 'nova-volume';
@@ -21,8 +24,8 @@ const COLUMNS_SQL =
 
 type Tables = Map<string, Set<string>>;
 
-async function tablesOf(ctx: StepContext, db: 'nova' | 'cinder'): Promise<Tables> {
-  const { rows = [] } = await ctx.read(selectRows(db, `read the ${db} schema`, COLUMNS_SQL));
+async function tablesOf(ctx: StepContext, db: DbName, name: string = db): Promise<Tables> {
+  const { rows = [] } = await ctx.read(selectRows(db, `read the ${name} schema`, COLUMNS_SQL));
   const tables: Tables = new Map();
   for (const row of rows) {
     const table = String(row.table_name);
@@ -55,8 +58,11 @@ function describe(tables: Tables, table: string): string {
   return `${table}(${showList(ordered)})`;
 }
 
-export async function detectFlavour(ctx: StepContext): Promise<SchemaFlavour> {
-  const [nova, cinder] = await Promise.all([tablesOf(ctx, 'nova'), tablesOf(ctx, 'cinder')]);
+/** `cells`: the cells whose Nova tables are read (a runbook that works in one cell names it); without them, `nova`. */
+export async function detectFlavour(ctx: StepContext, cells?: readonly Cell[]): Promise<SchemaFlavour> {
+  const cell = cells?.[0];
+  const novaDb = cell?.db ?? 'nova';
+  const [nova, cinder] = await Promise.all([tablesOf(ctx, novaDb, cell && cell.db !== 'nova' ? `cell ${cell.name}` : 'nova'), tablesOf(ctx, 'cinder')]);
   const bdm = ['id', 'instance_uuid', 'volume_id', 'device_name', 'boot_index', 'deleted', 'deleted_at'];
   if (
     has(cinder, 'volumes', ['id', 'status', 'attach_status', 'deleted']) &&
@@ -158,25 +164,50 @@ function idList(ids: readonly SqlParam[]): string {
   return `id IN (${ids.map(() => '?').join(', ')})`;
 }
 
+/** A summary's "in cell NAME", for a cell database of a mapped cloud (nothing for the one `nova`). */
+function inCell(db: DbName): string {
+  return db.startsWith('cell:') ? ` in cell ${db.slice('cell:'.length)}` : '';
+}
+
+/** The cell databases of `entries` ('nova' for an entry that names none), in commit order. */
+function byCellDb<T extends Attachment>(entries: readonly T[]): [DbName, T[]][] {
+  const groups = new Map<DbName, T[]>();
+  for (const e of entries) groups.set(e.db ?? 'nova', [...(groups.get(e.db ?? 'nova') ?? []), e]);
+  return [...groups].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Scope of a set of pairs: test mode checks that every operation targets the chosen instance. */
+function targetOf(entries: readonly Attachment[]): { instance?: string; volume?: string } {
+  const instances = new Set(entries.map((e) => e.instanceUuid));
+  return { instance: instances.size === 1 ? entries[0].instanceUuid : undefined, volume: entries.length === 1 ? entries[0].volumeId : undefined };
+}
+
+/** Nova's block_device_mapping rows of the pairs: one statement per cell, in that cell's database. */
+function bdmOps(entries: readonly Attachment[]): SqlOperation[] {
+  return byCellDb(entries).map(([db, own]) => {
+    const pairs = pairList(own);
+    return updateRows(
+      db,
+      `soft-delete Nova's block_device_mapping rows of ${own.length} attachment(s)${inCell(db)} (never a boot volume's)`,
+      `UPDATE block_device_mapping SET deleted = id, deleted_at = ${NOW} WHERE deleted = 0 AND (boot_index IS NULL OR boot_index <> 0) AND ${pairs.sql}`,
+      pairs.params,
+      targetOf(own),
+      { table: 'block_device_mapping', key: 'id', where: `deleted = 0 AND ${pairs.sql}`, params: pairs.params },
+    );
+  });
+}
+
 /**
  * The statements that clean a set of captured (volume, instance) pairs, in the detected form:
  * set-based, so a thousand attachments cost a handful of statements, not thousands.
  */
 export function cleanupOps(flavour: SchemaFlavour, entries: readonly Attachment[]): SqlOperation[] {
-  const instances = new Set(entries.map((e) => e.instanceUuid));
   // Test mode checks that every operation targets the chosen instance; a chunk of one instance's pairs does.
-  const target = { instance: instances.size === 1 ? entries[0].instanceUuid : undefined, volume: entries.length === 1 ? entries[0].volumeId : undefined };
+  const target = targetOf(entries);
   const n = `${entries.length} attachment(s)`;
   const pairs = pairList(entries);
   const volumeIds = [...new Set(entries.map((e) => e.volumeId))];
-  const bdm = updateRows(
-    'nova',
-    `soft-delete Nova's block_device_mapping rows of ${n} (never a boot volume's)`,
-    `UPDATE block_device_mapping SET deleted = id, deleted_at = ${NOW} WHERE deleted = 0 AND (boot_index IS NULL OR boot_index <> 0) AND ${pairs.sql}`,
-    pairs.params,
-    target,
-    { table: 'block_device_mapping', key: 'id', where: `deleted = 0 AND ${pairs.sql}`, params: pairs.params },
-  );
+  const bdm = bdmOps(entries);
   switch (flavour) {
     case 'modern':
       return [
@@ -197,7 +228,7 @@ export function cleanupOps(flavour: SchemaFlavour, entries: readonly Attachment[
           target,
           { table: 'volumes', key: 'id', where: idList(volumeIds), params: volumeIds },
         ),
-        bdm,
+        ...bdm,
       ];
     case 'cinder-columns': {
       const own = { sql: `(id, instance_uuid) IN (${entries.map(() => '(?, ?)').join(', ')})`, params: pairs.params };
@@ -210,7 +241,7 @@ export function cleanupOps(flavour: SchemaFlavour, entries: readonly Attachment[
           target,
           { table: 'volumes', key: 'id', where: own.sql, params: own.params },
         ),
-        bdm,
+        ...bdm,
       ];
     }
     case 'nova-volume': {
@@ -238,11 +269,14 @@ export async function cleanupLeftovers(ctx: StepContext, flavour: SchemaFlavour,
   const live = new Set(attachments.map((a) => `${a.volumeId}|${a.instanceUuid}`));
   const left: string[] = entries.filter((e) => live.has(`${e.volumeId}|${e.instanceUuid}`)).map((e) => `${e.volumeId} on ${e.instanceUuid}`);
   if (flavour !== 'nova-volume') {
-    const { rows = [] } = await ctx.read(
-      selectRows('nova', 'read live volume block device mappings', 'SELECT volume_id, instance_uuid FROM block_device_mapping WHERE deleted = 0 AND volume_id IS NOT NULL'),
-    );
-    const bdm = new Set(rows.map((r) => `${r.volume_id}|${r.instance_uuid}`));
-    for (const e of entries) if (bdm.has(`${e.volumeId}|${e.instanceUuid}`)) left.push(`BDM of ${e.volumeId} on ${e.instanceUuid}`);
+    // A pair's BDM can only be in its instance's cell: each cell the pairs name is read, no other.
+    for (const [db, own] of byCellDb(entries)) {
+      const { rows = [] } = await ctx.read(
+        selectRows(db, `read live volume block device mappings${inCell(db)}`, 'SELECT volume_id, instance_uuid FROM block_device_mapping WHERE deleted = 0 AND volume_id IS NOT NULL'),
+      );
+      const bdm = new Set(rows.map((r) => `${r.volume_id}|${r.instance_uuid}`));
+      for (const e of own) if (bdm.has(`${e.volumeId}|${e.instanceUuid}`)) left.push(`BDM of ${e.volumeId} on ${e.instanceUuid}${inCell(db)}`);
+    }
   }
   const ids = [...new Set(entries.map((e) => e.volumeId))];
   const holders: Record<SchemaFlavour, { db: 'nova' | 'cinder'; sql: string }> = {
