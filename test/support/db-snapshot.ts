@@ -6,10 +6,10 @@ function quoteIdent(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-export async function labTables(lab: TestLab): Promise<string[]> {
+export async function labTables(lab: TestLab, only?: readonly string[]): Promise<string[]> {
   // Placement too, where the lab has it: a run that moved an allocation changed the cloud.
   const { nova, cinder, placement } = lab.info.db.schemas;
-  const schemas = [nova, cinder, ...(placement ? [placement] : [])];
+  const schemas = only ?? [nova, cinder, ...(placement ? [placement] : [])];
   const rows = await lab.rootQuery<{ s: string; t: string }[]>(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${schemas.map(() => '?').join(', ')}) AND TABLE_TYPE = ? ORDER BY 1, 2`,
     [...schemas, 'BASE TABLE'],
@@ -21,12 +21,12 @@ export async function labTables(lab: TestLab): Promise<string[]> {
 export type Checksums = Record<string, string>;
 
 /**
- * "Nothing changed", measured: equal only if no row of any lab table was inserted, updated or
- * deleted. The services table is hashed without its heartbeat columns, which the lab's simulated
+ * "Nothing changed", measured: equal only if no row of any lab table (or of every table of the
+ * schemas `only` names, one cell's say) was inserted, updated or deleted. The services table is hashed without its heartbeat columns, which the lab's simulated
  * nova-compute updates every 10 s on its own (a change no run made).
  */
-export async function checksums(lab: TestLab): Promise<Checksums> {
-  const tables = await labTables(lab);
+export async function checksums(lab: TestLab, only?: readonly string[]): Promise<Checksums> {
+  const tables = await labTables(lab, only);
   const plain = tables.filter((t) => !t.endsWith('`services`'));
   const rows = await lab.rootQuery<{ Table: string; Checksum: string | number | null }[]>(`CHECKSUM TABLE ${plain.join(', ')} EXTENDED`);
   const out: Checksums = {};
