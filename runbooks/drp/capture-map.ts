@@ -6,6 +6,9 @@ import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listVolumes, showVolume, type Volume } from '../../src/operations/openstack/volumes.js';
 import { affectedInstances, capturedMap, flavourOf, mapFact, type DrpParams } from './facts.js';
 import { readAttachments } from '../lib/schema-flavour.js';
+import type { DbAttachment } from '../lib/attachment-reads.js';
+import { RefusedError } from '../../src/engine/errors.js';
+import { showList } from '../../src/values/show-value.js';
 import { MAP_JSON, MAP_TSV, pairKey, readVolumeMap, writeVolumeMap, type MapEntry } from './volume-map.js';
 
 export const captureMapStep: Step<DrpParams> = {
@@ -27,6 +30,7 @@ export const captureMapStep: Step<DrpParams> = {
     const affected = new Map(affectedInstances(ctx).map((i) => [i.uuid, i]));
     const attachments = await readAttachments(ctx, flavourOf(ctx), ctx.scope.instance?.uuid);
     const ofAffected = attachments.filter((a) => affected.has(a.instanceUuid));
+    refuseUnplaced(ofAffected);
     const boot = ofAffected.filter((a) => a.bootIndex === 0);
     const errorDeleting = ofAffected.filter((a) => a.volumeStatus === 'error_deleting');
     const entries: MapEntry[] = ofAffected
@@ -38,6 +42,7 @@ export const captureMapStep: Step<DrpParams> = {
         device: a.device,
         host: affected.get(a.instanceUuid)?.host ?? null,
         multiattach: a.multiattach,
+        cell: a.cell!,
       }))
       .sort((x, y) => x.instanceUuid.localeCompare(y.instanceUuid) || (x.device ?? '').localeCompare(y.device ?? ''));
 
@@ -52,12 +57,30 @@ export const captureMapStep: Step<DrpParams> = {
       entries,
     });
     await mapFact.set(ctx, { sha256, entries: entries.length });
-    const notes = [`volume map: ${entries.length} attachment(s) written to ${path} (and ${MAP_TSV}), read back, sha256 ${sha256.slice(0, 16)}`];
+    const notes = [`volume map: ${entries.length} attachment(s)${byCell(ctx, entries)} written to ${path} (and ${MAP_TSV}), read back, sha256 ${sha256.slice(0, 16)}`];
     if (boot.length) notes.push(`${boot.length} boot volume(s) left alone: the instances boot from them`);
     if (errorDeleting.length) notes.push(`${errorDeleting.length} volume(s) in error_deleting left as they are`);
     return { items: [], notes };
   },
 };
+
+/** Each attachment's BDMs are cleaned in its instance's cell: one with no cell cannot be mapped. */
+function refuseUnplaced(attachments: readonly DbAttachment[]): void {
+  const lost = [...new Set(attachments.filter((a) => a.cell === null).map((a) => a.instanceUuid))];
+  if (lost.length === 0) return;
+  throw new RefusedError(
+    `nova_api maps ${lost.length} affected instance(s) with volumes attached to no cell (instance_mappings): ${showList(lost)}; nothing was captured or changed`,
+    'check the instance mappings (`nova-manage cell_v2 verify_instance --uuid <uuid>`; `nova-manage cell_v2 map_instances` maps a cell\'s instances), then run drp again',
+  );
+}
+
+/** " (cell1: 3, cell2: 2)" where the cells are mapped. */
+function byCell(ctx: StepContext, entries: readonly MapEntry[]): string {
+  if (!ctx.cells.mapped || entries.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.cell ?? '?', (counts.get(e.cell ?? '?') ?? 0) + 1);
+  return ` (${[...counts].sort(([a], [b]) => a.localeCompare(b)).map(([cell, n]) => `${cell}: ${n}`).join(', ')})`;
+}
 
 /**
  * A drp that was abandoned after its cleanup took the attachments out of the databases: they are

@@ -3,8 +3,7 @@
 // "Nova Disaster Recovery Process" (seeds/003). The guide: do not add any steps or change the
 // order of steps in this procedure. Steps 1-5 below are its five; step 0 only reads.
 import type { Runbook } from '../../src/engine/runbook.js';
-import { resolveTestInstance } from '../lib/test-instance.js';
-import { checkDrpInput } from './check-input.js';
+import { checkDrpInput, resolveDrpRehearsal } from './check-input.js';
 import { drpManifest } from './manifest.js';
 import { drpParams, type DrpParams } from './params.js';
 import { preflightStep } from './preflight.js';
@@ -19,7 +18,7 @@ export const drp: Runbook<DrpParams> = {
   version: '1.0.0',
   params: drpParams,
   checkInput: checkDrpInput,
-  resolveTestScope: resolveTestInstance,
+  resolveTestScope: resolveDrpRehearsal,
   steps: [
     preflightStep,
     captureMapStep,

@@ -15,6 +15,9 @@ const mapEntry = z.object({
   device: z.string().nullable(),
   host: z.string().nullable(),
   multiattach: z.boolean(),
+  // The cell whose database holds the instance's block device mappings. A map captured before
+  // novaops knew cells has none: its one cell is meant (see drp/entry-cell.ts).
+  cell: z.string().min(1).optional(),
 });
 export type MapEntry = z.infer<typeof mapEntry>;
 
@@ -28,8 +31,9 @@ const volumeMap = z.object({
 export type VolumeMap = z.infer<typeof volumeMap>;
 
 export function toTsv(map: VolumeMap): string {
-  const header = '# volume\tinstance\tmount_point\tinstance_name\thost';
-  const lines = map.entries.map((e) => [e.volumeId, e.instanceUuid, e.device ?? '', e.instanceName ?? '', e.host ?? ''].join('\t'));
+  // The cell comes last: a script written for the five columns before it still reads them.
+  const header = '# volume\tinstance\tmount_point\tinstance_name\thost\tcell';
+  const lines = map.entries.map((e) => [e.volumeId, e.instanceUuid, e.device ?? '', e.instanceName ?? '', e.host ?? '', e.cell ?? ''].join('\t'));
   return [header, ...lines, ''].join('\n');
 }
 

@@ -4,7 +4,10 @@
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/values/show-value.js';
 import type { DbName, SqlOperation, SqlParam } from '../../src/operations/types.js';
-import type { Cell } from '../../src/operations/cells.js';
+import { workingCells, type Cell } from '../../src/operations/cells.js';
+import { everyCell } from './cells.js';
+import { readVolumeSide } from './attachment-reads.js';
+import type { SchemaFlavour } from './flavours.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 
@@ -17,15 +20,16 @@ export interface Attachment {
   db?: DbName;
 }
 
-export type SchemaFlavour = 'modern' | 'cinder-columns' | 'nova-volume';
+export type { SchemaFlavour };
 
 const COLUMNS_SQL =
   'SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()';
 
 type Tables = Map<string, Set<string>>;
 
-async function tablesOf(ctx: StepContext, db: DbName, name: string = db): Promise<Tables> {
-  const { rows = [] } = await ctx.read(selectRows(db, `read the ${name} schema`, COLUMNS_SQL));
+async function tablesOf(ctx: StepContext, db: DbName, cell?: string): Promise<Tables> {
+  const what = db === 'nova' || db === 'cinder' ? `the ${db} schema` : `the nova schema of cell ${cell ?? db}`;
+  const { rows = [] } = await ctx.read(selectRows(db, `read ${what}`, COLUMNS_SQL));
   const tables: Tables = new Map();
   for (const row of rows) {
     const table = String(row.table_name);
@@ -58,11 +62,8 @@ function describe(tables: Tables, table: string): string {
   return `${table}(${showList(ordered)})`;
 }
 
-/** `cells`: the cells whose Nova tables are read (a runbook that works in one cell names it); without them, `nova`. */
-export async function detectFlavour(ctx: StepContext, cells?: readonly Cell[]): Promise<SchemaFlavour> {
-  const cell = cells?.[0];
-  const novaDb = cell?.db ?? 'nova';
-  const [nova, cinder] = await Promise.all([tablesOf(ctx, novaDb, cell && cell.db !== 'nova' ? `cell ${cell.name}` : 'nova'), tablesOf(ctx, 'cinder')]);
+/** The flavour of cinder with one cell's nova tables, or why neither form fits. */
+function flavourOf(cinder: Tables, nova: Tables): SchemaFlavour | undefined {
   const bdm = ['id', 'instance_uuid', 'volume_id', 'device_name', 'boot_index', 'deleted', 'deleted_at'];
   if (
     has(cinder, 'volumes', ['id', 'status', 'attach_status', 'deleted']) &&
@@ -81,75 +82,49 @@ export async function detectFlavour(ctx: StepContext, cells?: readonly Cell[]): 
   if (has(nova, 'volumes', ['id', 'instance_id', 'mountpoint', 'status', 'attach_status']) && has(nova, 'instances', ['id', 'uuid', 'host'])) {
     return 'nova-volume';
   }
-  throw new UsageError(
-    `unrecognised schema: cinder has ${describe(cinder, 'volumes')}, ${describe(cinder, 'volume_attachment')}; ` +
-      `nova has ${describe(nova, 'block_device_mapping')}, ${describe(nova, 'volumes')}`,
-    'novaops knows modern Cinder (volumes + volume_attachment), Cinder with attachment columns on volumes, and legacy nova-volume; check [database] connection in nova.conf/cinder.conf points at the right schemas',
-  );
+  return undefined;
 }
 
-/** An attachment as the databases record it, before scoping and boot-volume filtering. */
-export interface DbAttachment {
-  volumeId: string;
-  instanceUuid: string;
-  device: string | null;
-  volumeStatus: string;
-  multiattach: boolean;
-  bootIndex: number | null;
-  attachmentId: string | null;
+/** The working cells that answer: what a runbook with no cell of its own detects the schema in. */
+function answeringCells(ctx: StepContext): Cell[] {
+  const cells = workingCells(ctx.cells).filter((c) => ctx.cells.unreachable[c.name] === undefined);
+  return cells.length > 0 ? cells : everyCell(ctx, 'the schema is read from the cell databases');
 }
 
-export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, instance?: string): Promise<DbAttachment[]> {
-  const scope = instance ? ' AND a.instance_uuid = ?' : '';
-  const params: SqlParam[] = instance ? [instance] : [];
-  if (flavour === 'nova-volume') {
-    const { rows = [] } = await ctx.read(
-      selectRows(
-        'nova',
-        'read attached volumes (nova-volume)',
-        `SELECT v.id AS volume_id, i.uuid AS instance_uuid, v.mountpoint, v.status FROM volumes v JOIN instances i ON i.id = v.instance_id WHERE v.deleted = 0 AND v.attach_status = 'attached'${instance ? ' AND i.uuid = ?' : ''}`,
-        params,
-      ),
+/**
+ * The flavour of cinder with the nova tables of `cells` (each must agree with the others: one
+ * statement form cleans them all). nova-volume predates cells v2: a mapped cloud never has it.
+ */
+export async function detectFlavour(ctx: StepContext, cells: readonly Cell[] = answeringCells(ctx)): Promise<SchemaFlavour> {
+  const [cinder, ...novas] = await Promise.all([tablesOf(ctx, 'cinder'), ...cells.map((c) => tablesOf(ctx, c.db, c.name))]);
+  const found = cells.map((cell, i) => ({ cell, nova: novas[i], flavour: flavourOf(cinder, novas[i]) }));
+  const named = ctx.cells.mapped;
+  const unknown = found.find((f) => f.flavour === undefined);
+  if (unknown) {
+    throw new UsageError(
+      `unrecognised schema${named ? ` in cell ${unknown.cell.name} (${unknown.cell.where})` : ''}: cinder has ${describe(cinder, 'volumes')}, ${describe(cinder, 'volume_attachment')}; ` +
+        `nova has ${describe(unknown.nova, 'block_device_mapping')}, ${describe(unknown.nova, 'volumes')}`,
+      'novaops knows modern Cinder (volumes + volume_attachment), Cinder with attachment columns on volumes, and legacy nova-volume; check [database] connection in nova.conf/cinder.conf points at the right schemas' +
+        (named ? ", and the cell's database_connection in nova_api.cell_mappings (or databases.cells in the config)" : ''),
     );
-    return rows.map((r) => ({
-      volumeId: String(r.volume_id),
-      instanceUuid: String(r.instance_uuid),
-      device: (r.mountpoint as string | null) ?? null,
-      volumeStatus: String(r.status),
-      multiattach: false,
-      bootIndex: null,
-      attachmentId: null,
-    }));
   }
-  const cinderSql =
-    flavour === 'modern'
-      ? `SELECT a.volume_id, a.instance_uuid, a.mountpoint, a.id AS attachment_id, v.status, v.multiattach FROM volume_attachment a JOIN volumes v ON v.id = a.volume_id WHERE a.deleted = 0 AND v.deleted = 0 AND a.attach_status = 'attached'${scope}`
-      : `SELECT a.id AS volume_id, a.instance_uuid, a.mountpoint, NULL AS attachment_id, a.status, 0 AS multiattach FROM volumes a WHERE a.deleted = 0 AND a.attach_status = 'attached'${scope}`;
-  const [cinderRows, bdmRows] = await Promise.all([
-    ctx.read(selectRows('cinder', 'read attached volumes (cinder)', cinderSql, params)),
-    ctx.read(
-      selectRows(
-        'nova',
-        'read volume block device mappings (nova)',
-        `SELECT b.volume_id, b.instance_uuid, b.device_name, b.boot_index FROM block_device_mapping b WHERE b.deleted = 0 AND b.volume_id IS NOT NULL${instance ? ' AND b.instance_uuid = ?' : ''}`,
-        params,
-      ),
-    ),
-  ]);
-  const bdms = new Map((bdmRows.rows ?? []).map((b) => [`${b.volume_id}|${b.instance_uuid}`, b]));
-  return (cinderRows.rows ?? []).map((r) => {
-    const bdm = bdms.get(`${r.volume_id}|${r.instance_uuid}`);
-    return {
-      volumeId: String(r.volume_id),
-      instanceUuid: String(r.instance_uuid),
-      device: ((bdm?.device_name ?? r.mountpoint) as string | null) ?? null,
-      volumeStatus: String(r.status),
-      multiattach: Boolean(Number(r.multiattach)),
-      bootIndex: bdm?.boot_index === null || bdm?.boot_index === undefined ? null : Number(bdm.boot_index),
-      attachmentId: (r.attachment_id as string | null) ?? null,
-    };
-  });
+  const flavours = [...new Set(found.map((f) => f.flavour!))];
+  if (flavours.length > 1) {
+    throw new UsageError(
+      `the cells' schemas disagree: ${found.map((f) => `cell ${f.cell.name} (${f.cell.where}) reads as ${f.flavour}`).join(', ')}`,
+      'every cell database must be at the same nova schema version (`nova-manage db sync` on each cell); check that each cell mapping points at a nova cell database',
+    );
+  }
+  if (flavours[0] === 'nova-volume' && named) {
+    throw new UsageError(
+      `cell ${found[0].cell.name} (${found[0].cell.where}) has the nova-volume schema (volumes kept in nova), which predates cells v2, yet nova_api maps cells`,
+      'check that the cell mappings (or databases.cells in the config) point at the cell databases of this cloud; a nova-volume cloud has no API database: leave [api_database] out of the config',
+    );
+  }
+  return flavours[0];
 }
+
+export { readAttachments, type DbAttachment } from './attachment-reads.js';
 
 const NOW = 'UTC_TIMESTAMP()';
 
@@ -265,8 +240,8 @@ export function cleanupOps(flavour: SchemaFlavour, entries: readonly Attachment[
  */
 export async function cleanupLeftovers(ctx: StepContext, flavour: SchemaFlavour, entries: Attachment[]): Promise<string[]> {
   if (entries.length === 0) return [];
-  const attachments = await readAttachments(ctx, flavour, ctx.scope.instance?.uuid);
-  const live = new Set(attachments.map((a) => `${a.volumeId}|${a.instanceUuid}`));
+  const volumeSide = await readVolumeSide(ctx, flavour, ctx.scope.instance?.uuid);
+  const live = new Set(volumeSide.map((r) => `${r.volume_id}|${r.instance_uuid}`));
   const left: string[] = entries.filter((e) => live.has(`${e.volumeId}|${e.instanceUuid}`)).map((e) => `${e.volumeId} on ${e.instanceUuid}`);
   if (flavour !== 'nova-volume') {
     // A pair's BDM can only be in its instance's cell: each cell the pairs name is read, no other.

@@ -251,9 +251,10 @@ export interface Runbook<P = any> extends RunbookManifest {
   /**
    * Input only the cloud can judge (a path on a host, say), read before the run exists: a
    * UsageError here is bad input, exit 2, and no run directory is made. Read-only, like the lookup
-   * of a test scope, and run in dry-runs too.
+   * of a test scope, and run in dry-runs too. `testScope` is the operator's reference when the run
+   * is a rehearsal (resolved after this): what is checked for the whole cloud may then wait for it.
    */
-  checkInput?(ctx: StepContext<P>): Promise<void>;
+  checkInput?(ctx: StepContext<P>, request: { testScope?: string }): Promise<void>;
   /** Resolves the operator's reference (uuid, name, host) to exactly one target; a UsageError otherwise. */
   resolveTestScope?(ctx: StepContext<P>, ref: string): Promise<ResolvedScope>;
   steps: Step<P>[];

@@ -117,7 +117,7 @@ export async function startRun(request: RunRequest, deps: RunDeps): Promise<RunR
     let opCounter = 0;
     // Reads before the run directory exists: input the cloud must judge, then the test scope.
     const lookup = createLookupContext(runId, { ...contextBase(deps, bus, mode, request.params, {}), nextOpId: (step) => `${step}#${++opCounter}` });
-    await runbook.checkInput?.(lookup);
+    await runbook.checkInput?.(lookup, { testScope: request.testScope });
     const scope: RunScope =
       request.testScope === undefined ? { kind: 'cloud' } : { ref: request.testScope, ...(await runbook.resolveTestScope!(lookup, request.testScope)) };
     if (scope.kind !== 'cloud' && scope.kind !== runbook.testScope) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/engine/errors.js';
 import type { StepContext } from '../../src/engine/runbook.js';
 import { checkTestInstanceRef, resolveTestInstance } from '../../runbooks/lib/test-instance.js';
+import { singleCell } from '../../src/operations/cells.js';
 import { detectFlavour } from '../../runbooks/lib/schema-flavour.js';
 
 function usageError(f: () => unknown): UsageError {
@@ -60,6 +61,7 @@ describe('drp: unrecognised schema', () => {
         const rows = Object.entries(columns[op.db]).flatMap(([table, cols]) => cols.map((c) => ({ table_name: table, column_name: c })));
         return { ok: true, value: undefined, rows };
       },
+      cells: singleCell('nova at 127.0.0.1:3306'),
     } as unknown as StepContext;
   }
 

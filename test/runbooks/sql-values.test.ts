@@ -19,6 +19,7 @@ import { runSqlStep } from '../../src/engine/sql-step.js';
 import { cleanupLeftovers, cleanupOps, detectFlavour, readAttachments, type SchemaFlavour } from '../../runbooks/lib/schema-flavour.js';
 import type { MapEntry } from '../../runbooks/drp/volume-map.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
+import { singleCell } from '../../src/operations/cells.js';
 import { createTestLab, type TestLab } from '../support/lab.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +100,7 @@ function harness(exec: (op: SqlOperation) => Promise<OperationResult>, scopeInst
     mapLimit: (items: readonly unknown[], fn: (i: unknown) => Promise<unknown>) => Promise.all(items.map(fn)),
     hosts: () => [],
     heldBack: () => [],
+    cells: singleCell('nova at 127.0.0.1:3306'),
   } as unknown as StepContext;
   return { ctx, log };
 }

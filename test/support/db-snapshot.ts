@@ -21,12 +21,17 @@ export async function labTables(lab: TestLab, only?: readonly string[]): Promise
 export type Checksums = Record<string, string>;
 
 /**
- * "Nothing changed", measured: equal only if no row of any lab table (or of every table of the
- * schemas `only` names, one cell's say) was inserted, updated or deleted. The services table is hashed without its heartbeat columns, which the lab's simulated
+ * "Nothing changed", measured: equal only if no row of any lab table was inserted, updated or
+ * deleted. The services table is hashed without its heartbeat columns, which the lab's simulated
  * nova-compute updates every 10 s on its own (a change no run made).
  */
-export async function checksums(lab: TestLab, only?: readonly string[]): Promise<Checksums> {
-  const tables = await labTables(lab, only);
+export async function checksums(lab: TestLab): Promise<Checksums> {
+  return checksumsOf(lab);
+}
+
+/** checksums() of the tables of `schemas` (e.g. one cell's database), or of the lab's usual ones. */
+export async function checksumsOf(lab: TestLab, schemas?: readonly string[]): Promise<Checksums> {
+  const tables = await labTables(lab, schemas);
   const plain = tables.filter((t) => !t.endsWith('`services`'));
   const rows = await lab.rootQuery<{ Table: string; Checksum: string | number | null }[]>(`CHECKSUM TABLE ${plain.join(', ')} EXTENDED`);
   const out: Checksums = {};
