@@ -42,7 +42,8 @@ export async function readCloudsYaml(file: string): Promise<CloudCredentials> {
   return { authUrl: auth.auth_url, username: auth.username, password: String(auth.password) };
 }
 
-export async function writeServiceConf(file: string, service: 'nova' | 'cinder' | 'placement', db: Required<DbServer>): Promise<void> {
+/** `api`: nova.conf's [api_database], the nova_api schema (cells v2), with the same lab user. */
+export async function writeServiceConf(file: string, service: 'nova' | 'cinder' | 'placement', db: Required<DbServer>, api?: { database: string }): Promise<void> {
   const defaults: Record<typeof service, string[]> = {
     nova: ['instance_name_template = instance-%08x'],
     cinder: ['volume_name_template = volume-%s'],
@@ -57,17 +58,23 @@ export async function writeServiceConf(file: string, service: 'nova' | 'cinder' 
     service === 'placement' ? '[placement_database]' : '[database]',
     `connection = ${oslodbUrl(db)}`,
     '',
+    ...(api ? ['[api_database]', `connection = ${oslodbUrl({ ...db, database: api.database })}`, ''] : []),
   ].join('\n');
   // 0640 like the packaged files: the password must not be world readable.
   await writeFile(file, body, { mode: 0o640 });
   await chmod(file, 0o640);
 }
 
-export async function readServiceConnection(file: string): Promise<DbServer> {
+/** [database] connection as the file spells it (cell mapping templates are formatted from it). */
+export async function readServiceConnectionUrl(file: string): Promise<string> {
   const parsed = ini.parse(await readFile(file, 'utf8'));
   const conn = parsed?.database?.connection;
   if (typeof conn !== 'string') throw new Error(`${file}: no [database] connection`);
-  return parseDbUrl(conn);
+  return conn;
+}
+
+export async function readServiceConnection(file: string): Promise<DbServer> {
+  return parseDbUrl(await readServiceConnectionUrl(file));
 }
 
 /** `conf`: the nova.conf and cinder.conf novaops reads (the lab's own unless it reaches the DB through the proxy). */

@@ -20,7 +20,8 @@ export async function adminConnection(server: DbServer): Promise<mysql.Connectio
 const USER_HOSTS = ['127.0.0.1', 'localhost'];
 
 export interface ProvisionSpec {
-  schemas: { nova: string; cinder: string; placement: string };
+  /** nova is cell1's database; novaCell0, novaCell2 and novaApi come with cells v2. */
+  schemas: Record<SchemaKey, string>;
   user: string;
   password: string;
   flavour: LabFlavour;

@@ -2,7 +2,9 @@
 // parser, which runs at every start, the light list of scenarios it re-exports (scenarios/registry.ts).
 export { labUp, type LabUpOptions, type LabUpResult } from './lab-up.js';
 export { labDown, type LabDownOptions } from './lab-down.js';
-export { labStatus, type LabStatus } from './lab-status.js';
+export { labStatus, type LabStatus, type LabCellStatus } from './lab-status.js';
+export { CELL0_UUID, CELL_NAMES, type CellName, type CellCount } from './cells.js';
+export type { ScenarioCell } from './scenarios/cell-layout.js';
 export { labFaults, type LabFaultsState } from './lab-faults.js';
 export {
   FAULT_KINDS,
@@ -68,4 +70,4 @@ export { legacyVolumeName } from './simulator/volume-backend-legacy.js';
 export { readCloudsYaml, readServiceConnection } from './conf-files.js';
 export { findMariadbd } from './private-mariadb.js';
 export { isAlive } from './process-util.js';
-export { parseDbUrl } from './db-url.js';
+export { parseDbUrl, formatCellUrl } from './db-url.js';

@@ -45,7 +45,8 @@ async function dropShared(info: LabInfo, dbServer: string | undefined): Promise<
   const url = dbServer ?? process.env.NOVAOPS_LAB_DB ?? `mysql://root:@${info.db.host}:${info.db.port}`;
   const conn = await adminConnection(parseDbUrl(url));
   try {
-    const schemas = [info.db.schemas.nova, info.db.schemas.cinder, info.db.schemas.placement].filter((s): s is string => Boolean(s));
+    const s = info.db.schemas;
+    const schemas = [s.nova, s.novaCell0, s.novaCell2, s.novaApi, s.cinder, s.placement].filter((x): x is string => Boolean(x));
     await dropDatabases(conn, schemas, info.db.user);
   } finally {
     await conn.end();

@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCloudsYaml, writeNovaopsYaml, writeServiceConf } from './conf-files.js';
+import { writeCellMappings } from './cell-mappings.js';
+import { cellSchemas } from './cells.js';
 import { adminConnection, provisionDatabases } from './db-provision.js';
 import { assertLoopback, parseDbUrl, type DbServer } from './db-url.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -67,7 +69,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       host: admin.host,
       port: admin.port,
       user: labUser,
-      schemas: { nova: `${prefix}nova`, cinder: `${prefix}cinder`, placement: `${prefix}placement` },
+      schemas: cellsV2Schemas(prefix),
       private: false,
       prefix,
     };
@@ -78,7 +80,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       host: '127.0.0.1',
       port: server.port,
       user: labUser,
-      schemas: { nova: 'nova', cinder: 'cinder', placement: 'placement' },
+      schemas: cellsV2Schemas(''),
       private: true,
       pid: server.pid,
       dataDir: server.dataDir,
@@ -89,17 +91,16 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const dbPassword = randomPassword();
   const conn = await adminConnection(admin);
   try {
-    await provisionDatabases(conn, {
-      schemas: { nova: dbInfo.schemas.nova, cinder: dbInfo.schemas.cinder, placement: dbInfo.schemas.placement! },
-      user: labUser,
-      password: dbPassword,
-      flavour,
-    });
+    const s = dbInfo.schemas as Required<LabInfo['db']['schemas']>;
+    await provisionDatabases(conn, { schemas: s, user: labUser, password: dbPassword, flavour });
+    // A deployed cloud has cell0 and cell1 mapped before any compute starts.
+    await writeCellMappings(conn, cellSchemas({ dir, db: dbInfo }), { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword }, 1);
   } finally {
     await conn.end();
   }
   const common = { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword };
-  await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova });
+  const api = { database: dbInfo.schemas.novaApi! };
+  await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova }, api);
   await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });
   await writeServiceConf(p.placementConf, 'placement', { ...common, database: dbInfo.schemas.placement! });
   const proxied = opts.dbProxy || opts.faults !== undefined;
@@ -107,7 +108,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     dbInfo.proxyPort = await freeLoopbackPort();
     const viaProxy = { ...common, host: '127.0.0.1', port: dbInfo.proxyPort };
     await mkdir(path.dirname(p.proxiedNovaConf), { recursive: true });
-    await writeServiceConf(p.proxiedNovaConf, 'nova', { ...viaProxy, database: dbInfo.schemas.nova });
+    await writeServiceConf(p.proxiedNovaConf, 'nova', { ...viaProxy, database: dbInfo.schemas.nova }, api);
     await writeServiceConf(p.proxiedCinderConf, 'cinder', { ...viaProxy, database: dbInfo.schemas.cinder });
   }
 
@@ -144,6 +145,18 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   await waitForApi(url, info.api.pid, p.simulatorLog);
   await writeLabInfo(info);
   return info;
+}
+
+/** Every schema of a lab: `nova` is cell1's database; cells v2 adds nova_api, cell0 and cell2. */
+function cellsV2Schemas(prefix: string): Required<LabInfo['db']['schemas']> {
+  return {
+    nova: `${prefix}nova`,
+    novaApi: `${prefix}nova_api`,
+    novaCell0: `${prefix}nova_cell0`,
+    novaCell2: `${prefix}nova_cell2`,
+    cinder: `${prefix}cinder`,
+    placement: `${prefix}placement`,
+  };
 }
 
 /**

@@ -54,8 +54,12 @@ export interface LabDbInfo {
   host: string;
   port: number;
   user: string;
-  /** placement: absent in labs made before the lab had Placement (recreate them). */
-  schemas: { nova: string; cinder: string; placement?: string };
+  /**
+   * nova is cell1's database (what nova.conf's [database] names). placement: absent in labs made
+   * before the lab had Placement; novaApi, novaCell0, novaCell2: absent in labs made before the
+   * lab had cells v2 (recreate them).
+   */
+  schemas: { nova: string; cinder: string; placement?: string; novaApi?: string; novaCell0?: string; novaCell2?: string };
   /** True when the lab runs its own mariadbd. */
   private: boolean;
   pid?: number;

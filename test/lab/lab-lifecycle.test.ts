@@ -18,11 +18,15 @@ describe('lab lifecycle', () => {
       const up = await labUp({ stateDir, hosts: 2, simulator: 'in-process' });
       const { simulatorHandle, ...info } = up;
       expect(info.db.private).toBe(true);
-      expect(info.db.schemas).toEqual({ nova: 'nova', cinder: 'cinder', placement: 'placement' });
+      expect(info.db.schemas).toEqual({ nova: 'nova', novaApi: 'nova_api', novaCell0: 'nova_cell0', novaCell2: 'nova_cell2', cinder: 'cinder', placement: 'placement' });
       expect(isAlive(info.db.pid!)).toBe(true);
       const st = await labStatus({ stateDir });
       expect(st.live.dbReachable).toBe(true);
       expect(st.live.apiAnswering).toBe(true);
+      expect(st.cells?.map((c) => [c.name, c.schema])).toEqual([
+        ['cell0', 'nova_cell0'],
+        ['cell1', 'nova'],
+      ]);
       await simulatorHandle!.close();
       const down = await labDown({ stateDir, wipe: true });
       expect(down.stopped.join(' ')).toMatch(/mariadbd/);

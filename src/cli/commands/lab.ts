@@ -87,7 +87,7 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
   const faultState = faults ?? { faults: info.faults ?? null, injected: {}, dbProxy: info.db.proxyPort !== undefined };
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, dbUp, apiUp, faults: faultState.faults, faultsInjected: faultState.injected, dbProxyPort: info.db.proxyPort ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ dbUrl, apiUrl: info.api.url, authUrl: info.api.authUrl, cloudsYaml: info.cloudsYaml, cloud: info.cloudName, config: info.configFile, schemas: info.db.schemas, hosts: info.hosts, cells: status.cells ?? null, dbUp, apiUp, faults: faultState.faults, faultsInjected: faultState.injected, dbProxyPort: info.db.proxyPort ?? null }, null, 2)}\n`,
     );
     return;
   }
@@ -97,9 +97,18 @@ export async function labStatusCommand(flags: { json?: boolean }): Promise<void>
       `API      ${info.api.url} — ${apiUp ? 'up' : `DOWN (${status.live.apiError ?? '?'})`}`,
       `clouds.yaml ${info.cloudsYaml} (cloud ${info.cloudName}); config ${info.configFile}`,
       `hosts    ${info.hosts.join(', ')}`,
+      ...cellLines(status),
       describeFaults(faultState),
       '',
     ].join('\n'),
+  );
+}
+
+/** One line per mapped cell: name, database, compute hosts, instances. */
+function cellLines(status: Awaited<ReturnType<typeof labStatus>>): string[] {
+  if (status.cellsError) return [`cells    unknown: ${status.cellsError}`];
+  return (status.cells ?? []).map(
+    (c) => `cell     ${c.name.padEnd(6)} ${c.schema} — ${c.hosts.length ? `hosts ${c.hosts.join(', ')}` : 'no hosts'}, ${c.instances} instance${c.instances === 1 ? '' : 's'}`,
   );
 }
 

@@ -18,6 +18,6 @@ export const failedNode = defineScenario<'failed-node', FailedNodeOptions, Faile
   ],
   async apply(lab, options) {
     const { applyFailedNode } = await import('./failed-node.js');
-    return applyFailedNode(lab.info, await lab.db(), options);
+    return applyFailedNode(lab.info, await lab.db(), options, lab.cells);
   },
 });

@@ -8,8 +8,12 @@
 // other hosts are up and hold a few healthy instances. Options: sharedStorage (every host sees
 // <instances_path>/<uuid>/, so evacuate keeps the disks), legacyLibvirtXml (libvirt.xml in each
 // instance's directory on the failed host and on the target, as older deployments left them).
+// With two cells the failed host and its target share a cell (Nova never evacuates across cells)
+// and every other host is in the other cell, with its healthy instances.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { splitHosts, type CellCount, type CellName } from '../cells.js';
+import { ExitCode, NovaopsError } from '../../errors.js';
 import { setHostPower } from '../hosts.js';
 import type { LabDb } from '../lab-db.js';
 import { hostPaths, labPaths } from '../paths.js';
@@ -19,8 +23,9 @@ import { legacyVolumeName } from '../simulator/volume-backend-legacy.js';
 import { ADMIN_PROJECT_ID, ADMIN_USER_ID, DEMO_PROJECT_ID, DEMO_USER_ID, type LabInfo } from '../types.js';
 import { libvirtXml, writeInstanceXml } from './libvirt-xml.js';
 import { isBootFromVolume, planVolume, type PlanInstance, type PlanVolume, type PowerLossPlan } from './power-loss-plan.js';
+import { cellOf, scenarioLayout, writeCellLayout, type CellLayout, type ScenarioCell } from './cell-layout.js';
 import { resetLabData } from './reset-data.js';
-import { computeNodeUuid, IMAGE_REF, instanceResources, serviceUuid, writeCommon } from './write-common.js';
+import { computeNodeUuid, computeServiceId, IMAGE_REF, instanceResources, serviceUuid, writeCommon } from './write-common.js';
 import { writeLegacy } from './write-legacy.js';
 import { modernVolumeName, writeModern } from './write-modern.js';
 
@@ -58,6 +63,7 @@ export interface FailedNodeInstance {
   uuid: string;
   name: string;
   host: string;
+  cell: CellName;
   kind: FailedNodeKind | 'healthy';
   vmState: string;
   powerState: number;
@@ -77,7 +83,11 @@ export interface FailedNodeSummary {
   hosts: string[];
   failedHost: string;
   targetHost: string;
-  /** The failed host's nova-compute: its id (before 2.53) and uuid (PUT /os-services/{uuid} from 2.53). */
+  /** The mapped cells (cell0 first) with their schema and compute hosts. */
+  cells: ScenarioCell[];
+  /** The failed host's (and the target's) cell. */
+  failedCell: CellName;
+  /** The failed host's nova-compute: its id in its cell (before 2.53) and uuid (PUT /os-services/{uuid} from 2.53). */
   failedService: { id: number; uuid: string };
   /** Resource provider uuid (= compute node uuid) of every host. */
   providers: Record<string, string>;
@@ -194,20 +204,39 @@ export function planFailedNode(info: LabInfo, o: FailedNodeOptions): Plan {
   return { seed, failedHost, targetHost, kinds, power: { seed, instances, volumes } };
 }
 
-export async function applyFailedNode(info: LabInfo, db: LabDb, opts: FailedNodeOptions): Promise<FailedNodeSummary> {
+/** One cell: the default. Two: the failed host and its target in the failed host's cell, every other host in the other. */
+function failedNodeLayout(info: LabInfo, cells: CellCount, failedHost: string, targetHost: string): CellLayout {
+  const layout = scenarioLayout(info, cells);
+  if (cells === 1) return layout;
+  if (info.hosts.length < 3) {
+    throw new NovaopsError(
+      `failed-node --cells 2 needs a lab with at least 3 hosts (it has ${info.hosts.length}): the failed host and its target share a cell, the other cell holds the rest`,
+      'novaops lab down --wipe, then novaops lab up --hosts 3',
+      ExitCode.usage,
+    );
+  }
+  const failedCell = splitHosts(info.hosts, 2).get(failedHost)!;
+  const otherCell: CellName = failedCell === 'cell1' ? 'cell2' : 'cell1';
+  return new Map(info.hosts.map((h) => [h, h === failedHost || h === targetHost ? failedCell : otherCell]));
+}
+
+export async function applyFailedNode(info: LabInfo, db: LabDb, opts: FailedNodeOptions, cellCount: CellCount = 1): Promise<FailedNodeSummary> {
   const plan = planFailedNode(info, opts);
   const { power, failedHost, targetHost } = plan;
+  const layout = failedNodeLayout(info, cellCount, failedHost, targetHost);
   const now = new Date();
   const age = Math.max(0, opts.heartbeatAgeSeconds ?? 0);
   await resetLabData(info, db);
   // Off before any row exists, so the simulator's heartbeat never reports for it again.
   await setHostPower(info.dir, failedHost, false);
-  await writeCommon(db, power.instances, info.hosts, now);
-  if (info.flavour === 'modern') await writeModern(db, power, now);
+  const cells = await writeCellLayout(db, layout, power.instances);
+  await writeCommon(db, power.instances, info.hosts, now, layout);
+  if (info.flavour === 'modern') await writeModern(db, power, now, layout);
   else await writeLegacy(db, power, now);
-  const lastBeat = new Date(now.getTime() - age * 1000);
+  // Counted from now, not from when the scenario began: writing it takes a moment.
+  const lastBeat = new Date(Date.now() - age * 1000);
   await db.pool.query(
-    `UPDATE ${db.nova('services')} SET last_seen_up = ?, updated_at = ? WHERE host = ? AND \`binary\` = 'nova-compute'`,
+    `UPDATE ${db.cell(cellOf(layout, failedHost)).nova('services')} SET last_seen_up = ?, updated_at = ? WHERE host = ? AND \`binary\` = 'nova-compute'`,
     [lastBeat, lastBeat, failedHost],
   );
 
@@ -237,7 +266,7 @@ export async function applyFailedNode(info: LabInfo, db: LabDb, opts: FailedNode
     }
   }
 
-  const summary = summarize(info, plan, { shared, xml: Boolean(opts.legacyLibvirtXml), age, xmlFiles });
+  const summary = summarize(info, plan, { shared, xml: Boolean(opts.legacyLibvirtXml), age, xmlFiles, cells, layout });
   await writeFile(labPaths(info.dir).scenarioJson, JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
@@ -250,8 +279,13 @@ async function writeInstanceFiles(labDirectory: string, host: string, inst: Plan
   await writeFile(path.join(dir, 'console.log'), `[    0.000000] Linux version 6.1.0 (lab guest ${inst.name})\n`);
 }
 
-function summarize(info: LabInfo, plan: Plan, o: { shared: boolean; xml: boolean; age: number; xmlFiles: string[] }): FailedNodeSummary {
+function summarize(
+  info: LabInfo,
+  plan: Plan,
+  o: { shared: boolean; xml: boolean; age: number; xmlFiles: string[]; cells: ScenarioCell[]; layout: CellLayout },
+): FailedNodeSummary {
   const { power, failedHost, targetHost, kinds } = plan;
+  const failedCell = cellOf(o.layout, failedHost);
   const modern = info.flavour === 'modern';
   const volumesOf = (inst: PlanInstance): FailedNodeVolume[] =>
     power.volumes
@@ -268,6 +302,7 @@ function summarize(info: LabInfo, plan: Plan, o: { shared: boolean; xml: boolean
     uuid: inst.uuid,
     name: inst.name,
     host: inst.host,
+    cell: cellOf(o.layout, inst.host),
     kind: kinds.get(inst.uuid)!,
     vmState: inst.vmState,
     powerState: inst.powerState,
@@ -287,7 +322,12 @@ function summarize(info: LabInfo, plan: Plan, o: { shared: boolean; xml: boolean
     hosts: info.hosts,
     failedHost,
     targetHost,
-    failedService: { id: info.hosts.indexOf(failedHost) + 1, uuid: serviceUuid(failedHost, 'nova-compute') },
+    cells: o.cells,
+    failedCell,
+    failedService: {
+      id: computeServiceId(info.hosts.filter((h) => cellOf(o.layout, h) === failedCell), failedHost),
+      uuid: serviceUuid(failedHost, 'nova-compute'),
+    },
     providers: Object.fromEntries(info.hosts.map((h) => [h, computeNodeUuid(h)])),
     sharedStorage: o.shared,
     legacyLibvirtXml: o.xml,

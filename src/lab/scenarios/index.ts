@@ -34,6 +34,8 @@ export async function applyScenario(lab: LabInfo | string, name: string, opts: o
       {
         info,
         db: () => (db ??= import('../lab-db.js').then(({ openLabDb }) => openLabDb(info, 4))),
+        // The registry reads --cells from the options and puts it here.
+        cells: 1,
       },
       opts,
     );

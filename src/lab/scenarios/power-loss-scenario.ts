@@ -9,6 +9,6 @@ export const powerLoss = defineScenario<'power-loss', PowerLossOptions, PowerLos
   options: [INSTANCES, VOLUMES, { flags: '--live-session', key: 'liveSession', description: 'leave one mapped volume with a live iSCSI session', kind: 'switch' }, SEED],
   async apply(lab, options) {
     const { applyPowerLoss } = await import('./power-loss.js');
-    return applyPowerLoss(lab.info, await lab.db(), options);
+    return applyPowerLoss(lab.info, await lab.db(), options, lab.cells);
   },
 });

@@ -6,7 +6,9 @@ import type { LabDb } from '../lab-db.js';
 import { labPaths } from '../paths.js';
 import { volumeIqn, writeSessionTable } from '../sessions-file.js';
 import { legacyVolumeName } from '../simulator/volume-backend-legacy.js';
+import type { CellCount, CellName } from '../cells.js';
 import type { LabInfo } from '../types.js';
+import { cellOf, scenarioLayout, writeCellLayout, type CellLayout, type ScenarioCell } from './cell-layout.js';
 import { libvirtXml, writeInstanceXml } from './libvirt-xml.js';
 import { planPowerLoss, type PowerLossOptions, type PowerLossPlan } from './power-loss-plan.js';
 import { resetLabData } from './reset-data.js';
@@ -28,7 +30,9 @@ export interface PowerLossSummary {
   seed: number;
   counts: { instances: number; volumes: number };
   hosts: string[];
-  instances: { uuid: string; name: string; host: string; projectId: string; role: string; vmState: string; address: string }[];
+  /** The mapped cells (cell0 first) with their schema and compute hosts. */
+  cells: ScenarioCell[];
+  instances: { uuid: string; name: string; host: string; cell: CellName; projectId: string; role: string; vmState: string; address: string }[];
   /** Every (data volume, instance) attachment the recovery must restore; includes multiattach pairs. */
   attached: AttachedPair[];
   /** Instances with attached data volumes (drp reboots every SHUTOFF instance; these are among them). */
@@ -44,12 +48,14 @@ export interface PowerLossSummary {
   bootFromVolumeInstances: string[];
 }
 
-export async function applyPowerLoss(info: LabInfo, db: LabDb, opts: PowerLossOptions): Promise<PowerLossSummary> {
+export async function applyPowerLoss(info: LabInfo, db: LabDb, opts: PowerLossOptions, cellCount: CellCount = 1): Promise<PowerLossSummary> {
+  const layout = scenarioLayout(info, cellCount);
   const plan = planPowerLoss(info.flavour, info.hosts, opts);
   const now = new Date();
   await resetLabData(info, db);
-  await writeCommon(db, plan.instances, info.hosts, now);
-  if (info.flavour === 'modern') await writeModern(db, plan, now);
+  const cells = await writeCellLayout(db, layout, plan.instances);
+  await writeCommon(db, plan.instances, info.hosts, now, layout);
+  if (info.flavour === 'modern') await writeModern(db, plan, now, layout);
   else await writeLegacy(db, plan, now);
 
   const volName = (id: string) => (info.flavour === 'modern' ? modernVolumeName(id) : legacyVolumeName(Number(id)));
@@ -61,7 +67,7 @@ export async function applyPowerLoss(info: LabInfo, db: LabDb, opts: PowerLossOp
     [liveSid] = await writeSessionTable(info.dir, plan.liveSession.host, [volumeIqn(volName(plan.liveSession.volume))]);
   }
   await writeXmls(info, plan, volName);
-  const summary = summarize(info, plan, liveSid);
+  const summary = summarize(info, plan, liveSid, cells, layout);
   await writeFile(labPaths(info.dir).scenarioJson, JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
@@ -80,7 +86,7 @@ async function writeXmls(info: LabInfo, plan: PowerLossPlan, volName: (id: strin
   for (let i = 0; i < jobs.length; i += 64) await Promise.all(jobs.slice(i, i + 64).map((j) => j()));
 }
 
-function summarize(info: LabInfo, plan: PowerLossPlan, liveSid: number | undefined): PowerLossSummary {
+function summarize(info: LabInfo, plan: PowerLossPlan, liveSid: number | undefined, cells: ScenarioCell[], layout: CellLayout): PowerLossSummary {
   const pairs = (role: string) =>
     plan.volumes
       .filter((v) => v.role === role)
@@ -102,10 +108,12 @@ function summarize(info: LabInfo, plan: PowerLossPlan, liveSid: number | undefin
     seed: plan.seed,
     counts: { instances: plan.instances.length, volumes: plan.volumes.length },
     hosts: info.hosts,
+    cells,
     instances: plan.instances.map((i) => ({
       uuid: i.uuid,
       name: i.name,
       host: i.host,
+      cell: cellOf(layout, i.host),
       projectId: i.projectId,
       role: i.role,
       vmState: i.vmState,

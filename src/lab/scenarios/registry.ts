@@ -1,13 +1,28 @@
 // Every lab scenario, in the order `novaops lab scenario --help` lists them. A new scenario is its
 // own files (the work, and its declaration: see scenario.ts) and one line here. Light on purpose:
 // the CLI's parser reads it at every start, so it holds the declarations and nothing they load.
+import { cellCount } from '../cells.js';
 import { failedNode } from './failed-node-scenario.js';
 import { powerLoss } from './power-loss-scenario.js';
-import type { LabScenario, ScenarioOption } from './scenario.js';
+import { CELLS, type LabScenario, type ScenarioOption } from './scenario.js';
 import { stuckInstance } from './stuck-instance-scenario.js';
 import { uidMismatch } from './uid-mismatch-scenario.js';
 
-export const SCENARIO_REGISTRY = [powerLoss, failedNode, stuckInstance, uidMismatch] as const;
+export interface CellsOption {
+  /** 1 (default) or 2: with 2 the compute hosts are split between cell1 and cell2. */
+  cells?: number;
+}
+
+/** Every scenario takes --cells: checked here once (1 or 2, else exit 2) and handed to it as lab.cells. */
+function withCells<N extends string, O extends object, S>(scenario: LabScenario<N, O, S>): LabScenario<N, O & CellsOption, S> {
+  return {
+    ...scenario,
+    options: [CELLS, ...scenario.options],
+    apply: (lab, options) => scenario.apply({ ...lab, cells: cellCount(options.cells) }, options),
+  };
+}
+
+export const SCENARIO_REGISTRY = [withCells(powerLoss), withCells(failedNode), withCells(stuckInstance), withCells(uidMismatch)] as const;
 
 type Entry = (typeof SCENARIO_REGISTRY)[number];
 export type ScenarioName = Entry['name'];

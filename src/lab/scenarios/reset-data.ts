@@ -1,5 +1,6 @@
-// Scenarios replace the whole cloud: empty every lab table (Placement's standard resource classes
-// are written back, as placement-api does at start) and every host's runtime state.
+// Scenarios replace the whole cloud: empty every lab table - every cell's, nova_api's mappings
+// included (the scenario writes the mappings of the cells it asks for) - and every host's runtime
+// state. Placement's standard resource classes are written back, as placement-api does at start.
 import type { RowDataPacket } from 'mysql2/promise';
 import { rm, writeFile } from 'node:fs/promises';
 import { resetHostState } from '../hosts.js';
@@ -11,12 +12,18 @@ import type { LabInfo } from '../types.js';
 
 export async function resetLabData(info: LabInfo, db: LabDb): Promise<void> {
   const placement = placementSchema(info);
-  for (const schema of [info.db.schemas.nova, info.db.schemas.cinder, placement]) {
+  const cells = db.schemas;
+  for (const schema of [cells.cell0, cells.cell1, cells.cell2, cells.api, info.db.schemas.cinder, placement]) {
     const [tables] = await db.pool.query<RowDataPacket[]>(
-      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?',
+      'SELECT table_name AS t, auto_increment AS next_id FROM information_schema.tables WHERE table_schema = ?',
       [schema],
     );
-    for (const { t } of tables) await db.pool.query(`TRUNCATE TABLE ${q(schema)}.${q(t)}`);
+    // TRUNCATE recreates the table, which costs even when it is empty (cell0 and cell2 mostly
+    // are): only tables that hold rows or have handed out ids are truncated.
+    for (const { t, next_id: nextId } of tables) {
+      const [[row]] = await db.pool.query<RowDataPacket[]>(`SELECT 1 AS x FROM ${q(schema)}.${q(t)} LIMIT 1`);
+      if (row || Number(nextId ?? 1) > 1) await db.pool.query(`TRUNCATE TABLE ${q(schema)}.${q(t)}`);
+    }
   }
   const conn = await db.pool.getConnection();
   try {

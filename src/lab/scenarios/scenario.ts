@@ -2,6 +2,7 @@
 // it, its command-line options and its apply function. `novaops lab scenario <name>`, its --help
 // and applyScenario all come from these (registry.ts lists them). A declaration stays light: its
 // apply loads the scenario's code when it runs, so the CLI's parser never pays for it.
+import type { CellCount } from '../cells.js';
 import type { LabDb } from '../lab-db.js';
 import type { LabInfo } from '../types.js';
 
@@ -23,6 +24,8 @@ export interface ScenarioOption {
 export interface ScenarioLab {
   info: LabInfo;
   db(): Promise<LabDb>;
+  /** Cells holding compute hosts (`--cells`, every scenario takes it: registry.ts). */
+  cells: CellCount;
 }
 
 export interface LabScenario<Name extends string = string, Options extends object = object, Summary = unknown> {
@@ -40,4 +43,13 @@ export function defineScenario<Name extends string, Options extends object, Summ
 // Options several scenarios share, declared once.
 export const INSTANCES: ScenarioOption = { flags: '--instances <n>', key: 'instances', description: 'instances', kind: 'count', min: 1, default: '20' };
 export const VOLUMES: ScenarioOption = { flags: '--volumes <n>', key: 'volumes', description: 'volumes', kind: 'count', min: 0, default: '30' };
+/** Declared once and given to every scenario by the registry. */
+export const CELLS: ScenarioOption = {
+  flags: '--cells <n>',
+  key: 'cells',
+  description: 'cells holding the compute hosts: 1, or 2 (hosts split between cell1 and cell2)',
+  kind: 'count',
+  min: 1,
+  default: '1',
+};
 export const SEED: ScenarioOption = { flags: '--seed <n>', key: 'seed', description: 'random seed', kind: 'count', min: 0, default: '1' };

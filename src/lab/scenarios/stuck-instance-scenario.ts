@@ -8,6 +8,6 @@ export const stuckInstance = defineScenario<'stuck-instance', StuckInstanceOptio
   options: [INSTANCES, VOLUMES, SEED],
   async apply(lab, options) {
     const { applyStuckInstance } = await import('./stuck-instance.js');
-    return applyStuckInstance(lab.info, await lab.db(), options);
+    return applyStuckInstance(lab.info, await lab.db(), options, lab.cells);
   },
 });

@@ -5,6 +5,7 @@
 // reboot of one in reboot_started_hard is 409; os-resetState then DELETE or reboot is the way out.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { CellCount, CellName } from '../cells.js';
 import type { LabDb } from '../lab-db.js';
 import { hostPaths, labPaths } from '../paths.js';
 import { seededRng } from '../random.js';
@@ -12,6 +13,7 @@ import { volumeIqn, writeSessionTable } from '../sessions-file.js';
 import { serverStatus } from '../simulator/state-map.js';
 import { legacyVolumeName } from '../simulator/volume-backend-legacy.js';
 import { ADMIN_PROJECT_ID, ADMIN_USER_ID, DEMO_PROJECT_ID, DEMO_USER_ID, type LabInfo } from '../types.js';
+import { cellOf, scenarioLayout, writeCellLayout, type ScenarioCell } from './cell-layout.js';
 import type { PlanInstance, PlanVolume } from './power-loss-plan.js';
 import { resetLabData } from './reset-data.js';
 import { writeCommon } from './write-common.js';
@@ -40,6 +42,7 @@ export interface StuckInstance {
   uuid: string;
   name: string;
   host: string;
+  cell: CellName;
   projectId: string;
   vmState: string;
   taskState: string | null;
@@ -59,6 +62,8 @@ export interface StuckInstanceSummary {
   flavour: LabInfo['flavour'];
   seed: number;
   hosts: string[];
+  /** The mapped cells (cell0 first) with their schema and compute hosts. */
+  cells: ScenarioCell[];
   /** When the scenario was written (ages count back from it). */
   writtenAt: string;
   counts: { instances: number; volumes: number; stuck: number; healthy: number };
@@ -68,7 +73,8 @@ export interface StuckInstanceSummary {
   byTaskState: Record<string, string[]>;
 }
 
-export async function applyStuckInstance(info: LabInfo, db: LabDb, o: StuckInstanceOptions): Promise<StuckInstanceSummary> {
+export async function applyStuckInstance(info: LabInfo, db: LabDb, o: StuckInstanceOptions, cellCount: CellCount = 1): Promise<StuckInstanceSummary> {
+  const layout = scenarioLayout(info, cellCount);
   const seed = o.seed ?? 1;
   const rng = seededRng(seed);
   const N = o.instances ?? 12;
@@ -133,8 +139,9 @@ export async function applyStuckInstance(info: LabInfo, db: LabDb, o: StuckInsta
   }
 
   await resetLabData(info, db);
-  await writeCommon(db, instances, info.hosts, now);
-  if (modern) await writeModern(db, { seed, instances, volumes }, now);
+  const cells = await writeCellLayout(db, layout, instances);
+  await writeCommon(db, instances, info.hosts, now, layout);
+  if (modern) await writeModern(db, { seed, instances, volumes }, now, layout);
   else await writeLegacy(db, { seed, instances, volumes }, now);
   // A running cloud: every attached volume has its session on its instance's host.
   const volName = (id: string) => (modern ? modernVolumeName(id) : legacyVolumeName(Number(id)));
@@ -152,6 +159,7 @@ export async function applyStuckInstance(info: LabInfo, db: LabDb, o: StuckInsta
     uuid: i.uuid,
     name: i.name,
     host: i.host,
+    cell: cellOf(layout, i.host),
     projectId: i.projectId,
     vmState: i.vmState,
     taskState: i.taskState ?? null,
@@ -169,6 +177,7 @@ export async function applyStuckInstance(info: LabInfo, db: LabDb, o: StuckInsta
     flavour: info.flavour,
     seed,
     hosts: info.hosts,
+    cells,
     writtenAt: now.toISOString(),
     counts: { instances: N, volumes: volumes.length, stuck: stuckCount, healthy: healthyCount },
     instances: view,

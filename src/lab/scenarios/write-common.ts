@@ -1,11 +1,14 @@
 // Rows every flavour shares: instances, their network info cache, metadata and create actions,
 // the nova services and compute nodes, and Placement (a resource provider per compute node, its
 // inventory, and every instance's allocation on its host's provider, as Nova's scheduler claims
-// it). Kept apart from the volume bookkeeping, which is what flavours differ in.
+// it). Kept apart from the volume bookkeeping, which is what flavours differ in. Nova's rows go to
+// the cell of their host (cell-layout.ts): each cell has its own services, compute nodes and ids,
+// and its own nova-conductor; the scheduler is cell1's. Placement is one for the whole cloud.
 import { randomUUID } from 'node:crypto';
-import type { LabDb } from '../lab-db.js';
+import type { CellDb, LabDb } from '../lab-db.js';
 import { uuidFromText } from '../placement-db.js';
 import { bulkInsert } from './bulk-insert.js';
+import { cellOf, computeCells, type CellLayout } from './cell-layout.js';
 import { hostAddress } from './libvirt-xml.js';
 import { isBootFromVolume, type PlanInstance } from './power-loss-plan.js';
 
@@ -79,12 +82,22 @@ export function infoCacheRows(instances: PlanInstance[], now: Date): Record<stri
   }));
 }
 
-export async function writeCommon(db: LabDb, instances: PlanInstance[], hosts: string[], now: Date): Promise<void> {
-  await bulkInsert(db.pool, db.nova('instances'), instanceRows(instances, now));
-  await bulkInsert(db.pool, db.nova('instance_info_caches'), infoCacheRows(instances, now));
+export async function writeCommon(db: LabDb, instances: PlanInstance[], hosts: string[], now: Date, layout: CellLayout): Promise<void> {
+  for (const name of computeCells(layout)) {
+    const cell = db.cell(name);
+    const inCell = instances.filter((i) => cellOf(layout, i.host) === name);
+    await writeInstances(db, cell, inCell, now);
+    await writeServices(db, cell, hosts.filter((h) => cellOf(layout, h) === name), inCell, now);
+  }
+  await writePlacement(db, hosts, instances);
+}
+
+async function writeInstances(db: LabDb, cell: CellDb, instances: PlanInstance[], now: Date): Promise<void> {
+  await bulkInsert(db.pool, cell.nova('instances'), instanceRows(instances, now));
+  await bulkInsert(db.pool, cell.nova('instance_info_caches'), infoCacheRows(instances, now));
   await bulkInsert(
     db.pool,
-    db.nova('instance_actions'),
+    cell.nova('instance_actions'),
     instances.map((i) => ({
       created_at: i.createdAt,
       deleted: 0,
@@ -99,13 +112,11 @@ export async function writeCommon(db: LabDb, instances: PlanInstance[], hosts: s
   );
   await bulkInsert(
     db.pool,
-    db.nova('instance_metadata'),
+    cell.nova('instance_metadata'),
     instances.flatMap((i) =>
       Object.entries(i.metadata ?? {}).map(([key, value]) => ({ created_at: i.createdAt, deleted: 0, key, value, instance_uuid: i.uuid })),
     ),
   );
-  await writeServices(db, hosts, instances, now);
-  await writePlacement(db, hosts, instances);
 }
 
 /** Flavor of every lab instance (m1.tiny-like): 1 VCPU, 512 MB, a 1 GB root disk unless it boots from a volume. */
@@ -125,15 +136,21 @@ export function serviceUuid(host: string, binary: string): string {
 /** A compute host of the lab: 64 cores, 512 GiB, 2 TB of local disk (room for 1,000 lab instances). */
 export const NODE = { vcpus: 64, memoryMb: 524_288, localGb: 2000, cpuRatio: 16, ramRatio: 1.5, diskRatio: 1, reservedMb: 512 };
 
-async function writeServices(db: LabDb, hosts: string[], instances: PlanInstance[], now: Date): Promise<void> {
+/** A cell's services.id of a compute host: ids count in each cell database (hosts: the cell's). */
+export function computeServiceId(cellHosts: string[], host: string): number {
+  return cellHosts.indexOf(host) + 1;
+}
+
+/** `hosts`: the cell's compute hosts; ids count from 1 in each cell database, as in Nova. */
+async function writeServices(db: LabDb, cell: CellDb, hosts: string[], instances: PlanInstance[], now: Date): Promise<void> {
   const services = [
     ...hosts.map((h) => ({ host: h, binary: 'nova-compute', topic: 'compute' })),
-    { host: 'controller', binary: 'nova-scheduler', topic: 'scheduler' },
+    ...(cell.name === 'cell1' ? [{ host: 'controller', binary: 'nova-scheduler', topic: 'scheduler' }] : []),
     { host: 'controller', binary: 'nova-conductor', topic: 'conductor' },
   ];
   await bulkInsert(
     db.pool,
-    db.nova('services'),
+    cell.nova('services'),
     services.map((s, i) => ({
       id: i + 1,
       created_at: new Date(Date.UTC(2025, 0, 6)),
@@ -155,7 +172,7 @@ async function writeServices(db: LabDb, hosts: string[], instances: PlanInstance
     instances.filter((x) => x.host === h).reduce((sum, x) => sum + (instanceResources(x)[rc] ?? 0), 0);
   await bulkInsert(
     db.pool,
-    db.nova('compute_nodes'),
+    cell.nova('compute_nodes'),
     hosts.map((h, i) => ({
       id: i + 1,
       created_at: new Date(Date.UTC(2025, 0, 6)),

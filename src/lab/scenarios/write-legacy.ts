@@ -1,5 +1,6 @@
 // nova-volume rows for the power-loss plan: nova.volumes with integer ids, attached through
 // instance_id + mountpoint (the state the guide's `update volumes ... instance_id=0` cleans).
+// nova-volume is older than cells v2: a nova-volume lab has its one cell, cell1 (cell-layout.ts).
 import type { LabDb } from '../lab-db.js';
 import { legacyVolumeName } from '../simulator/volume-backend-legacy.js';
 import { volumeIqn } from '../sessions-file.js';
@@ -35,5 +36,5 @@ export async function writeLegacy(db: LabDb, plan: PowerLossPlan, now: Date): Pr
       volume_type_id: null,
     };
   });
-  await bulkInsert(db.pool, db.nova('volumes'), rows);
+  await bulkInsert(db.pool, db.cell('cell1').nova('volumes'), rows);
 }

@@ -1,10 +1,12 @@
 // Modern rows for the power-loss plan: cinder volumes and attachments, Nova BDMs (image root
-// disks, boot volumes, data volumes) linked by attachment_id like a real Zed cloud.
+// disks, boot volumes, data volumes) linked by attachment_id like a real Zed cloud. Cinder is one
+// for the whole cloud; each BDM lives in its instance's cell.
 import { randomUUID } from 'node:crypto';
 import type { LabDb } from '../lab-db.js';
 import { connectionInfo, connector } from '../simulator/volume-backend.js';
 import { volumeIqn } from '../sessions-file.js';
 import { bulkInsert } from './bulk-insert.js';
+import { cellOf, computeCells, type CellLayout } from './cell-layout.js';
 import { IMAGE_REF } from './write-common.js';
 import { isBootFromVolume, type PowerLossPlan } from './power-loss-plan.js';
 
@@ -15,7 +17,7 @@ export function modernVolumeName(id: string): string {
   return `volume-${id}`;
 }
 
-export async function writeModern(db: LabDb, plan: PowerLossPlan, now: Date): Promise<void> {
+export async function writeModern(db: LabDb, plan: PowerLossPlan, now: Date, layout: CellLayout): Promise<void> {
   const volumes = plan.volumes.map((v) => ({
     id: v.id,
     created_at: v.createdAt,
@@ -94,7 +96,10 @@ export async function writeModern(db: LabDb, plan: PowerLossPlan, now: Date): Pr
     }
   }
   await bulkInsert(db.pool, db.cinder('volume_attachment'), attachments);
-  await bulkInsert(db.pool, db.nova('block_device_mapping'), bdms);
+  const cellOfInstance = new Map(plan.instances.map((i) => [i.uuid, cellOf(layout, i.host)]));
+  for (const name of computeCells(layout)) {
+    await bulkInsert(db.pool, db.cell(name).nova('block_device_mapping'), bdms.filter((b) => cellOfInstance.get(b.instance_uuid as string) === name));
+  }
 }
 
 function bdm(fields: Record<string, unknown>): Record<string, unknown> {

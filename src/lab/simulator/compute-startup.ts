@@ -3,7 +3,7 @@
 // pre-migrating or done, it destroys the guest it still has (and its local disk unless the
 // instances path is shared), removes the instance's allocation on this host's resource provider,
 // and marks the migration completed. Until that happens the evacuated instance holds allocations
-// on both providers.
+// on both providers. A compute reads and writes its own cell's database.
 import type { RowDataPacket } from 'mysql2/promise';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -14,10 +14,12 @@ import type { SimState } from './context.js';
 
 export async function computeStarted(sim: SimState, host: string): Promise<void> {
   const { db } = sim;
+  const cell = await db.cellOfHost(host);
+  if (!cell) return;
   // Nova reads these migrations with read_deleted='yes', then skips instances that are gone.
   const [migs] = await db.pool.query<RowDataPacket[]>(
     `SELECT m.id, m.instance_uuid, m.source_node, i.host AS instance_host, i.deleted AS instance_deleted
-     FROM ${db.nova('migrations')} m LEFT JOIN ${db.nova('instances')} i ON i.uuid = m.instance_uuid
+     FROM ${cell.nova('migrations')} m LEFT JOIN ${cell.nova('instances')} i ON i.uuid = m.instance_uuid
      WHERE m.source_compute = ? AND m.migration_type = 'evacuation' AND m.status IN ('accepted', 'pre-migrating', 'done')
      ORDER BY m.id`,
     [host],
@@ -30,6 +32,6 @@ export async function computeStarted(sim: SimState, host: string): Promise<void>
     if (!shared) await rm(path.join(hostPaths(sim.info.dir, host).instancesDir, m.instance_uuid), { recursive: true, force: true });
     const provider = await providerForNode(db, m.source_node);
     if (provider) await removeProviderFromConsumer(db, m.instance_uuid, provider.uuid);
-    await db.pool.query(`UPDATE ${db.nova('migrations')} SET status = 'completed', updated_at = UTC_TIMESTAMP() WHERE id = ?`, [m.id]);
+    await db.pool.query(`UPDATE ${cell.nova('migrations')} SET status = 'completed', updated_at = UTC_TIMESTAMP() WHERE id = ?`, [m.id]);
   }
 }

@@ -61,7 +61,7 @@ async function reboot(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
   checkState('reboot', inst, ALLOW_HARD_REBOOT, ALLOW_REBOOT_TASKS);
   const hard = type === 'HARD';
   if (!hard) checkState('reboot', inst, ALLOW_SOFT_REBOOT, [null]);
-  const t = ctx.sim.db.nova('instances');
+  const t = inst.cell.nova('instances');
   const allowedTasks = hard ? ALLOW_REBOOT_TASKS.filter((s): s is string => s !== null) : [];
   const allowedVm = hard ? ALLOW_HARD_REBOOT : ALLOW_SOFT_REBOOT;
   // Like instance.save(expected_task_state=...): the check and the write are one statement.
@@ -98,7 +98,7 @@ async function reboot(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
       [POWER_STATE.RUNNING, inst.uuid, [...pending, started]],
     );
     await ctx.sim.db.pool.query(
-      `UPDATE ${ctx.sim.db.nova('instance_actions')} SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP(), message = ? WHERE id = ?`,
+      `UPDATE ${inst.cell.nova('instance_actions')} SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP(), message = ? WHERE id = ?`,
       [done.affectedRows === 1 ? null : 'Error', actionId],
     );
   });
@@ -115,7 +115,7 @@ async function powerChange(
   endPower: number,
 ): Promise<Reply> {
   checkState(action, inst, vmStates, [null]);
-  const t = ctx.sim.db.nova('instances');
+  const t = inst.cell.nova('instances');
   const [upd] = await ctx.sim.db.pool.query<ResultSetHeader>(
     `UPDATE ${t} SET task_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0 AND task_state IS NULL AND vm_state IN (?)`,
     [task, inst.uuid, vmStates],
@@ -153,11 +153,11 @@ async function resetState(ctx: Ctx, inst: InstanceRow, args: unknown): Promise<R
   }
   const actionId = await recordAction(ctx, inst, 'resetState');
   await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `UPDATE ${ctx.sim.db.nova('instances')} SET vm_state = ?, task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
+    `UPDATE ${inst.cell.nova('instances')} SET vm_state = ?, task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
     [state, inst.uuid],
   );
   await ctx.sim.db.pool.query(
-    `UPDATE ${ctx.sim.db.nova('instance_actions')} SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+    `UPDATE ${inst.cell.nova('instance_actions')} SET finish_time = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP() WHERE id = ?`,
     [actionId],
   );
   return { status: 202 };

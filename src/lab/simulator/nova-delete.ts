@@ -10,7 +10,8 @@
 //    (event compute_terminate_instance): volumes detached (deleted if delete_on_termination), its
 //    host's iSCSI sessions to them logged out, allocations removed, vm_state deleted, power_state
 //    NOSTATE, the row soft-deleted (deleted = id) with its BDMs, info cache, metadata and
-//    migrations. A host that is powered off never does it (stuck in deleting until its service
+//    migrations, all in the instance's cell; its instance mapping stays, queued_for_delete = 1
+//    (archive_deleted_rows removes it later). A host that is powered off never does it (stuck in deleting until its service
 //    goes down and the delete is repeated).
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +30,7 @@ export async function deleteServer(ctx: Ctx, backend: VolumeBackend, id: string)
   ctx.sim.stats.delete(id);
   const inst = await findInstance(ctx, id);
   const original = inst.task_state;
-  const t = ctx.sim.db.nova('instances');
+  const t = inst.cell.nova('instances');
   await ctx.sim.db.pool.query(
     `UPDATE ${t} SET task_state = 'deleting', progress = 0, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
     [inst.uuid],
@@ -46,9 +47,9 @@ export async function deleteServer(ctx: Ctx, backend: VolumeBackend, id: string)
     if (hostPoweredOff(ctx.sim, host)) return;
     const fresh = await findInstance(ctx, inst.uuid).catch(() => undefined);
     if (!fresh || fresh.task_state !== 'deleting') return;
-    const eventId = await startEvent(ctx.sim, actionId, 'compute_terminate_instance', host);
+    const eventId = await startEvent(ctx.sim, fresh.cell, actionId, 'compute_terminate_instance', host);
     await destroyInstance(ctx.sim, backend, fresh, { local: false });
-    await finishEvent(ctx.sim, actionId, eventId, true);
+    await finishEvent(ctx.sim, fresh.cell, actionId, eventId, true);
   });
   return { status: 204 };
 }
@@ -63,15 +64,16 @@ export async function destroyInstance(sim: SimState, backend: VolumeBackend, ins
   }
   await deleteConsumerAllocations(db, inst.uuid);
   const [upd] = await db.pool.query<ResultSetHeader>(
-    `UPDATE ${db.nova('instances')} SET vm_state = 'deleted', task_state = NULL${opts.local ? '' : ', power_state = ?'},
+    `UPDATE ${inst.cell.nova('instances')} SET vm_state = 'deleted', task_state = NULL${opts.local ? '' : ', power_state = ?'},
        terminated_at = UTC_TIMESTAMP(), deleted = id, deleted_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP()
      WHERE uuid = ? AND deleted = 0`,
     opts.local ? [inst.uuid] : [POWER_STATE.NOSTATE, inst.uuid],
   );
   if (upd.affectedRows !== 1) return;
+  await db.pool.query(`UPDATE ${db.api('instance_mappings')} SET queued_for_delete = 1, updated_at = UTC_TIMESTAMP() WHERE instance_uuid = ?`, [inst.uuid]);
   for (const table of ['instance_info_caches', 'instance_metadata', 'migrations']) {
     await db.pool.query(
-      `UPDATE ${db.nova(table)} SET deleted = id, deleted_at = UTC_TIMESTAMP() WHERE instance_uuid = ? AND deleted = 0`,
+      `UPDATE ${inst.cell.nova(table)} SET deleted = id, deleted_at = UTC_TIMESTAMP() WHERE instance_uuid = ? AND deleted = 0`,
       [inst.uuid],
     );
   }

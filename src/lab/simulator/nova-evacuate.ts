@@ -26,6 +26,10 @@
 // goes on through powering-off to stopped, the ACTIVE ones too — except one evacuated from ERROR,
 // which comes back active as before (manager.py: `if target_state and orig_vm_state != ERROR`).
 // A destination whose host is powered off never does its part: the evacuation stays in rebuilding.
+// Cells (checked on the Epoxy bed, FINDINGS-epoxy.md): everything happens in the instance's cell,
+// and the scheduler only looks there. A target host in another cell is a 500: the API finds the
+// target's service through its host mapping and from then on reads that cell, where the source
+// host's service is not (ComputeHostNotFound, "Unexpected API Error"); nothing changes.
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -88,6 +92,10 @@ function parseBody(ctx: Ctx, raw: unknown): EvacuateRequest {
 
 const EVACUATE_VM_STATES = ['active', 'stopped', 'error'];
 
+/** nova/api/openstack/wsgi.py expected_errors: what an exception the API does not expect becomes. */
+const UNEXPECTED = (cls: string) =>
+  `Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.${cls}'>`;
+
 export async function evacuate(ctx: Ctx, backend: VolumeBackend, id: string, raw: unknown): Promise<Reply> {
   ctx.sim.stats.evacuate(id);
   const req = parseBody(ctx, raw);
@@ -100,24 +108,27 @@ export async function evacuate(ctx: Ctx, backend: VolumeBackend, id: string, raw
     password = req.adminPass;
   } else if (!req.onSharedStorage) password = generatePassword();
 
-  if (req.host !== undefined && !(await computeService(ctx.sim, req.host))) throw fault(404, `Compute host ${req.host} not found.`);
+  const target = req.host !== undefined ? await computeService(ctx.sim, req.host) : undefined;
+  if (req.host !== undefined && !target) throw fault(404, `Compute host ${req.host} not found.`);
   if (inst.host === req.host) throw fault(400, "The target host can't be the same one.");
   // compute_api.evacuate: check_instance_state (vm_state and launched_at only), then the source service must be down.
   if (!EVACUATE_VM_STATES.includes(inst.vm_state ?? '')) {
     throw fault(409, `Cannot 'evacuate' instance ${inst.uuid} while it is in vm_state ${inst.vm_state}`);
   }
   if (!inst.launched_at) throw fault(409, `Cannot 'evacuate' instance ${inst.uuid} while it is in launched_at None`);
-  const source = inst.host ? await computeService(ctx.sim, inst.host) : undefined;
+  // host_api.service_get_by_compute_host left the request in the target's cell (set_target_cell).
+  const source = inst.host ? await computeService(ctx.sim, inst.host, target?.cell ?? inst.cell) : undefined;
+  if (inst.host && !source) throw fault(500, UNEXPECTED('ComputeHostNotFound'));
   if (source?.up) throw fault(400, `Compute service of ${inst.host} is still in use.`);
 
-  const t = ctx.sim.db.nova('instances');
+  const t = inst.cell.nova('instances');
   await ctx.sim.db.pool.query<ResultSetHeader>(`UPDATE ${t} SET task_state = 'rebuilding', updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`, [
     inst.uuid,
   ]);
   const actionId = await recordAction(ctx, inst, 'evacuate');
   const migrationUuid = randomUUID();
   const [mig] = await ctx.sim.db.pool.query<ResultSetHeader>(
-    `INSERT INTO ${ctx.sim.db.nova('migrations')}
+    `INSERT INTO ${inst.cell.nova('migrations')}
      (created_at, updated_at, deleted, source_compute, source_node, dest_compute, status, instance_uuid, migration_type, hidden,
       uuid, cross_cell_move, user_id, project_id)
      VALUES (UTC_TIMESTAMP(), UTC_TIMESTAMP(), 0, ?, ?, ?, 'accepted', ?, 'evacuation', 0, ?, 0, ?, ?)`,
@@ -179,7 +190,7 @@ class Evacuation {
   private async setMigration(fields: Record<string, unknown>): Promise<void> {
     const cols = Object.keys(fields);
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('migrations')} SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+      `UPDATE ${this.inst.cell.nova('migrations')} SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
       [...cols.map((c) => fields[c]), this.migrationId],
     );
   }
@@ -187,7 +198,7 @@ class Evacuation {
   /** The instance as it is now, if it is still this evacuation's (not deleted, task as expected). */
   private async current(task: string): Promise<RowDataPacket | undefined> {
     const [rows] = await this.db.pool.query<RowDataPacket[]>(
-      `SELECT uuid, vm_state, task_state, host FROM ${this.db.nova('instances')} WHERE uuid = ? AND deleted = 0`,
+      `SELECT uuid, vm_state, task_state, host FROM ${this.inst.cell.nova('instances')} WHERE uuid = ? AND deleted = 0`,
       [this.inst.uuid],
     );
     const r = rows[0];
@@ -208,10 +219,10 @@ class Evacuation {
   /** The conductor gives up: no valid host or no room; the instance keeps its vm_state. */
   private async conductorFailed(): Promise<false> {
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('instances')} SET task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state = 'rebuilding'`,
+      `UPDATE ${this.inst.cell.nova('instances')} SET task_state = NULL, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state = 'rebuilding'`,
       [this.inst.uuid],
     );
-    await recordEvent(this.sim, this.actionId, 'rebuild_server', 'controller', false);
+    await recordEvent(this.sim, this.inst.cell, this.actionId, 'rebuild_server', 'controller', false);
     // Written last (Nova writes it first, milliseconds earlier): whoever sees the migration end sees the rest.
     await this.setMigration({ status: 'error' });
     return false;
@@ -241,16 +252,17 @@ class Evacuation {
       break;
     }
     if (!this.dest) return this.conductorFailed();
-    await recordEvent(this.sim, this.actionId, 'rebuild_server', 'controller', true);
+    await recordEvent(this.sim, this.inst.cell, this.actionId, 'rebuild_server', 'controller', true);
     return true;
   }
 
   /** ComputeFilter and friends: up, enabled, not the source; the emptiest first (room is Placement's claim). */
   private async schedulerCandidates(): Promise<string[]> {
-    const services = await listServiceRows(this.sim, { binary: 'nova-compute' });
+    // conductor _restrict_request_spec_to_cell: only the instance's cell.
+    const services = await listServiceRows(this.sim, { binary: 'nova-compute' }, [this.inst.cell]);
     const ok = services.filter((s) => s.up && !s.disabled && s.host !== this.inst.host && (!this.req.host || s.host === this.req.host));
     const [counts] = await this.db.pool.query<RowDataPacket[]>(
-      `SELECT host, COUNT(*) AS n FROM ${this.db.nova('instances')} WHERE deleted = 0 GROUP BY host`,
+      `SELECT host, COUNT(*) AS n FROM ${this.inst.cell.nova('instances')} WHERE deleted = 0 GROUP BY host`,
     );
     const load = new Map(counts.map((c) => [c.host as string, Number(c.n)]));
     return ok.map((s) => s.host).sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b));
@@ -263,11 +275,11 @@ class Evacuation {
   private async computeFailed(eventId: number, vmError: boolean): Promise<false> {
     if (this.destProvider) await removeProviderFromConsumer(this.db, this.inst.uuid, this.destProvider).catch(() => false);
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('instances')} SET task_state = NULL${vmError ? ", vm_state = 'error'" : ''}, updated_at = UTC_TIMESTAMP()
+      `UPDATE ${this.inst.cell.nova('instances')} SET task_state = NULL${vmError ? ", vm_state = 'error'" : ''}, updated_at = UTC_TIMESTAMP()
        WHERE uuid = ? AND deleted = 0 AND task_state IN ('rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning')`,
       [this.inst.uuid],
     );
-    await finishEvent(this.sim, this.actionId, eventId, false);
+    await finishEvent(this.sim, this.inst.cell, this.actionId, eventId, false);
     await this.setMigration({ status: 'failed' });
     return false;
   }
@@ -277,7 +289,7 @@ class Evacuation {
   /** Destination compute: rebuild_claim (migration pre-migrating), power_state from its hypervisor. */
   private async claim(): Promise<boolean> {
     if (!this.destAlive()) return false;
-    this.eventId = await startEvent(this.sim, this.actionId, 'compute_rebuild_instance', this.dest!);
+    this.eventId = await startEvent(this.sim, this.inst.cell, this.actionId, 'compute_rebuild_instance', this.dest!);
     if (!(await this.current('rebuilding'))) return this.computeFailed(this.eventId, false);
     await this.setMigration({ status: 'pre-migrating', dest_compute: this.dest, dest_node: this.dest, dest_host: hostAddress(this.dest!) });
     // Before 2.14 the caller says whether the disk is on shared storage; Nova checks it against the host.
@@ -285,7 +297,7 @@ class Evacuation {
       return this.computeFailed(this.eventId, true);
     }
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('instances')} SET power_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state = 'rebuilding'`,
+      `UPDATE ${this.inst.cell.nova('instances')} SET power_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state = 'rebuilding'`,
       [POWER_STATE.NOSTATE, this.inst.uuid],
     );
     return true;
@@ -301,7 +313,7 @@ class Evacuation {
 
   private async move(from: string, to: string): Promise<boolean> {
     const [upd] = await this.db.pool.query<ResultSetHeader>(
-      `UPDATE ${this.db.nova('instances')} SET task_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0 AND task_state = ?`,
+      `UPDATE ${this.inst.cell.nova('instances')} SET task_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0 AND task_state = ?`,
       [to, this.inst.uuid, from],
     );
     return upd.affectedRows === 1;
@@ -332,7 +344,7 @@ class Evacuation {
   private async spawned(): Promise<boolean> {
     if (!this.destAlive()) return false;
     const [upd] = await this.db.pool.query<ResultSetHeader>(
-      `UPDATE ${this.db.nova('instances')} SET vm_state = 'active', task_state = NULL, power_state = ?, launched_at = UTC_TIMESTAMP(),
+      `UPDATE ${this.inst.cell.nova('instances')} SET vm_state = 'active', task_state = NULL, power_state = ?, launched_at = UTC_TIMESTAMP(),
          progress = 0, updated_at = UTC_TIMESTAMP()
        WHERE uuid = ? AND deleted = 0 AND task_state = 'rebuild_spawning'`,
       [POWER_STATE.RUNNING, this.inst.uuid],
@@ -345,7 +357,7 @@ class Evacuation {
   private async powerOff(): Promise<boolean> {
     if (!this.destAlive()) return false;
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('instances')} SET task_state = 'powering-off', updated_at = UTC_TIMESTAMP()
+      `UPDATE ${this.inst.cell.nova('instances')} SET task_state = 'powering-off', updated_at = UTC_TIMESTAMP()
        WHERE uuid = ? AND deleted = 0 AND task_state IS NULL AND vm_state = 'active'`,
       [this.inst.uuid],
     );
@@ -355,7 +367,7 @@ class Evacuation {
   private async stopped(): Promise<boolean> {
     if (!this.destAlive()) return false;
     await this.db.pool.query(
-      `UPDATE ${this.db.nova('instances')} SET vm_state = 'stopped', task_state = NULL, power_state = ?, updated_at = UTC_TIMESTAMP()
+      `UPDATE ${this.inst.cell.nova('instances')} SET vm_state = 'stopped', task_state = NULL, power_state = ?, updated_at = UTC_TIMESTAMP()
        WHERE uuid = ? AND deleted = 0 AND task_state = 'powering-off'`,
       [POWER_STATE.SHUTDOWN, this.inst.uuid],
     );
@@ -366,12 +378,12 @@ class Evacuation {
   private async finish(): Promise<boolean> {
     if (!this.destAlive()) return false;
     const [upd] = await this.db.pool.query<ResultSetHeader>(
-      `UPDATE ${this.db.nova('instances')} SET host = ?, node = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
+      `UPDATE ${this.inst.cell.nova('instances')} SET host = ?, node = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND deleted = 0`,
       [this.dest, this.dest, this.inst.uuid],
     );
     if (upd.affectedRows !== 1) return this.computeFailed(this.eventId, false);
     await this.setMigration({ status: 'done' });
-    await finishEvent(this.sim, this.actionId, this.eventId, true);
+    await finishEvent(this.sim, this.inst.cell, this.actionId, this.eventId, true);
     return true;
   }
 }

@@ -11,7 +11,11 @@
 //  - 2.53: marker is a compute node uuid; hypervisor_hostname_pattern (LIKE %pattern%, 404 when
 //    nothing matches, no paging with it) and with_servers ({name: instance-xxxxxxxx, uuid} of the
 //    host's instances; an empty list shown from 2.75); unknown parameters refused.
+//  - cells: every compute cell's nodes, cell after cell (ids count per cell, which is why 2.53
+//    moved to uuids).
 import type { RowDataPacket } from 'mysql2/promise';
+import type { CellDb } from '../lab-db.js';
+import { computeCells, groupByCell } from './cells.js';
 import { serviceUpSql } from './compute-services.js';
 import type { Ctx, Reply } from './context.js';
 import { ApiError, fault, novaBoolean, UUID_RE } from './http-util.js';
@@ -48,29 +52,44 @@ export async function listHypervisors(ctx: Ctx, detail: boolean): Promise<Reply>
     links = false;
     where.push('cn.hypervisor_hostname LIKE ?');
     params.push(`%${pattern}%`);
-  } else if (marker !== undefined && marker !== '') {
-    let markerId: number | undefined;
-    if (UUID_RE.test(marker)) {
-      const [m] = await db.pool.query<RowDataPacket[]>(`SELECT id FROM ${db.nova('compute_nodes')} WHERE uuid = ? AND deleted = 0`, [marker]);
-      markerId = m[0]?.id;
-    } else if (/^-?\d+$/.test(marker)) {
-      const [m] = await db.pool.query<RowDataPacket[]>(`SELECT id FROM ${db.nova('compute_nodes')} WHERE id = ? AND deleted = 0`, [Number(marker)]);
-      markerId = m[0]?.id;
+  }
+  // Every compute cell in cell_mappings order, each in id order; a marker starts after its row.
+  let cells = await computeCells(ctx.sim);
+  let markerId: number | undefined;
+  if (pattern === undefined && marker !== undefined && marker !== '') {
+    const byUuid = UUID_RE.test(marker);
+    if (byUuid || /^-?\d+$/.test(marker)) {
+      for (const [k, cell] of cells.entries()) {
+        const [m] = await db.pool.query<RowDataPacket[]>(
+          `SELECT id FROM ${cell.nova('compute_nodes')} WHERE ${byUuid ? 'uuid' : 'id'} = ? AND deleted = 0`,
+          [byUuid ? marker : Number(marker)],
+        );
+        if (m[0]) {
+          markerId = m[0].id;
+          cells = cells.slice(k);
+          break;
+        }
+      }
     }
     if (markerId === undefined) throw fault(400, `marker [${marker}] not found`);
-    where.push('cn.id > ?');
-    params.push(markerId);
   }
   if (limit === 0 && pattern === undefined) return { status: 200, body: { hypervisors: [] } };
-  const [rows] = await db.pool.query<RowDataPacket[]>(
-    `SELECT cn.*, s.id AS service_id_, s.uuid AS service_uuid, s.disabled, s.disabled_reason, ${serviceUpSql('s')} AS up
-     FROM ${db.nova('compute_nodes')} cn
-     JOIN ${db.nova('services')} s ON s.host = cn.host AND s.\`binary\` = 'nova-compute' AND s.deleted = 0
-     WHERE ${where.join(' AND ')} ORDER BY cn.id${limit !== undefined && pattern === undefined ? ' LIMIT ?' : ''}`,
-    limit !== undefined && pattern === undefined ? [...params, limit] : params,
-  );
+  const paging = limit !== undefined && pattern === undefined;
+  let rows: RowDataPacket[] = [];
+  for (const [k, cell] of cells.entries()) {
+    const after = k === 0 && markerId !== undefined;
+    const [found] = await db.pool.query<RowDataPacket[]>(
+      `SELECT cn.*, s.id AS service_id_, s.uuid AS service_uuid, s.disabled, s.disabled_reason, ${serviceUpSql('s')} AS up
+       FROM ${cell.nova('compute_nodes')} cn
+       JOIN ${cell.nova('services')} s ON s.host = cn.host AND s.\`binary\` = 'nova-compute' AND s.deleted = 0
+       WHERE ${[...where, ...(after ? ['cn.id > ?'] : [])].join(' AND ')} ORDER BY cn.id${paging ? ' LIMIT ?' : ''}`,
+      [...params, ...(after ? [markerId] : []), ...(paging ? [limit] : [])],
+    );
+    rows.push(...found.map((r) => Object.assign(r, { cell })));
+  }
+  if (paging) rows = rows.slice(0, limit);
   if (pattern !== undefined && rows.length === 0) throw fault(404, `No hypervisor matching '${pattern}' could be found.`);
-  const servers = withServers ? await serversByHost(ctx, rows.map((r) => r.host)) : new Map<string, unknown[]>();
+  const servers = withServers ? await serversByHost(ctx, rows) : new Map<string, unknown[]>();
   const hypervisors = rows.map((r) => view(ctx, r, detail, withServers, servers.get(r.host) ?? []));
   const body: Record<string, unknown> = { hypervisors };
   if (links && limit && hypervisors.length === limit) {
@@ -98,13 +117,17 @@ function limitV233(sp: URLSearchParams): number | undefined {
   return sp.has('limit') ? nonNegativeInteger(sp, 'limit') : undefined;
 }
 
-async function serversByHost(ctx: Ctx, hosts: string[]): Promise<Map<string, unknown[]>> {
+/** Each compute node's instances, read in the node's cell. */
+async function serversByHost(ctx: Ctx, nodes: RowDataPacket[]): Promise<Map<string, unknown[]>> {
   const out = new Map<string, unknown[]>();
-  if (hosts.length === 0) return out;
-  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT id, uuid, host FROM ${ctx.sim.db.nova('instances')} WHERE deleted = 0 AND host IN (?) ORDER BY id`,
-    [hosts],
-  );
+  const rows: RowDataPacket[] = [];
+  for (const { cell, rows: inCell } of groupByCell(nodes as (RowDataPacket & { cell: CellDb })[])) {
+    const [found] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+      `SELECT id, uuid, host FROM ${cell.nova('instances')} WHERE deleted = 0 AND host IN (?) ORDER BY id`,
+      [inCell.map((r) => r.host)],
+    );
+    rows.push(...found);
+  }
   for (const r of rows) {
     const list = out.get(r.host) ?? [];
     list.push({ name: `instance-${Number(r.id).toString(16).padStart(8, '0')}`, uuid: r.uuid });

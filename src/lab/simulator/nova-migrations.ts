@@ -13,6 +13,8 @@
 //    with migrations_links; changes-since (updated_at >=); unknown parameters refused;
 //  - 2.66: changes-before (updated_at <=); 2.80: user_id and project_id shown and filterable.
 //  - GET /servers/{id}/migrations (from 2.23): the instance's live migrations in progress.
+//  - cells: every mapped cell is asked and the answers merged in the list's order (newest first
+//    from 2.59, else cell after cell in id order); a server's migrations are read in its cell.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Ctx, Reply } from './context.js';
 import { cinderTime, fault } from './http-util.js';
@@ -58,7 +60,7 @@ export async function listMigrations(ctx: Ctx): Promise<Reply> {
       singleParam(sp, 'project_id');
     }
   }
-  const t = ctx.sim.db.nova('migrations');
+  const cells = await ctx.sim.db.mappedCells();
   const where = ['deleted = 0'];
   const params: unknown[] = [];
   const eq = (col: string, key: string) => {
@@ -77,16 +79,27 @@ export async function listMigrations(ctx: Ctx): Promise<Reply> {
   if (atLeast(v, 2, 80)) (eq('user_id', 'user_id'), eq('project_id', 'project_id'));
   if (limit === 0) return { status: 200, body: { migrations: [] } };
   if (marker !== undefined) {
-    const [m] = await ctx.sim.db.pool.query<RowDataPacket[]>(`SELECT id, created_at FROM ${t} WHERE uuid = ? LIMIT 1`, [marker]);
-    if (!m[0]) throw fault(400, `Marker ${marker} could not be found.`);
+    let m: RowDataPacket | undefined;
+    for (const cell of cells) {
+      [[m]] = await ctx.sim.db.pool.query<RowDataPacket[]>(`SELECT id, created_at FROM ${cell.nova('migrations')} WHERE uuid = ? LIMIT 1`, [marker]);
+      if (m) break;
+    }
+    if (!m) throw fault(400, `Marker ${marker} could not be found.`);
     where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-    params.push(m[0].created_at, m[0].created_at, m[0].id);
+    params.push(m.created_at, m.created_at, m.id);
   }
   const order = paged ? 'ORDER BY created_at DESC, id DESC LIMIT ?' : 'ORDER BY id';
-  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ${order}`,
-    paged ? [...params, limit] : params,
-  );
+  let rows: RowDataPacket[] = [];
+  for (const cell of cells) {
+    const [found] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+      `SELECT * FROM ${cell.nova('migrations')} WHERE ${where.join(' AND ')} ${order}`,
+      paged ? [...params, limit] : params,
+    );
+    rows.push(...found);
+  }
+  if (paged) {
+    rows = rows.sort((a, b) => (b.created_at?.getTime() ?? 0) - (a.created_at?.getTime() ?? 0) || b.id - a.id).slice(0, limit);
+  }
   const base = `${ctx.sim.baseUrl}/compute/v2.1`;
   const migrations = rows.filter((r) => !r.hidden).map((r) => migrationView(ctx, r, base));
   const body: Record<string, unknown> = { migrations };
@@ -130,7 +143,7 @@ export async function listServerMigrations(ctx: Ctx, id: string): Promise<Reply>
   if (!atLeast(ctx.version, 2, 23)) throw fault(404, 'The resource could not be found.');
   const inst = await findInstance(ctx, id);
   const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT * FROM ${ctx.sim.db.nova('migrations')} WHERE deleted = 0 AND instance_uuid = ? AND status IN (?) AND migration_type = 'live-migration'`,
+    `SELECT * FROM ${inst.cell.nova('migrations')} WHERE deleted = 0 AND instance_uuid = ? AND status IN (?) AND migration_type = 'live-migration'`,
     [inst.uuid, LIVE_IN_PROGRESS],
   );
   const migrations = rows.map((m) => ({

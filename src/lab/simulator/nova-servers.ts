@@ -1,6 +1,10 @@
-// GET /servers, /servers/detail, /servers/{id}: read straight from the cell DB on every call.
+// GET /servers, /servers/detail, /servers/{id}: read straight from the cell DBs on every call. A
+// server is found through its instance mapping; a list asks every mapped cell, cell0 included (it
+// holds the instances that never scheduled), and merges the answers in the list's order.
 import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
+import type { CellDb } from '../lab-db.js';
+import { groupByCell } from './cells.js';
 import type { Ctx, Reply } from './context.js';
 import { fault, novaTime, UUID_RE } from './http-util.js';
 import { atLeast } from './microversion.js';
@@ -17,11 +21,14 @@ const COLUMNS = `id, uuid, display_name, vm_state, task_state, power_state, host
 /** The instance by uuid; `readDeleted` also finds a deleted one (Nova's read_deleted='yes'). */
 export async function findInstance(ctx: Ctx, id: string, opts: { readDeleted?: boolean } = {}): Promise<InstanceRow> {
   if (UUID_RE.test(id)) {
-    const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-      `SELECT ${COLUMNS} FROM ${ctx.sim.db.nova('instances')} WHERE uuid = ?${opts.readDeleted ? '' : ' AND deleted = 0'}`,
-      [id],
-    );
-    if (rows[0]) return rows[0] as InstanceRow;
+    const cell = await ctx.sim.db.cellOfInstance(id);
+    if (cell) {
+      const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+        `SELECT ${COLUMNS} FROM ${cell.nova('instances')} WHERE uuid = ?${opts.readDeleted ? '' : ' AND deleted = 0'}`,
+        [id],
+      );
+      if (rows[0]) return { ...(rows[0] as Omit<InstanceRow, 'cell'>), cell };
+    }
   }
   throw fault(404, `Instance ${id} could not be found.`);
 }
@@ -75,18 +82,27 @@ export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: bool
     limit = Math.min(Number(limitText), MAX_LIMIT);
   }
   const marker = sp.get('marker');
-  const t = ctx.sim.db.nova('instances');
+  const cells = await ctx.sim.db.mappedCells();
   if (marker) {
-    const [m] = await ctx.sim.db.pool.query<RowDataPacket[]>(`SELECT created_at, id FROM ${t} WHERE uuid = ?`, [marker]);
-    if (!m[0]) throw fault(400, `marker [${marker}] not found`);
+    const m = await markerRow(ctx, cells, marker);
+    if (!m) throw fault(400, `marker [${marker}] not found`);
     where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-    params.push(m[0].created_at, m[0].created_at, m[0].id);
+    params.push(m.created_at, m.created_at, m.id);
   }
-  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT ${COLUMNS} FROM ${t} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    [...params, limit],
+  // Each cell's first page, then one page of the merge: what a page of the whole cloud holds.
+  const perCell = await Promise.all(
+    cells.map(async (cell) => {
+      const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
+        `SELECT ${COLUMNS} FROM ${cell.nova('instances')} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+        [...params, limit],
+      );
+      return rows.map((r) => ({ ...(r as Omit<InstanceRow, 'cell'>), cell }));
+    }),
   );
-  const instances = rows as InstanceRow[];
+  const instances: InstanceRow[] = perCell
+    .flat()
+    .sort((a, b) => (b.created_at?.getTime() ?? 0) - (a.created_at?.getTime() ?? 0) || b.id - a.id)
+    .slice(0, limit);
   const base = `${ctx.sim.baseUrl}/compute/v2.1`;
   let servers: unknown[];
   if (detail) {
@@ -104,6 +120,14 @@ export async function listServers(ctx: Ctx, backend: VolumeBackend, detail: bool
     body.servers_links = [{ rel: 'next', href: `${base}/servers${detail ? '/detail' : ''}?${next.toString()}` }];
   }
   return { status: 200, body };
+}
+
+async function markerRow(ctx: Ctx, cells: CellDb[], uuid: string): Promise<RowDataPacket | undefined> {
+  for (const cell of cells) {
+    const [m] = await ctx.sim.db.pool.query<RowDataPacket[]>(`SELECT created_at, id FROM ${cell.nova('instances')} WHERE uuid = ?`, [uuid]);
+    if (m[0]) return m[0];
+  }
+  return undefined;
 }
 
 export async function showServer(ctx: Ctx, backend: VolumeBackend, id: string): Promise<Reply> {
@@ -179,12 +203,7 @@ const novaTime6 = (d: unknown) => (d instanceof Date ? d.toISOString().replace(/
 /** Server metadata (instance_metadata), by instance uuid. */
 async function metadata(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string, Record<string, string>>> {
   const out = new Map<string, Record<string, string>>();
-  if (instances.length === 0) return out;
-  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT instance_uuid, \`key\`, value FROM ${ctx.sim.db.nova('instance_metadata')} WHERE instance_uuid IN (?) AND deleted = 0 ORDER BY id`,
-    [instances.map((i) => i.uuid)],
-  );
-  for (const r of rows) {
+  for (const r of await perCell(ctx, instances, 'SELECT instance_uuid, `key`, value FROM ? WHERE instance_uuid IN (?) AND deleted = 0 ORDER BY id', 'instance_metadata')) {
     const m = out.get(r.instance_uuid) ?? {};
     m[r.key] = r.value;
     out.set(r.instance_uuid, m);
@@ -195,12 +214,7 @@ async function metadata(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string,
 /** network_info (a list of VIFs) from instance_info_caches, in the API's addresses shape. */
 async function addresses(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string, Record<string, unknown[]>>> {
   const out = new Map<string, Record<string, unknown[]>>();
-  if (instances.length === 0) return out;
-  const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT instance_uuid, network_info FROM ${ctx.sim.db.nova('instance_info_caches')} WHERE instance_uuid IN (?) AND deleted = 0`,
-    [instances.map((i) => i.uuid)],
-  );
-  for (const r of rows) {
+  for (const r of await perCell(ctx, instances, 'SELECT instance_uuid, network_info FROM ? WHERE instance_uuid IN (?) AND deleted = 0', 'instance_info_caches')) {
     const result: Record<string, unknown[]> = {};
     let vifs: any[] = [];
     try {
@@ -225,6 +239,16 @@ async function addresses(ctx: Ctx, instances: InstanceRow[]): Promise<Map<string
       }
     }
     out.set(r.instance_uuid, result);
+  }
+  return out;
+}
+
+/** One query per cell the instances are in; `sql` names the cell's table with its first `?`. */
+async function perCell(ctx: Ctx, instances: InstanceRow[], sql: string, table: string): Promise<RowDataPacket[]> {
+  const out: RowDataPacket[] = [];
+  for (const { cell, rows } of groupByCell(instances)) {
+    const [found] = await ctx.sim.db.pool.query<RowDataPacket[]>(sql.replace('?', cell.nova(table)), [rows.map((i) => i.uuid)]);
+    out.push(...found);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // GET/PUT /os-services (nova/api/openstack/compute/services.py) and GET
-// /servers/{id}/os-instance-actions, read from the cell DB.
+// /servers/{id}/os-instance-actions, read from the cell DBs (services of every compute cell; an
+// instance's actions in its cell).
 //  - state: up/down from the last heartbeat against service_down_time (compute-services.ts);
 //  - id: the integer id before 2.53, the service uuid from 2.53; forced_down shown from 2.11;
 //  - 2.75 refuses unknown query parameters;
@@ -49,8 +50,10 @@ const FORCE_UP_REFUSED = (host: string) =>
 
 /** services.py _check_for_evacuations: no force-up while evacuations from the host are `done` but not `completed`. */
 async function checkForEvacuations(ctx: Ctx, host: string): Promise<void> {
+  const cell = await ctx.sim.db.cellOfHost(host);
+  if (!cell) return;
   const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
-    `SELECT id FROM ${ctx.sim.db.nova('migrations')} WHERE deleted = 0 AND source_compute = ? AND status = 'done' AND migration_type = 'evacuation' LIMIT 1`,
+    `SELECT id FROM ${cell.nova('migrations')} WHERE deleted = 0 AND source_compute = ? AND status = 'done' AND migration_type = 'evacuation' LIMIT 1`,
     [host],
   );
   if (rows.length > 0) throw fault(400, FORCE_UP_REFUSED(host));
@@ -97,8 +100,8 @@ async function updateV253(ctx: Ctx, id: string, body: Record<string, unknown>): 
   }
   // Like service.obj_what_changed(): any field set counts, even to the value it already has.
   if (Object.keys(set).length === 0) throw fault(400, "No updates were requested. Fields 'status' or 'forced_down' should be specified.");
-  await saveService(ctx, svc.id, set);
-  const [fresh] = await listServiceRows(ctx.sim, { id: svc.id });
+  await saveService(ctx, svc, set);
+  const [fresh] = await listServiceRows(ctx.sim, { id: svc.id }, [svc.cell]);
   return { status: 200, body: { service: serviceView(ctx, fresh, true) } };
 }
 
@@ -146,22 +149,21 @@ async function updateLegacy(ctx: Ctx, action: string, body: Record<string, unkno
     result = { host, binary, status: 'disabled', ...(reason ? { disabled_reason: reason } : {}) };
   }
   onlyCompute(binary);
-  const [svc] = await listServiceRows(ctx.sim, { host, binary });
-  if (!svc) {
-    // Nova looks the host up in its host mappings first.
-    const known = (await listServiceRows(ctx.sim, { host })).length > 0;
-    throw fault(404, known ? `Service ${binary} on host ${host} could not be found.` : `Host '${host}' is not mapped to any cell`);
-  }
-  await saveService(ctx, svc.id, set);
+  // Nova looks the host up in its host mappings first, then in that cell.
+  const cell = await ctx.sim.db.cellOfHost(host);
+  if (!cell) throw fault(404, `Host '${host}' is not mapped to any cell`);
+  const [svc] = await listServiceRows(ctx.sim, { host, binary }, [cell]);
+  if (!svc) throw fault(404, `Service ${binary} on host ${host} could not be found.`);
+  await saveService(ctx, svc, set);
   return { status: 200, body: { service: result } };
 }
 
 /** service.save(): the row's updated_at moves; last_seen_up (the heartbeat) does not. */
-async function saveService(ctx: Ctx, id: number, set: Record<string, unknown>): Promise<void> {
+async function saveService(ctx: Ctx, svc: ServiceRow, set: Record<string, unknown>): Promise<void> {
   const cols = Object.keys(set);
   await ctx.sim.db.pool.query(
-    `UPDATE ${ctx.sim.db.nova('services')} SET ${cols.map((c) => `\`${c}\` = ?`).join(', ')}, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
-    [...cols.map((c) => set[c]), id],
+    `UPDATE ${svc.cell.nova('services')} SET ${cols.map((c) => `\`${c}\` = ?`).join(', ')}, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+    [...cols.map((c) => set[c]), svc.id],
   );
 }
 
@@ -170,7 +172,7 @@ export async function listInstanceActions(ctx: Ctx, id: string): Promise<Reply> 
   const inst = await findInstance(ctx, id, { readDeleted: atLeast(ctx.version, 2, 21) });
   const [rows] = await ctx.sim.db.pool.query<RowDataPacket[]>(
     `SELECT action, instance_uuid, request_id, user_id, project_id, start_time, message, updated_at
-     FROM ${ctx.sim.db.nova('instance_actions')} WHERE instance_uuid = ? AND deleted = 0 ORDER BY created_at DESC, id DESC`,
+     FROM ${inst.cell.nova('instance_actions')} WHERE instance_uuid = ? AND deleted = 0 ORDER BY created_at DESC, id DESC`,
     [inst.uuid],
   );
   const withUpdated = atLeast(ctx.version, 2, 58);

@@ -213,7 +213,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
     resetStats: () => sim.stats.reset(),
     settings: sim.settings,
     close: async (opts) => {
-      heartbeat.stop();
+      const lastBeat = heartbeat.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       if (opts?.finishPending) {
         // Like a service stopping gracefully: no new request, the ones in progress complete, and
@@ -230,6 +230,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatorH
       sim.timers.close();
       await proxy?.close();
       await closed;
+      // The pool goes last: a report under way still writes through it.
+      await lastBeat;
       await db.close();
     },
   };

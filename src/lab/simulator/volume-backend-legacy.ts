@@ -1,6 +1,8 @@
 // nova-volume layout (Diablo): one row per volume in nova.volumes, attached to at most one
 // instance through an integer instance_id plus mountpoint; no Cinder, no BDM rows for volumes.
-// The volume API is served from that table with the integer id as a string.
+// The volume API is served from that table with the integer id as a string. nova-volume is older
+// than cells v2: its lab has one cell, cell1, and the volumes table (and the instances its
+// instance_id points at) are cell1's.
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import { volumeIqn } from '../sessions-file.js';
 import type { Ctx, SimState } from './context.js';
@@ -34,12 +36,16 @@ export class LegacyVolumeBackend implements VolumeBackend {
     return this.sim.db;
   }
 
+  private get cell1() {
+    return this.sim.db.cell('cell1');
+  }
+
   async volumesAttached(instances: InstanceRow[]): Promise<Map<string, VolumeRef[]>> {
     const out = new Map<string, VolumeRef[]>();
     if (instances.length === 0) return out;
     const byId = new Map(instances.map((i) => [i.id, i.uuid]));
     const [rows] = await this.db.pool.query<Rows>(
-      `SELECT id, instance_id FROM ${this.db.nova('volumes')}
+      `SELECT id, instance_id FROM ${this.cell1.nova('volumes')}
        WHERE instance_id IN (?) AND deleted = 0 AND attach_status = 'attached' ORDER BY id`,
       [[...byId.keys()]],
     );
@@ -54,7 +60,7 @@ export class LegacyVolumeBackend implements VolumeBackend {
 
   async listAttachments(inst: InstanceRow): Promise<NovaAttachmentView[]> {
     const [rows] = await this.db.pool.query<Rows>(
-      `SELECT id, mountpoint FROM ${this.db.nova('volumes')}
+      `SELECT id, mountpoint FROM ${this.cell1.nova('volumes')}
        WHERE instance_id = ? AND deleted = 0 AND attach_status = 'attached' ORDER BY id`,
       [inst.id],
     );
@@ -63,7 +69,7 @@ export class LegacyVolumeBackend implements VolumeBackend {
 
   async attach(ctx: Ctx, inst: InstanceRow, volumeId: string, requested: string | undefined): Promise<NovaAttachmentView> {
     const { db } = this;
-    const t = db.nova('volumes');
+    const t = this.cell1.nova('volumes');
     const id = /^\d+$/.test(volumeId) ? Number(volumeId) : -1;
     const [vols] = await db.pool.query<Rows>(`SELECT id, status, instance_id, attach_status FROM ${t} WHERE id = ? AND deleted = 0`, [id]);
     const vol = vols[0];
@@ -96,7 +102,7 @@ export class LegacyVolumeBackend implements VolumeBackend {
   }
 
   private async complete(inst: InstanceRow, id: number, device: string): Promise<void> {
-    const t = this.db.nova('volumes');
+    const t = this.cell1.nova('volumes');
     const [still] = await this.db.pool.query<Rows>(
       `SELECT id FROM ${t} WHERE id = ? AND instance_id = ? AND mountpoint = ? AND status = 'attaching'`,
       [id, inst.id, device],
@@ -114,14 +120,14 @@ export class LegacyVolumeBackend implements VolumeBackend {
   async moveAttachments(inst: InstanceRow): Promise<string[]> {
     // nova-volume kept no per-host attachment record: the new host just logs in to the targets.
     const [rows] = await this.db.pool.query<Rows>(
-      `SELECT id FROM ${this.db.nova('volumes')} WHERE instance_id = ? AND deleted = 0 AND attach_status = 'attached' ORDER BY id`,
+      `SELECT id FROM ${this.cell1.nova('volumes')} WHERE instance_id = ? AND deleted = 0 AND attach_status = 'attached' ORDER BY id`,
       [inst.id],
     );
     return rows.map((r) => volumeIqn(legacyVolumeName(r.id)));
   }
 
   async releaseVolumes(inst: InstanceRow): Promise<string[]> {
-    const t = this.db.nova('volumes');
+    const t = this.cell1.nova('volumes');
     const [rows] = await this.db.pool.query<Rows>(`SELECT id FROM ${t} WHERE instance_id = ? AND deleted = 0`, [inst.id]);
     await this.db.pool.query(
       `UPDATE ${t} SET instance_id = NULL, mountpoint = NULL, status = 'available', attach_status = 'detached', updated_at = UTC_TIMESTAMP()
@@ -133,14 +139,14 @@ export class LegacyVolumeBackend implements VolumeBackend {
 
   async getVolume(ctx: Ctx, id: string): Promise<Record<string, unknown> | undefined> {
     if (!/^\d+$/.test(id)) return undefined;
-    const [rows] = await this.db.pool.query<Rows>(`SELECT * FROM ${this.db.nova('volumes')} WHERE id = ? AND deleted = 0`, [Number(id)]);
+    const [rows] = await this.db.pool.query<Rows>(`SELECT * FROM ${this.cell1.nova('volumes')} WHERE id = ? AND deleted = 0`, [Number(id)]);
     if (!rows[0]) return undefined;
     const uuids = await this.instanceUuids(rows);
     return legacyView(ctx, rows[0], uuids);
   }
 
   async listVolumes(ctx: Ctx, o: VolumeListOptions) {
-    const t = this.db.nova('volumes');
+    const t = this.cell1.nova('volumes');
     const where: string[] = ['deleted = 0'];
     const params: unknown[] = [];
     if (o.projectId) (where.push('project_id = ?'), params.push(o.projectId));
@@ -169,7 +175,7 @@ export class LegacyVolumeBackend implements VolumeBackend {
     const ids = [...new Set(rows.map((r) => r.instance_id).filter((x) => x))];
     const out = new Map<number, { uuid: string; host: string | null }>();
     if (ids.length === 0) return out;
-    const [inst] = await this.db.pool.query<Rows>(`SELECT id, uuid, host FROM ${this.db.nova('instances')} WHERE id IN (?)`, [ids]);
+    const [inst] = await this.db.pool.query<Rows>(`SELECT id, uuid, host FROM ${this.cell1.nova('instances')} WHERE id IN (?)`, [ids]);
     for (const r of inst) out.set(r.id, { uuid: r.uuid, host: r.host });
     return out;
   }

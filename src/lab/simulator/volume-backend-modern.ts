@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
 import { volumeIqn } from '../sessions-file.js';
+import { groupByCell } from './cells.js';
 import type { Ctx, SimState } from './context.js';
 import { cinderTime, fault } from './http-util.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -34,13 +35,16 @@ export class ModernVolumeBackend implements VolumeBackend {
 
   async volumesAttached(instances: InstanceRow[]): Promise<Map<string, VolumeRef[]>> {
     const out = new Map<string, VolumeRef[]>();
-    if (instances.length === 0) return out;
-    const [rows] = await this.db.pool.query<Rows>(
-      `SELECT instance_uuid, volume_id, delete_on_termination FROM ${this.db.nova('block_device_mapping')}
-       WHERE instance_uuid IN (?) AND deleted = 0 AND destination_type = 'volume' AND volume_id IS NOT NULL
-       ORDER BY id`,
-      [instances.map((i) => i.uuid)],
-    );
+    const rows: Rows = [];
+    for (const { cell, rows: inCell } of groupByCell(instances)) {
+      const [found] = await this.db.pool.query<Rows>(
+        `SELECT instance_uuid, volume_id, delete_on_termination FROM ${cell.nova('block_device_mapping')}
+         WHERE instance_uuid IN (?) AND deleted = 0 AND destination_type = 'volume' AND volume_id IS NOT NULL
+         ORDER BY id`,
+        [inCell.map((i) => i.uuid)],
+      );
+      rows.push(...found);
+    }
     for (const r of rows) {
       const list = out.get(r.instance_uuid) ?? [];
       list.push({ id: r.volume_id, delete_on_termination: Boolean(r.delete_on_termination) });
@@ -51,7 +55,7 @@ export class ModernVolumeBackend implements VolumeBackend {
 
   async listAttachments(instance: InstanceRow): Promise<NovaAttachmentView[]> {
     const [rows] = await this.db.pool.query<Rows>(
-      `SELECT device_name, volume_id FROM ${this.db.nova('block_device_mapping')}
+      `SELECT device_name, volume_id FROM ${instance.cell.nova('block_device_mapping')}
        WHERE instance_uuid = ? AND deleted = 0 AND destination_type = 'volume' AND volume_id IS NOT NULL ORDER BY id`,
       [instance.uuid],
     );
@@ -69,7 +73,7 @@ export class ModernVolumeBackend implements VolumeBackend {
     const reserved = await this.lock.run(inst.uuid, () =>
       inTransaction(db.pool, async (sql) => {
         const [bdms] = await sql.query<Rows>(
-          `SELECT device_name, volume_id FROM ${db.nova('block_device_mapping')} WHERE instance_uuid = ? AND deleted = 0`,
+          `SELECT device_name, volume_id FROM ${inst.cell.nova('block_device_mapping')} WHERE instance_uuid = ? AND deleted = 0`,
           [inst.uuid],
         );
         if (bdms.some((b) => b.volume_id === volumeId)) throw fault(400, alreadyAttachedMessage(volumeId, inst.uuid));
@@ -92,7 +96,7 @@ export class ModernVolumeBackend implements VolumeBackend {
           [attachmentId, volumeId, inst.uuid],
         );
         await sql.query(
-          `INSERT INTO ${db.nova('block_device_mapping')}
+          `INSERT INTO ${inst.cell.nova('block_device_mapping')}
            (created_at, deleted, uuid, instance_uuid, device_name, delete_on_termination, volume_id, volume_size,
             source_type, destination_type, device_type, disk_bus, boot_index, attachment_id)
            VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, 0, ?, ?, 'volume', 'volume', 'disk', 'virtio', NULL, ?)`,
@@ -126,7 +130,7 @@ export class ModernVolumeBackend implements VolumeBackend {
       // By instance and attachment: block_device_mapping has no index on attachment_id alone, and
       // a scan under UPDATE locks every row it reads, which held up every other attach's insert.
       await sql.query(
-        `UPDATE ${db.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
+        `UPDATE ${inst.cell.nova('block_device_mapping')} SET connection_info = ?, updated_at = UTC_TIMESTAMP()
          WHERE instance_uuid = ? AND attachment_id = ? AND deleted = 0`,
         [conn, inst.uuid, attachmentId],
       );
@@ -147,7 +151,7 @@ export class ModernVolumeBackend implements VolumeBackend {
   async moveAttachments(inst: InstanceRow, host: string): Promise<string[]> {
     const { db } = this;
     const [bdms] = await db.pool.query<Rows>(
-      `SELECT b.id, b.volume_id, b.device_name, b.attachment_id, v._name_id FROM ${db.nova('block_device_mapping')} b
+      `SELECT b.id, b.volume_id, b.device_name, b.attachment_id, v._name_id FROM ${inst.cell.nova('block_device_mapping')} b
        LEFT JOIN ${db.cinder('volumes')} v ON v.id = b.volume_id
        WHERE b.instance_uuid = ? AND b.deleted = 0 AND b.destination_type = 'volume' AND b.volume_id IS NOT NULL ORDER BY b.id`,
       [inst.uuid],
@@ -172,7 +176,7 @@ export class ModernVolumeBackend implements VolumeBackend {
         );
       }
       await db.pool.query(
-        `UPDATE ${db.nova('block_device_mapping')} SET attachment_id = ?, connection_info = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+        `UPDATE ${inst.cell.nova('block_device_mapping')} SET attachment_id = ?, connection_info = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
         [attachmentId, conn, b.id],
       );
       await db.pool.query(
@@ -187,7 +191,7 @@ export class ModernVolumeBackend implements VolumeBackend {
   async releaseVolumes(inst: InstanceRow): Promise<string[]> {
     const { db } = this;
     const [bdms] = await db.pool.query<Rows>(
-      `SELECT b.volume_id, b.delete_on_termination, v._name_id FROM ${db.nova('block_device_mapping')} b
+      `SELECT b.volume_id, b.delete_on_termination, v._name_id FROM ${inst.cell.nova('block_device_mapping')} b
        LEFT JOIN ${db.cinder('volumes')} v ON v.id = b.volume_id
        WHERE b.instance_uuid = ? AND b.deleted = 0 AND b.destination_type = 'volume' AND b.volume_id IS NOT NULL`,
       [inst.uuid],
@@ -218,7 +222,7 @@ export class ModernVolumeBackend implements VolumeBackend {
       iqns.push(volumeIqn(`volume-${b._name_id ?? b.volume_id}`));
     }
     await db.pool.query(
-      `UPDATE ${db.nova('block_device_mapping')} SET deleted = id, deleted_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP()
+      `UPDATE ${inst.cell.nova('block_device_mapping')} SET deleted = id, deleted_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP()
        WHERE instance_uuid = ? AND deleted = 0`,
       [inst.uuid],
     );
@@ -317,7 +321,7 @@ function volumeView(ctx: Ctx, r: RowDataPacket, attachments: Record<string, unkn
 
 export async function recordAction(ctx: Ctx, inst: InstanceRow, action: string, sql: Sql = ctx.sim.db.pool): Promise<number> {
   const [res] = await sql.query<ResultSetHeader>(
-    `INSERT INTO ${ctx.sim.db.nova('instance_actions')}
+    `INSERT INTO ${inst.cell.nova('instance_actions')}
      (created_at, deleted, action, instance_uuid, request_id, user_id, project_id, start_time)
      VALUES (UTC_TIMESTAMP(), 0, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
     [action, inst.uuid, ctx.requestId, ctx.token?.userId ?? null, ctx.token?.projectId ?? null],

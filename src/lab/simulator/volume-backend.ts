@@ -1,9 +1,12 @@
 // The two volume bookkeeping layouts (modern Cinder + Nova BDMs, legacy nova-volume) behind one
 // interface, so the Nova and Cinder handlers do not care which flavour the lab runs.
 import { createHash } from 'node:crypto';
+import type { CellDb } from '../lab-db.js';
 import type { Ctx } from './context.js';
 
+/** An instance as the API read it, with the cell its instance mapping names: every write about it goes there. */
 export interface InstanceRow {
+  cell: CellDb;
   id: number;
   uuid: string;
   display_name: string | null;
