@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailedNodeSummary } from '../../src/lab/index.js';
 import { runCli } from '../support/cli.js';
-import { checksums } from '../support/db-snapshot.js';
+import { checksumsOf } from '../support/db-snapshot.js';
 import type { TestLab } from '../support/lab.js';
 import { writeLabConfigVariant } from '../support/lab-config.js';
+import { runIdIn, sqlDatabases } from '../support/sql-databases.js';
 import { runIds } from '../support/transcript-watch.js';
 import { createFailedNodeLab, dbDigest, failedNode, runArgs } from './support.js';
 
@@ -33,13 +34,11 @@ async function hostsIn(schema: string, uuids: string[]): Promise<Record<string, 
   return Object.fromEntries(rows.map((r) => [r.uuid, r.host]));
 }
 
-/** The databases the run's SQL statements named, from its --json event stream. */
-function sqlDbs(stdout: string): Set<string> {
-  const dbs = new Set<string>();
-  for (const line of stdout.split('\n')) {
-    for (const m of line.matchAll(/"db":"([^"]+)"/g)) dbs.add(m[1]);
-  }
-  return dbs;
+/** The cell databases the run's SQL named other than the failed host's: none may be. */
+async function otherCellsNamed(stdout: string, s: FailedNodeSummary): Promise<string[]> {
+  const dbs = await sqlDatabases(lab.stateDir, runIdIn(stdout, 'failed-node'));
+  expect(dbs).toContain(`cell:${s.failedCell}`);
+  return [...dbs].filter((d) => d === 'nova' || (d.startsWith('cell:') && d !== `cell:${s.failedCell}`));
 }
 
 describe('failed-node with two cells', () => {
@@ -48,7 +47,7 @@ describe('failed-node with two cells', () => {
     const { other, otherHost } = cellsOf(s);
     const runs = await runIds(lab.stateDir);
     const before = await dbDigest(lab);
-    const every = await checksums(lab, s.cells.map((c) => c.schema));
+    const every = await checksumsOf(lab, s.cells.map((c) => c.schema));
     for (const method of ['db', 'evacuate']) {
       const r = await runCli(['run', 'failed-node', '--failed-host', s.failedHost, '--target-host', otherHost, '--method', method, '--yes'], lab.env);
       expect(r.code, r.stdout + r.stderr).toBe(2);
@@ -57,13 +56,13 @@ describe('failed-node with two cells', () => {
     }
     expect(await runIds(lab.stateDir)).toEqual(runs);
     expect(await dbDigest(lab)).toEqual(before);
-    expect(await checksums(lab, s.cells.map((c) => c.schema))).toEqual(every);
+    expect(await checksumsOf(lab, s.cells.map((c) => c.schema))).toEqual(every);
   });
 
   it('--method db: the plan names the cell; the move changes the failed host\'s cell only', async () => {
     const s = await failedNode(lab, { cells: 2, sharedStorage: true, seed: 21 });
     const { own, other } = cellsOf(s);
-    const otherBefore = await checksums(lab, [other.schema]);
+    const otherBefore = await checksumsOf(lab, [other.schema]);
 
     const dry = await runCli([...runArgs(lab, s, '--method', 'db'), '--dry-run'], lab.env);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
@@ -71,29 +70,25 @@ describe('failed-node with two cells', () => {
     expect(dry.stdout).toContain(`plan: SQL [cell:${s.failedCell}] UPDATE instances SET host = ?, node = ?`);
     expect(dry.stdout).not.toContain(`cell:${other.name}`);
 
-    const run = await runCli([...runArgs(lab, s, '--method', 'db'), '--yes', '--json'], lab.env);
+    const run = await runCli([...runArgs(lab, s, '--method', 'db'), '--yes'], lab.env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const moved = s.instances.filter((i) => i.host === s.failedHost && i.kind !== 'service-vm').map((i) => i.uuid);
     expect(moved.length).toBeGreaterThan(0);
     expect(await hostsIn(own.schema, moved)).toEqual(Object.fromEntries(moved.map((u) => [u, s.targetHost])));
-    expect(await checksums(lab, [other.schema])).toEqual(otherBefore);
-    const dbs = sqlDbs(run.stdout);
-    expect(dbs).toContain(`cell:${s.failedCell}`);
-    expect([...dbs].filter((d) => d.startsWith('cell:') && d !== `cell:${s.failedCell}`)).toEqual([]);
-    expect(dbs).not.toContain('nova');
+    expect(await checksumsOf(lab, [other.schema])).toEqual(otherBefore);
+    expect(await otherCellsNamed(run.stdout, s)).toEqual([]);
   });
 
   it('--method evacuate: the other cell\'s rows untouched', async () => {
     const s = await failedNode(lab, { cells: 2, sharedStorage: true, seed: 5 });
     const { own, other } = cellsOf(s);
-    const otherBefore = await checksums(lab, [other.schema]);
-    const run = await runCli([...runArgs(lab, s), '--yes', '--json'], lab.env);
+    const otherBefore = await checksumsOf(lab, [other.schema]);
+    const run = await runCli([...runArgs(lab, s), '--yes'], lab.env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const moved = s.instances.filter((i) => i.host === s.failedHost && i.kind !== 'service-vm').map((i) => i.uuid);
     expect(await hostsIn(own.schema, moved)).toEqual(Object.fromEntries(moved.map((u) => [u, s.targetHost])));
-    expect(await checksums(lab, [other.schema])).toEqual(otherBefore);
-    const dbs = sqlDbs(run.stdout);
-    expect([...dbs].filter((d) => d.startsWith('cell:') && d !== `cell:${s.failedCell}`)).toEqual([]);
+    expect(await checksumsOf(lab, [other.schema])).toEqual(otherBefore);
+    expect(await otherCellsNamed(run.stdout, s)).toEqual([]);
   });
 
   it('the other cell not answering does not stop it; its own cell not answering does (exit 3, nothing changed)', async () => {
