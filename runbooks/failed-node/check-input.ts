@@ -1,8 +1,8 @@
 // What only the cloud can say about failed-node's input, read before the run exists (exit 2, no run
 // directory): --fenced that does not name the failed host, a host no nova-compute runs on, a target
 // in another cell than the failed host (cell.ts), and an --instances-path that is not a directory
-// on the target. Given /etc/passwd, the run used to go
-// ahead, count no instance as on shared storage, and warn that the path "does not exist".
+// on the target. Given /etc/passwd, the run used to go ahead, count no instance as on shared
+// storage, and warn that the path "does not exist".
 import type { StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';

@@ -99,7 +99,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     await conn.end();
   }
   const common = { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword };
-  const api = { database: dbInfo.schemas.novaApi! };
+  // A nova-volume cloud predates cells v2: its nova.conf names no API database, so novaops reads
+  // it as one unmapped cell (the simulator still routes through the lab's mapping tables).
+  const api = flavour === 'modern' ? { database: dbInfo.schemas.novaApi! } : undefined;
   await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova }, api);
   await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });
   await writeServiceConf(p.placementConf, 'placement', { ...common, database: dbInfo.schemas.placement! });
