@@ -7,6 +7,7 @@
 import type { Step } from '../../src/engine/runbook.js';
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 import { detectFlavour } from '../lib/schema-flavour.js';
+import { runCell } from './cell.js';
 import { hostsOf, label, moveKey, movingInstances, withDb, type FailedNodeParams } from './facts.js';
 import { fencingGuard } from './guards.js';
 
@@ -24,7 +25,7 @@ export const attachedHostStep: Step<FailedNodeParams> = {
     const { failed, target } = hostsOf(ctx);
     const moved = movingInstances(ctx, 'move-db', moveKey).filter((i) => i.volumes.length > 0);
     if (moved.length === 0) return { items: [], notes: ['no moved instance has a volume'] };
-    const flavour = await detectFlavour(ctx);
+    const flavour = await detectFlavour(ctx, [runCell(ctx)]);
     if (flavour === 'nova-volume') return { items: [], notes: ['this schema (nova-volume) records no attached host'] };
     const table = flavour === 'modern' ? 'volume_attachment' : 'volumes';
     const items = [];
@@ -59,7 +60,7 @@ export const attachedHostStep: Step<FailedNodeParams> = {
     const { failed } = hostsOf(ctx);
     const uuids = movingInstances(ctx, 'move-db', moveKey).map((i) => i.uuid);
     if (uuids.length === 0) return { ok: true, detail: 'nothing to check' };
-    const flavour = await detectFlavour(ctx);
+    const flavour = await detectFlavour(ctx, [runCell(ctx)]);
     if (flavour === 'nova-volume') return { ok: true, detail: 'nothing recorded' };
     const table = flavour === 'modern' ? 'volume_attachment' : 'volumes';
     let n = 0;

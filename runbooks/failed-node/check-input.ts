@@ -1,13 +1,15 @@
 // What only the cloud can say about failed-node's input, read before the run exists (exit 2, no run
-// directory): --fenced that does not name the failed host, a host no nova-compute runs on, and an
-// --instances-path that is not a directory on the target. Given /etc/passwd, the run used to go
-// ahead, count no instance as on shared storage, and warn that the path "does not exist".
+// directory): --fenced that does not name the failed host, a host no nova-compute runs on, a target
+// in another cell than the failed host (cell.ts), and an --instances-path that is not a directory
+// on the target. Given /etc/passwd, the run used to go ahead, count no instance as on shared
+// storage, and warn that the path "does not exist".
 import type { StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import { listComputeServices } from '../../src/operations/openstack/os-services.js';
 import { showList, showValue } from '../../src/values/show-value.js';
 import type { FailedNodeParams } from './params.js';
+import { failedNodeCell } from './cell.js';
 
 export async function checkFailedNodeInput(ctx: StepContext<FailedNodeParams>): Promise<void> {
   const p = ctx.params;
@@ -19,6 +21,7 @@ export async function checkFailedNodeInput(ctx: StepContext<FailedNodeParams>): 
       `the compute hosts Nova knows: ${showList(services.map((s) => s.host).sort())} (openstack compute service list --service nova-compute)`,
     );
   }
+  await failedNodeCell(ctx, services.map((s) => s.host));
   await checkInstancesPath(ctx);
 }
 

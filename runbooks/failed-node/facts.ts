@@ -61,7 +61,8 @@ export type FailedInstance = z.infer<typeof instance>;
 const excluded = z.object({ uuid: z.string(), name: z.string(), reason: z.string() });
 export type ExcludedInstance = z.infer<typeof excluded>;
 
-export const hostsFact = defineFact('failed-node.hosts', z.object({ failed: hostInfo, target: hostInfo }), 'the preflight');
+/** `cell`: the name of the one cell both hosts are in; absent in a run recorded before novaops knew cells (then `nova`). */
+export const hostsFact = defineFact('failed-node.hosts', z.object({ failed: hostInfo, target: hostInfo, cell: z.string().optional() }), 'the preflight');
 export const instancesFact = defineFact('failed-node.instances', z.array(instance), 'the preflight');
 /** Instances on the failed host that this run leaves alone, with why (service VMs, outside the rehearsal). */
 export const excludedFact = defineFact('failed-node.excluded', z.array(excluded), 'the preflight');

@@ -10,6 +10,7 @@ import { updateRows } from '../../src/operations/sql.js';
 import { hostsOf, instancesOf, label, moveKey, movingInstances, withDb, type FailedInstance, type FailedNodeParams } from './facts.js';
 import { fencingGuard, instanceStateGuard, rebuildGuard, targetGuard } from './guards.js';
 import { readInstanceRows } from './db-reads.js';
+import { cellDbOf } from './cell.js';
 
 /** Instances per statement: few round trips, short row locks, plans an operator can read. */
 const CHUNK = 250;
@@ -22,12 +23,13 @@ export const moveDbStep: Step<FailedNodeParams> = {
   guards: [fencingGuard, targetGuard, instanceStateGuard, rebuildGuard],
   async plan(ctx) {
     const { failed, target } = hostsOf(ctx);
+    const db = cellDbOf(ctx);
     return {
       items: instancesOf(ctx).map(
         (i): PlanItem<FailedInstance> => ({
           key: moveKey(i.uuid),
           summary: `move ${label(i)} from ${failed.host} (node ${i.node ?? '?'}) to ${target.host} (node ${target.node})`,
-          target: { db: 'nova', instance: i.uuid, host: failed.host },
+          target: { db, instance: i.uuid, host: failed.host },
           ops: [],
           data: i,
         }),
@@ -36,6 +38,7 @@ export const moveDbStep: Step<FailedNodeParams> = {
   },
   async consolidate(ctx, items) {
     const { failed, target } = hostsOf(ctx);
+    const db = cellDbOf(ctx);
     const uuids = items.map((i) => i.target.instance!);
     const chunks: PlanItem[] = [];
     for (let n = 0; n < uuids.length; n += CHUNK) {
@@ -46,14 +49,14 @@ export const moveDbStep: Step<FailedNodeParams> = {
       chunks.push({
         key: `move-chunk:${chunk[0]}:${chunk.length}`,
         summary: one ? one.summary : `move ${chunk.length} instance(s) from ${failed.host} to ${target.host}`,
-        target: { db: 'nova', host: failed.host, instance: one?.target.instance },
+        target: { db, host: failed.host, instance: one?.target.instance },
         ops: [
           updateRows(
-            'nova',
+            db,
             one ? one.summary : `set host ${target.host}, node ${target.node} on ${chunk.length} instance(s) still on ${failed.host}`,
             `UPDATE instances SET host = ?, node = ?, updated_at = UTC_TIMESTAMP() WHERE ${where}`,
             [target.host, target.node, ...chunk, failed.host],
-            { db: 'nova', host: failed.host, instance: one?.target.instance },
+            { db, host: failed.host, instance: one?.target.instance },
             { table: 'instances', key: 'id', where, params: [...chunk, failed.host] },
           ),
         ],

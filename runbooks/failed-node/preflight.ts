@@ -8,6 +8,7 @@ import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { showList } from '../../src/values/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
+import type { DbName } from '../../src/operations/types.js';
 import { listComputeServices, type ComputeService } from '../../src/operations/openstack/os-services.js';
 import { EVACUATE_MICROVERSIONS, listServers, showServer, type EvacuateMicroversion } from '../../src/operations/openstack/servers.js';
 import { computeVersions, pickMicroversion } from '../../src/operations/openstack/versions.js';
@@ -33,6 +34,7 @@ import { serviceVmReason } from './service-vms.js';
 import { rebuildHoldReason, stateHoldReason } from './guards.js';
 import { INSTANCES_TSV, instancesTsv } from './report.js';
 import { instancesPathFact, resolveInstancesPath, targetInstancesPath } from './instances-path.js';
+import { cellNote, failedNodeCell, wrongCellHint } from './cell.js';
 
 const CHUNK = 500;
 
@@ -51,12 +53,14 @@ export const preflightStep: Step<FailedNodeParams> = {
     const targetProblem = targetUnusable(targetService);
     if (targetProblem) ctx.warn(`--target-host ${targetService.host}: ${targetProblem}; the instances could not start there: a live run is refused until it is up and enabled`);
 
-    const [failed, target] = await Promise.all([hostInfo(ctx, failedService), hostInfo(ctx, targetService)]);
-    await hostsFact.set(ctx, { failed, target });
+    // Checked before the run existed too (check-input.ts); read again: the mappings may have changed.
+    const cell = await failedNodeCell(ctx, services.map((s) => s.host));
+    const [failed, target] = await Promise.all([hostInfo(ctx, cell.db, failedService), hostInfo(ctx, cell.db, targetService)]);
+    await hostsFact.set(ctx, { failed, target, cell: cell.name });
 
     const evacuateAt = p.method === 'evacuate' ? await chooseEvacuateMicroversion(ctx) : undefined;
 
-    const { instances, excluded, notes } = await findInstances(ctx, failed, target);
+    const { instances, excluded, notes } = await findInstances(ctx, cell.db, failed, target);
     await instancesFact.set(ctx, instances);
     await excludedFact.set(ctx, excluded);
     if (instances.length > 0) await ctx.artifacts.write(INSTANCES_TSV, instancesTsv(instances, excluded));
@@ -66,6 +70,8 @@ export const preflightStep: Step<FailedNodeParams> = {
       `target host ${target.host}: nova-compute ${targetService.state}, ${targetService.status}; node ${target.node}, host_ip ${target.hostIp ?? 'unknown'}, provider ${target.provider}`,
     );
     if (evacuateAt) notes.unshift(evacuateAt.note);
+    const where = cellNote(ctx, cell);
+    if (where) notes.unshift(where);
     if (failed.zone && target.zone && failed.zone !== target.zone) {
       ctx.warn(`${failed.host} is in availability zone ${failed.zone}, ${target.host} in ${target.zone}: the instances change zone`);
     }
@@ -155,14 +161,14 @@ function whatWillMove(instances: FailedInstance[], p: FailedNodeParams, hosts: {
 }
 
 /** The host's compute node (cell DB, cross-checked with Placement) and its resource provider tree. */
-async function hostInfo(ctx: StepContext<FailedNodeParams>, service: ComputeService): Promise<HostInfo> {
+async function hostInfo(ctx: StepContext<FailedNodeParams>, db: DbName, service: ComputeService): Promise<HostInfo> {
   const { rows = [] } = await ctx.read(
-    selectRows('nova', `read the compute node of ${service.host}`, 'SELECT uuid, hypervisor_hostname, host_ip FROM compute_nodes WHERE host = ? AND deleted = 0', [service.host]),
+    selectRows(db, `read the compute node of ${service.host}`, 'SELECT uuid, hypervisor_hostname, host_ip FROM compute_nodes WHERE host = ? AND deleted = 0', [service.host]),
   );
   if (rows.length !== 1) {
     throw new UsageError(
       `${service.host} has ${rows.length} compute node(s) in the cell database; failed-node moves instances between hosts of one node each`,
-      rows.length === 0 ? 'is databases.nova the cell database (nova_cell1) of this host?' : 'hosts with several nodes (ironic) are not handled: move their instances by hand',
+      rows.length === 0 ? wrongCellHint(ctx) : 'hosts with several nodes (ironic) are not handled: move their instances by hand',
     );
   }
   const node = String(rows[0].hypervisor_hostname);
@@ -190,6 +196,7 @@ interface DbInstance {
 
 async function findInstances(
   ctx: StepContext<FailedNodeParams>,
+  cellDb: DbName,
   failed: HostInfo,
   target: HostInfo,
 ): Promise<{ instances: FailedInstance[]; excluded: ExcludedInstance[]; notes: string[] }> {
@@ -202,7 +209,7 @@ async function findInstances(
     scoped ? ctx.read(showServer(scoped)).then((r) => [r.value]) : ctx.read(listServers({ host: failed.host })).then((r) => r.value),
     ctx.read(
       selectRows(
-        'nova',
+        cellDb,
         `read the instances on ${failed.host}`,
         `SELECT uuid, display_name, node, vm_state, task_state FROM instances WHERE host = ? AND deleted = 0${scoped ? ' AND uuid = ?' : ''} ORDER BY uuid`,
         scoped ? [failed.host, scoped] : [failed.host],
@@ -225,8 +232,8 @@ async function findInstances(
   const api = new Map<string, HostServer>(apiServers.filter((s) => s.host === failed.host).map((s) => [s.id, s]));
   if (!scoped && api.size > 0 && [...api.keys()].every((u) => !db.has(u))) {
     throw new UsageError(
-      `the Compute API lists ${api.size} instance(s) on ${failed.host} but the nova database novaops reads has none of them`,
-      'set databases.nova to the cell database of this host (nova_cell1, ...) in the novaops config',
+      `the Compute API lists ${api.size} instance(s) on ${failed.host} but the cell database novaops reads has none of them`,
+      wrongCellHint(ctx),
     );
   }
   for (const [uuid, s] of api) if (!db.has(uuid)) excluded.push({ uuid, name: s.name, reason: `the cell database does not place it on ${failed.host}: look at it by hand` });
@@ -251,7 +258,7 @@ async function findInstances(
   }
 
   const uuids = candidates.map((s) => s.id);
-  const [bdms, allocations, probe] = await Promise.all([readBdms(ctx, uuids), readAllocations(ctx, uuids), probeTarget(ctx, target, uuids)]);
+  const [bdms, allocations, probe] = await Promise.all([readBdms(ctx, cellDb, uuids), readAllocations(ctx, uuids), probeTarget(ctx, target, uuids)]);
   if (probe.note) notes.push(probe.note);
 
   const instances: FailedInstance[] = candidates.map((s) => {
@@ -312,13 +319,13 @@ function nullable(v: unknown): string | null {
 }
 
 /** Each instance's volumes from block_device_mapping: the boot volume (boot_index 0) and the data volumes. */
-async function readBdms(ctx: StepContext, uuids: string[]): Promise<Map<string, VolumeRef[]>> {
+async function readBdms(ctx: StepContext, db: DbName, uuids: string[]): Promise<Map<string, VolumeRef[]>> {
   const out = new Map<string, VolumeRef[]>();
   for (let i = 0; i < uuids.length; i += CHUNK) {
     const chunk = uuids.slice(i, i + CHUNK);
     const { rows = [] } = await ctx.read(
       selectRows(
-        'nova',
+        db,
         `read the block devices of ${chunk.length} instance(s)`,
         `SELECT instance_uuid, volume_id, device_name, boot_index FROM block_device_mapping WHERE deleted = 0 AND destination_type = 'volume' AND instance_uuid IN (${chunk.map(() => '?').join(', ')}) ORDER BY instance_uuid, device_name`,
         chunk,

@@ -7,6 +7,7 @@ import type { StepContext } from '../../src/engine/runbook.js';
 import type { IscsiSession } from '../../src/operations/iscsi-sessions.js';
 import { iqnVolumePart } from '../../src/operations/iscsi.js';
 import type { SchemaFlavour } from '../lib/schema-flavour.js';
+import type { Cell } from '../../src/operations/cells.js';
 import { sessionBelongs } from './match.js';
 import { sessionParam, type IscsiCleanupParams } from './params.js';
 import { readVolume, type VolumeRecord } from './volume-db.js';
@@ -35,7 +36,7 @@ export function checkHostKnown(ctx: StepContext<IscsiCleanupParams>, host: strin
 }
 
 /** The session and the volume the options name, among `sessions` (the host's, read by the caller). */
-export async function findNamedTarget(ctx: StepContext<IscsiCleanupParams>, flavour: SchemaFlavour, sessions: readonly IscsiSession[]): Promise<NamedTarget> {
+export async function findNamedTarget(ctx: StepContext<IscsiCleanupParams>, flavour: SchemaFlavour, hostCell: Cell, sessions: readonly IscsiSession[]): Promise<NamedTarget> {
   const p = ctx.params;
   const host = p.host!;
   const sid = sessionParam(p);
@@ -47,7 +48,7 @@ export async function findNamedTarget(ctx: StepContext<IscsiCleanupParams>, flav
   let volume: VolumeRecord | undefined;
   const db = flavour === 'nova-volume' ? 'nova' : 'cinder';
   if (p.volume !== undefined) {
-    volume = await readVolume(ctx, flavour, { id: p.volume });
+    volume = await readVolume(ctx, flavour, hostCell, { id: p.volume });
     if (!volume) {
       throw new UsageError(
         `--volume ${p.volume}: no such volume in the ${db} database (schema flavour ${flavour}${flavour === 'nova-volume' ? ': volume ids are numbers' : ': volume ids are UUIDs'})`,
@@ -62,7 +63,7 @@ export async function findNamedTarget(ctx: StepContext<IscsiCleanupParams>, flav
         'give the volume too with --volume <id>, or log this session out by hand if it is not a volume of this cloud',
       );
     }
-    volume = await readVolume(ctx, flavour, { iqnPart: part });
+    volume = await readVolume(ctx, flavour, hostCell, { iqnPart: part });
     if (!volume) {
       throw new UsageError(
         `--session ${sid}: its target ${named!.iqn} names volume ${part}, which the ${db} database does not have (schema flavour ${flavour})`,

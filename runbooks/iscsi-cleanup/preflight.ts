@@ -3,13 +3,17 @@
 // the volume (by --volume, or by the target name of --session N), the sessions of that volume on
 // the host, and the attachments whose DB state the run resets. What the operator named was found
 // before the run existed (check-input.ts); a host that does not answer is a failed precondition
-// (exit 3), not bad input: the operator named a real host.
+// (exit 3), not bad input: the operator named a real host. With cells v2, the host's cell (and
+// each attached instance's, from nova_api) is where the Nova rows are read and changed; a cell
+// that must be changed and does not answer stops the run (exit 3), any other is left alone.
 import { RefusedError } from '../../src/engine/errors.js';
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import { listSessionsOp, parseSessionOutput, type IscsiSession } from '../../src/operations/iscsi-sessions.js';
 import { showServer } from '../../src/operations/openstack/servers.js';
 import { showVolume } from '../../src/operations/openstack/volumes.js';
 import { detectFlavour } from '../lib/schema-flavour.js';
+import { cellOfHost, refuseUnreachable } from '../lib/cells.js';
+import { showList } from '../../src/values/show-value.js';
 import { targetFact, type CleanupTarget } from './facts.js';
 import { checkHostKnown, findNamedTarget } from './named-target.js';
 import type { IscsiCleanupParams } from './params.js';
@@ -33,10 +37,12 @@ export const preflightStep: Step<IscsiCleanupParams> = {
     const host = ctx.params.host!;
     // Checked before the run existed too (check-input.ts); read again here: the cloud may have moved.
     checkHostKnown(ctx, host);
-    const flavour = await detectFlavour(ctx);
+    const cell = await cellOfHost(ctx, host);
+    const flavour = await detectFlavour(ctx, [cell]);
     const { sessions, rejected } = await hostSessions(ctx, host);
     for (const r of rejected) ctx.warn(`${host}: a session line that does not validate was left out: ${r}`);
-    const { volume, toFree } = await findNamedTarget(ctx, flavour, sessions);
+    const { volume, toFree } = await findNamedTarget(ctx, flavour, cell, sessions);
+    for (const name of volume.unread) ctx.warn(`cell ${name} does not answer (${ctx.cells.unreachable[name]}): the block device mappings of volume ${volume.id}'s instances there were not read`);
 
     // Who holds the volume: the databases' rows, and the Volume API (which may know more).
     const instances = new Set(volume.attachments.map((a) => a.instanceUuid));
@@ -50,11 +56,13 @@ export const preflightStep: Step<IscsiCleanupParams> = {
       const server = await ctx.tryRead(showServer(a.instanceUuid));
       const on = server.ok && server.value ? server.value.host : server.status === 404 ? null : a.attachedHost;
       if (server.status === 404 || on === host || (on === null && (a.attachedHost === null || a.attachedHost === host))) {
-        pairs.push({ volumeId: volume.id, instanceUuid: a.instanceUuid });
+        pairs.push({ volumeId: volume.id, instanceUuid: a.instanceUuid, cell: a.cell });
       } else {
         elsewhere.push({ instanceUuid: a.instanceUuid, host: on ?? 'an unknown host' });
       }
     }
+    // Each pair's mapping row is changed in its instance's cell, which must answer.
+    refuseUnreachable(ctx, ctx.cells.cells.filter((c) => pairs.some((x) => x.cell === c.name)), `volume ${volume.id}'s block device mappings are in it`);
     const bootOf = volume.attachments.filter((a) => a.bootIndex === 0 && pairs.some((x) => x.instanceUuid === a.instanceUuid)).map((a) => a.instanceUuid);
 
     const target: CleanupTarget = {
@@ -74,8 +82,10 @@ export const preflightStep: Step<IscsiCleanupParams> = {
     };
     await targetFact.set(ctx, target);
 
+    const cells = [...new Set(pairs.map((x) => x.cell ?? cell.name))];
     const notes = [
       `schema flavour: ${flavour}`,
+      ...(ctx.cells.mapped ? [`${host} is in cell ${cell.name} (${cell.where}); Nova rows changed in cell ${cells.length ? showList(cells) : 'none'}, no other`] : []),
       `volume ${volume.id}${volume.name ? ` (${volume.name})` : ''}: ${volume.status}/${volume.attachStatus}, attached in the databases to ${volume.attachments.length ? volume.attachments.map((a) => a.instanceUuid).join(', ') : 'no instance'}`,
       `${host}: ${sessions.length} iSCSI session(s); to free: ${toFree.length ? toFree.map((s) => `[${s.sessionId}] ${s.portal} ${s.iqn}`).join(', ') : `none (no session of volume ${volume.id} on ${host})`}`,
       `DB state to reset: ${pairs.length ? pairs.map((x) => `${x.volumeId} on ${x.instanceUuid}`).join(', ') : 'no attachment row on this host'}`,

@@ -22,7 +22,7 @@ import {
 import { selectRows, updateRows } from '../../src/operations/sql.js';
 import type { ShellOperation, SqlOperation } from '../../src/operations/types.js';
 import { cleanupLeftovers, cleanupOps } from '../lib/schema-flavour.js';
-import { flushWorkFact, targetFact, type CleanupTarget, type FlushWork } from './facts.js';
+import { flushWorkFact, pairsInCells, targetFact, type CleanupTarget, type FlushWork } from './facts.js';
 import { notBootVolumeGuard, notRunningGuard, sessionBelongsGuard } from './guards.js';
 import { sessionBelongs } from './match.js';
 import type { IscsiCleanupParams } from './params.js';
@@ -258,7 +258,7 @@ export const resetDbStep: Step<IscsiCleanupParams> = {
             key: `reset-db:${t.volumeId}`,
             summary: `reset volume ${t.volumeId}: detach it from ${t.pairs.map((x) => x.instanceUuid).join(', ')}`,
             target: { volume: t.volumeId },
-            ops: cleanupOps(t.flavour, t.pairs),
+            ops: cleanupOps(t.flavour, pairsInCells(ctx, t)),
           },
         ],
       };
@@ -271,7 +271,7 @@ export const resetDbStep: Step<IscsiCleanupParams> = {
   },
   async verify(ctx) {
     const t = targetFact.require(ctx);
-    const left = await cleanupLeftovers(ctx, t.flavour, t.pairs);
+    const left = await cleanupLeftovers(ctx, t.flavour, pairsInCells(ctx, t));
     const db = t.flavour === 'nova-volume' ? 'nova' : 'cinder';
     const { rows = [] } = await ctx.read(selectRows(db, `read back volume ${t.volumeId}`, 'SELECT status, attach_status FROM volumes WHERE id = ?', [t.flavour === 'nova-volume' ? Number(t.volumeId) : t.volumeId]));
     const row = rows[0];

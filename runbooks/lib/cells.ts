@@ -7,7 +7,8 @@ import type { StepContext } from '../../src/engine/runbook.js';
 import { hostMappingsRead, instanceMappingsRead, workingCells, type Cell } from '../../src/operations/cells.js';
 import { showList } from '../../src/values/show-value.js';
 
-function refuseUnreachable(ctx: StepContext, cells: readonly Cell[], why: string): void {
+/** Exit 3 naming each of `cells` that does not answer, and why the run needs it. */
+export function refuseUnreachable(ctx: StepContext, cells: readonly Cell[], why: string): void {
   const down = cells.filter((c) => ctx.cells.unreachable[c.name] !== undefined);
   if (down.length === 0) return;
   throw new RefusedError(
@@ -38,11 +39,26 @@ function byMappingRow(ctx: StepContext, row: Record<string, unknown>): Cell | un
   return ctx.cells.cells.find((c) => c.uuid === row.cell_uuid);
 }
 
+/** The cells of compute hosts (host_mappings), by host. A host with no mapping is left out: the caller names it. */
+export async function cellsOfHosts(ctx: StepContext, hosts: readonly string[]): Promise<Map<string, Cell>> {
+  const found = new Map<string, Cell>();
+  if (!ctx.cells.mapped) {
+    for (const host of hosts) found.set(host, ctx.cells.cells[0]);
+    return found;
+  }
+  for (let i = 0; i < hosts.length; i += 500) {
+    const { rows = [] } = await ctx.read(hostMappingsRead(hosts.slice(i, i + 500)));
+    for (const row of rows) {
+      const cell = byMappingRow(ctx, row);
+      if (cell) found.set(String(row.host), cell);
+    }
+  }
+  return found;
+}
+
 /** The cell a compute host is mapped to (host_mappings). */
 export async function cellOfHost(ctx: StepContext, host: string): Promise<Cell> {
-  if (!ctx.cells.mapped) return ctx.cells.cells[0];
-  const { rows = [] } = await ctx.read(hostMappingsRead([host]));
-  const cell = rows[0] ? byMappingRow(ctx, rows[0]) : undefined;
+  const cell = (await cellsOfHosts(ctx, [host])).get(host);
   if (!cell) {
     throw new UsageError(
       `host ${host} is mapped to no cell in nova_api (host_mappings)`,

@@ -99,8 +99,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     await conn.end();
   }
   const common = { host: dbInfo.host, port: dbInfo.port, user: labUser, password: dbPassword };
-  // A nova-volume cloud predates cells v2: its nova.conf names no API database, and novaops (which
-  // refuses nova-volume where nova_api maps cells) sees it as one cell, as such a cloud is.
+  // A nova-volume cloud predates cells v2: its nova.conf names no API database, so novaops reads
+  // it as one unmapped cell (the simulator still routes through the lab's mapping tables).
   const api = flavour === 'modern' ? { database: dbInfo.schemas.novaApi! } : undefined;
   await writeServiceConf(p.novaConf, 'nova', { ...common, database: dbInfo.schemas.nova }, api);
   await writeServiceConf(p.cinderConf, 'cinder', { ...common, database: dbInfo.schemas.cinder });

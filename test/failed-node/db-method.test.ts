@@ -31,7 +31,7 @@ describe('failed-node --method db', () => {
     await lab.resetStats();
     const dry = await runCli([...runArgs(lab, s, '--method', 'db'), '--dry-run'], lab.env);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('plan: SQL [nova] UPDATE instances SET host = ?, node = ?');
+    expect(dry.stdout).toContain('plan: SQL [cell:cell1] UPDATE instances SET host = ?, node = ?');
     expect(dry.stdout).toContain(`["${s.targetHost}","${s.targetHost}",`);
     const moved = s.instances.filter((i) => i.kind !== 'service-vm');
     for (const i of moved) {

@@ -16,7 +16,7 @@ export async function createFailedNodeLab(hosts = 3): Promise<TestLab> {
 }
 
 /** The failed-node scenario with the failed host's nova-compute already reported down (its last report 2 minutes ago). */
-export function failedNode(lab: TestLab, opts: FailedNodeOptions = {}): Promise<FailedNodeSummary> {
+export function failedNode(lab: TestLab, opts: FailedNodeOptions & { cells?: 1 | 2 } = {}): Promise<FailedNodeSummary> {
   return lab.scenario('failed-node', { instances: 8, volumes: 6, seed: 7, heartbeatAgeSeconds: 120, ...opts }) as unknown as Promise<FailedNodeSummary>;
 }
 
@@ -38,10 +38,10 @@ function quote(name: string): string {
 
 function schemas(lab: TestLab): string[] {
   const s = lab.info.db.schemas;
-  return [s.nova, s.cinder, s.placement!];
+  return [s.nova, s.cinder, s.placement!, ...[s.novaApi, s.novaCell0, s.novaCell2].filter((x): x is string => x !== undefined)];
 }
 
-/** Every row of every table of nova, cinder and placement, in key order; services without their heartbeat columns. */
+/** Every row of every table of every cell, nova_api, cinder and placement, in key order; services without their heartbeat columns. */
 export async function allRows(lab: TestLab): Promise<Rows> {
   const tables = await lab.rootQuery<{ s: string; t: string }[]>(
     'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?) AND TABLE_TYPE = ? ORDER BY 1, 2',

@@ -6,7 +6,7 @@ import type { TestLab } from '../support/lab.js';
 
 export type { StuckInstance, StuckInstanceSummary };
 
-export async function stuckScenario(lab: TestLab, opts: { instances?: number; volumes?: number; seed?: number } = {}): Promise<StuckInstanceSummary> {
+export async function stuckScenario(lab: TestLab, opts: { instances?: number; volumes?: number; seed?: number; cells?: 1 | 2 } = {}): Promise<StuckInstanceSummary> {
   return (await lab.scenario('stuck-instance', opts)) as unknown as StuckInstanceSummary;
 }
 
