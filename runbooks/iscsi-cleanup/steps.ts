@@ -253,6 +253,7 @@ export const resetDbStep: Step<IscsiCleanupParams> = {
     const t = targetFact.require(ctx);
     if (t.pairs.length > 0) {
       return {
+        notes: [FREE_NOT_REFRESH],
         items: [
           {
             key: `reset-db:${t.volumeId}`,
@@ -281,6 +282,10 @@ export const resetDbStep: Step<IscsiCleanupParams> = {
     return { ok: true, detail: `read back: volume ${t.volumeId} is ${state}${t.elsewhere.length ? ' (still attached on another host)' : ''}` };
   },
 };
+
+// Measured on both real beds (test/beds/FINDINGS-epoxy.md): refresh keeps the volume attached.
+const FREE_NOT_REFRESH =
+  'path: the rows are reset so that the volume is free (available/detached); `nova-manage volume_attachment refresh` is not used: it keeps the volume attached to its instance and only renews the connection';
 
 export const reconnectStep: Step<IscsiCleanupParams> = {
   id: 'reconnect',
