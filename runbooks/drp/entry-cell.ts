@@ -23,9 +23,12 @@ function cellOfUnnamed(ctx: StepContext): Cell {
 /** The map's entries as attachments to clean, each with its cell's database; refused when a cell does not answer. */
 export function withCellDb(ctx: StepContext, entries: readonly MapEntry[]): (MapEntry & Attachment)[] {
   const cache = new Map<string, Cell>();
+  // 'nova' is the one cell of a cloud read without nova_api: a map captured so, resumed with a
+  // config that names the API database, means that cloud's one cell, like a map with no cells.
+  const unnamed = (cell: string | undefined) => cell === undefined || (cell === 'nova' && ctx.cells.mapped && !ctx.cells.cells.some((c) => c.name === 'nova'));
   return entries.map((e) => {
-    const key = e.cell ?? '';
-    if (!cache.has(key)) cache.set(key, e.cell === undefined ? cellOfUnnamed(ctx) : cellNamed(ctx, e.cell, WHY));
+    const key = unnamed(e.cell) ? '' : e.cell!;
+    if (!cache.has(key)) cache.set(key, key === '' ? cellOfUnnamed(ctx) : cellNamed(ctx, key, WHY));
     return { ...e, db: cache.get(key)!.db };
   });
 }

@@ -124,7 +124,7 @@ describe('bad input: exit 2, a hint, nothing changed', () => {
     before = await checksums(lab); // "nothing changed" counts from after the ALTER
 
     const r = await runCli(['run', 'drp', '--yes'], lab.env);
-    await expectBadInput(r, /unrecognised schema: cinder has volumes\(.*\battach_status\b.*\), volume_attachment\(.*\bvolume_id\b.*\)/);
+    await expectBadInput(r, /unrecognised schema in cell cell1 \(\S+ at 127\.0\.0\.1:\d+\): cinder has volumes\(.*\battach_status\b.*\), volume_attachment\(.*\bvolume_id\b.*\)/);
     const found = /volume_attachment\(([^)]*)\)/.exec(r.stderr)![1].split(', ');
     expect(found).toContain('instance_uuid');
     expect(found).not.toContain('mountpoint');
