@@ -40,6 +40,8 @@ describe('drp --dry-run', () => {
     for (const uuid of scenario.affectedInstances) {
       expect(lines.some((l) => l.includes(`openstack server reboot --hard ${uuid}`))).toBe(true);
     }
+    // ...the path the attachments take, and why not the other one measured on the real beds...
+    expect(lines.some((l) => /path: the rows are cleaned here and the volumes re-attached through the Compute API \(step 4\); `nova-manage volume_attachment refresh` is not used/.test(l))).toBe(true);
     // ...and nothing for boot volumes or error_deleting volumes.
     for (const v of [...scenario.bootVolumes.map((b) => b.volume), ...scenario.errorDeleting]) {
       expect(sqlPlans.some((l) => l.includes(v))).toBe(false);
