@@ -10,13 +10,12 @@ import { showList } from '../../src/values/show-value.js';
 import { selectRows } from '../../src/operations/sql.js';
 import type { DbName } from '../../src/operations/types.js';
 import { listComputeServices, type ComputeService } from '../../src/operations/openstack/os-services.js';
-import { EVACUATE_MICROVERSIONS, listServers, showServer, type EvacuateMicroversion } from '../../src/operations/openstack/servers.js';
-import { computeVersions, pickMicroversion } from '../../src/operations/openstack/versions.js';
+import { listServers, showServer } from '../../src/operations/openstack/servers.js';
+import { chooseMicroversions } from './microversions.js';
 import { findProviders, providerTree } from '../../src/operations/openstack/placement-providers.js';
 import { showAllocations } from '../../src/operations/openstack/allocations.js';
 import { parseInstanceDirProbe, probeInstanceDirs } from '../../src/operations/host-files.js';
 import {
-  evacuateMicroversionFact,
   evacuationStops,
   excludedFact,
   hostsFact,
@@ -45,6 +44,8 @@ export const preflightStep: Step<FailedNodeParams> = {
   readOnly: true,
   async plan(ctx) {
     const p = ctx.params;
+    // First: a cloud too old for a request novaops sends is told so before any of them is sent.
+    const microversions = await chooseMicroversions(ctx);
     const services = (await ctx.read(listComputeServices({ fencing: true }))).value;
     const failedService = serviceOf(services, p.failedHost, '--failed-host');
     const targetService = serviceOf(services, p.targetHost, '--target-host');
@@ -58,7 +59,7 @@ export const preflightStep: Step<FailedNodeParams> = {
     const [failed, target] = await Promise.all([hostInfo(ctx, cell.db, failedService), hostInfo(ctx, cell.db, targetService)]);
     await hostsFact.set(ctx, { failed, target, cell: cell.name });
 
-    const evacuateAt = p.method === 'evacuate' ? await chooseEvacuateMicroversion(ctx) : undefined;
+    const evacuateAt = microversions.evacuate;
 
     const { instances, excluded, notes } = await findInstances(ctx, cell.db, failed, target);
     await instancesFact.set(ctx, instances);
@@ -69,7 +70,7 @@ export const preflightStep: Step<FailedNodeParams> = {
       `failed host ${failed.host}: nova-compute ${failedService.state}${failedService.forcedDown ? ' (forced down)' : ''}, ${failedService.status}, service updated ${failedService.updatedAt ?? 'never'}; node ${failed.node}, provider ${failed.provider}`,
       `target host ${target.host}: nova-compute ${targetService.state}, ${targetService.status}; node ${target.node}, host_ip ${target.hostIp ?? 'unknown'}, provider ${target.provider}`,
     );
-    if (evacuateAt) notes.unshift(evacuateAt.note);
+    notes.unshift(...microversions.notes);
     const where = cellNote(ctx, cell);
     if (where) notes.unshift(where);
     if (failed.zone && target.zone && failed.zone !== target.zone) {
@@ -92,7 +93,7 @@ export const preflightStep: Step<FailedNodeParams> = {
     if (stopped.length > 0) {
       notes.push(
         p.method === 'evacuate'
-          ? `${stopped.length} stopped instance(s): ${evacuateAt && evacuationStops(evacuateAt.version) ? 'they stay stopped on' : 'Nova brings each back stopped on'} ${target.host} (${showList(stopped.map(label), 5)})`
+          ? `${stopped.length} stopped instance(s): ${evacuateAt && evacuationStops(evacuateAt) ? 'they stay stopped on' : 'Nova brings each back stopped on'} ${target.host} (${showList(stopped.map(label), 5)})`
           : `${stopped.length} stopped instance(s) are moved but not rebooted: they stay stopped, and \`openstack server start\` builds them on ${target.host} (${showList(stopped.map(label), 5)})`,
       );
     }
@@ -100,34 +101,6 @@ export const preflightStep: Step<FailedNodeParams> = {
     return { items: [], notes };
   },
 };
-
-/**
- * Reads the Compute API's version document once and records the evacuate microversion of the run:
- * the highest novaops knows that the cloud offers. A document that cannot be read leaves 2.29, which
- * every cloud since Mitaka offers and whose behaviour (instances back as they were) needs no start.
- */
-async function chooseEvacuateMicroversion(ctx: StepContext<FailedNodeParams>): Promise<{ version: EvacuateMicroversion; note: string }> {
-  const doc = await ctx.tryRead(computeVersions());
-  let version: EvacuateMicroversion;
-  let offered: string;
-  if (!doc.ok || !doc.value) {
-    version = EVACUATE_MICROVERSIONS[0];
-    offered = 'Compute API version document unreadable';
-    ctx.warn(`the Compute API version document could not be read (${doc.error ?? 'no answer'}): evacuate is sent at ${version}, the oldest novaops knows; if Nova refuses it, look at \`openstack versions show --service compute\``);
-  } else {
-    const choice = pickMicroversion('evacuate', EVACUATE_MICROVERSIONS, doc.value);
-    if (!choice.ok) {
-      throw new UsageError(choice.message, '--method db (the guide\'s manual recovery) moves the instances without the evacuate API');
-    }
-    version = choice.version as EvacuateMicroversion;
-    offered = `Compute API offers ${doc.value.min}–${doc.value.max}`;
-  }
-  await evacuateMicroversionFact.set(ctx, version);
-  const meaning = evacuationStops(version)
-    ? 'Nova leaves every evacuated instance stopped on the target; novaops starts again the ones that were ACTIVE, the stopped ones stay stopped'
-    : 'Nova brings each instance back as it was: ACTIVE, or SHUTOFF if it was stopped';
-  return { version, note: `${offered}: evacuate at ${version} (${meaning})` };
-}
 
 function serviceOf(services: ComputeService[], host: string, flag: string): ComputeService {
   const found = services.find((s) => s.host === host);

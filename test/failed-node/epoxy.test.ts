@@ -23,6 +23,9 @@ describe('failed-node --method evacuate on an Epoxy cloud (evacuate at 2.95)', (
     const dry = await runCli([...runArgs(lab, s), '--allow-rebuild', '--dry-run'], lab.env);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
     expect(dry.stdout).toContain('Compute API offers 2.1–2.100: evacuate at 2.95 (Nova leaves every evacuated instance stopped on the target');
+    // The other requests' microversions, checked against the same documents and said.
+    expect(dry.stdout).toMatch(/Compute API offers 2\.1–2\.100: evacuate at 2\.95 \(.*\); os-services \(force-down by service uuid\) at 2\.53, migrations \(by instance\) at 2\.59/);
+    expect(dry.stdout).toMatch(/Placement API offers 1\.0–1\.\d+: allocations at 1\.28, resource providers at 1\.28/);
     expect(dry.stdout).toContain(`openstack --os-compute-api-version 2.95 server evacuate --host ${s.targetHost}`);
     const moving = s.instances.filter((i) => i.kind !== 'service-vm');
     for (const i of moving.filter((x) => x.vmState === 'active')) expect(dry.stdout).toContain(`openstack server start ${i.uuid}`);
