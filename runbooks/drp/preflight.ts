@@ -1,13 +1,15 @@
 // Step 0 (read-only): reach the databases and the APIs, find the instances the power loss left
 // SHUTOFF and the volume attachments the database records, in every cell (a rehearsal: its
 // instance's cell only). It only reads; what it finds is kept as facts for the steps after it (facts.ts).
+// It also names the affected instances' dangling BDMs, which drp leaves as they are (dangling-bdms.ts).
 import type { Step, StepContext } from '../../src/engine/runbook.js';
 import type { Cell } from '../../src/operations/cells.js';
 import { listServers, showServer } from '../../src/operations/openstack/servers.js';
 import { selectRows } from '../../src/operations/sql.js';
-import { attachmentCells, type DbAttachment } from '../lib/attachment-reads.js';
+import { attachmentCells, readAttachmentsAndBdms, type DbAttachment } from '../lib/attachment-reads.js';
 import { cell0, cellsNote } from '../lib/cells.js';
-import { detectFlavour, readAttachments } from '../lib/schema-flavour.js';
+import { detectFlavour } from '../lib/schema-flavour.js';
+import { danglingBdms } from './dangling-bdms.js';
 import { affectedFact, flavourFact, type AffectedInstance } from './facts.js';
 import type { DrpParams } from './params.js';
 
@@ -29,7 +31,8 @@ export const preflightStep: Step<DrpParams> = {
       .filter((s) => s.status === 'SHUTOFF')
       .map((s) => ({ uuid: s.id, name: s.name, host: s.host ?? null, addresses: s.addresses.filter((a) => a.type !== 'floating').map((a) => a.addr) }));
     const inError = inCells.filter((s) => s.status === 'ERROR');
-    const attachments = await readAttachments(ctx, flavour, scoped, cells);
+    const { attachments, bdms } = await readAttachmentsAndBdms(ctx, flavour, scoped, cells);
+    const dangling = await danglingBdms(ctx, flavour, affected, attachments, bdms);
     await flavourFact.set(ctx, flavour);
     await affectedFact.set(ctx, affected);
     const notes = [
@@ -37,7 +40,9 @@ export const preflightStep: Step<DrpParams> = {
       `${inCells.length} instance(s) seen, ${affected.length} SHUTOFF after the power loss (affected), ${inCells.length - affected.length - inError.length} running or otherwise left alone`,
       `${attachments.length} volume attachment(s) recorded in the database`,
       ...perCell(ctx, cells, attachments),
+      ...dangling.notes,
     ];
+    if (dangling.warning) ctx.warn(dangling.warning);
     if (ctx.cells.mapped && !scoped) {
       notes.push(`cell0: ${unscheduled.size} instance(s) that never scheduled; drp leaves them alone (none of their volumes is captured, cleaned or re-attached)`);
     }

@@ -22,6 +22,16 @@ export interface DbAttachment {
   cell: string | null;
 }
 
+/** A live block device mapping of a volume, as the cell's database holds it (whatever Cinder says). */
+export interface DbBdm {
+  volumeId: string;
+  instanceUuid: string;
+  device: string | null;
+  bootIndex: number | null;
+  attachmentId: string | null;
+  cell: string;
+}
+
 export const EVERY_CELL = 'drp maps the attachments of every cell or of none: a map without a cell would leave its volumes detached';
 
 /** The cells an attachment read covers: the instance's own, or every working cell (each must answer). */
@@ -60,7 +70,7 @@ function readBdms(ctx: StepContext, cell: Cell, instance?: string) {
     selectRows(
       cell.db,
       `read volume block device mappings (${cell.db === 'nova' ? 'nova' : `cell ${cell.name}`})`,
-      `SELECT b.volume_id, b.instance_uuid, b.device_name, b.boot_index FROM block_device_mapping b WHERE b.deleted = 0 AND b.volume_id IS NOT NULL${instance ? ' AND b.instance_uuid = ?' : ''}`,
+      `SELECT b.volume_id, b.instance_uuid, b.device_name, b.boot_index, b.attachment_id FROM block_device_mapping b WHERE b.deleted = 0 AND b.volume_id IS NOT NULL${instance ? ' AND b.instance_uuid = ?' : ''}`,
       instance ? [instance] : [],
     ),
   );
@@ -72,6 +82,16 @@ function readBdms(ctx: StepContext, cell: Cell, instance?: string) {
  * attachment with no BDM anywhere takes its instance's cell from nova_api.
  */
 export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, instance?: string, cells?: readonly Cell[]): Promise<DbAttachment[]> {
+  return (await readAttachmentsAndBdms(ctx, flavour, instance, cells)).attachments;
+}
+
+/** readAttachments, and the live volume BDMs it read on the way (none on nova-volume, which has none). */
+export async function readAttachmentsAndBdms(
+  ctx: StepContext,
+  flavour: SchemaFlavour,
+  instance?: string,
+  cells?: readonly Cell[],
+): Promise<{ attachments: DbAttachment[]; bdms: DbBdm[] }> {
   const where = cells ?? (await attachmentCells(ctx, instance));
   const [volumeRows, ...bdmReads] = await Promise.all([
     readVolumeSide(ctx, flavour, instance),
@@ -85,7 +105,7 @@ export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, 
   // One cell read, and the instance (or the whole cloud) in it: no mapping to look up.
   const single = where.length === 1 && (!ctx.cells.mapped || instance !== undefined);
   const mapped = unplaced.length === 0 || single ? new Map<string, Cell>() : await cellsOfInstances(ctx, unplaced);
-  return volumeRows.map((r) => {
+  const attachments = volumeRows.map((r) => {
     const found = bdms.get(`${r.volume_id}|${r.instance_uuid}`);
     const bdm = found?.row;
     return {
@@ -99,4 +119,16 @@ export async function readAttachments(ctx: StepContext, flavour: SchemaFlavour, 
       cell: found?.cell ?? (single ? where[0].name : (mapped.get(String(r.instance_uuid))?.name ?? null)),
     };
   });
+  return { attachments, bdms: [...bdms.values()].map(({ row, cell }) => bdmOf(row, cell)) };
+}
+
+function bdmOf(row: Row, cell: string): DbBdm {
+  return {
+    volumeId: String(row.volume_id),
+    instanceUuid: String(row.instance_uuid),
+    device: (row.device_name as string | null) ?? null,
+    bootIndex: row.boot_index === null || row.boot_index === undefined ? null : Number(row.boot_index),
+    attachmentId: (row.attachment_id as string | null) ?? null,
+    cell,
+  };
 }

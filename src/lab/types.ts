@@ -7,8 +7,9 @@ export type LabFlavour = 'modern' | 'nova-volume';
 
 /**
  * The OpenStack release the simulator answers as, where releases differ in what novaops meets:
- * the compute microversions offered (Zed 2.1-2.93, 2025.1 Epoxy 2.1-2.100) and, from 2.95, an
- * evacuation that leaves the instance stopped on the target.
+ * the compute microversions offered (Zed 2.1-2.93, 2025.1 Epoxy 2.1-2.100), from 2.95 an
+ * evacuation that leaves the instance stopped on the target, and (Epoxy, as from 2023.2) a reboot
+ * that first removes the instance's dangling volume attachments (simulator/dangling-bdms.ts).
  */
 export type LabRelease = 'zed' | 'epoxy';
 export const LAB_RELEASES: readonly LabRelease[] = ['zed', 'epoxy'];

@@ -5,6 +5,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Ctx, Reply } from './context.js';
 import { hostPoweredOff } from './compute-services.js';
+import { deleteDanglingBdms } from './dangling-bdms.js';
 import { additionalProperties, fault, novaInvalid, pyRepr } from './http-util.js';
 import { evacuate } from './nova-evacuate.js';
 import { findInstance } from './nova-servers.js';
@@ -80,10 +81,12 @@ async function reboot(ctx: Ctx, inst: InstanceRow, args: any): Promise<Reply> {
   const started = hard ? 'reboot_started_hard' : 'reboot_started';
   const pending = hard ? ['rebooting_hard', 'reboot_pending_hard'] : ['rebooting', 'reboot_pending'];
   // Compute moves the task along (pending -> started) and ends it; each step only applies if
-  // nobody reset the instance in between.
+  // nobody reset the instance in between. Taking the reboot, a 2023.2+ compute first removes the
+  // instance's dangling volume attachments (dangling-bdms.ts).
   const host = inst.host ?? '';
   ctx.sim.timers.after(Math.min(Math.floor(total / 4), 50), async () => {
     if (hostPoweredOff(ctx.sim, host)) return;
+    await deleteDanglingBdms(ctx.sim, inst);
     await ctx.sim.db.pool.query(`UPDATE ${t} SET task_state = ?, updated_at = UTC_TIMESTAMP() WHERE uuid = ? AND task_state IN (?)`, [
       started,
       inst.uuid,
