@@ -49,6 +49,10 @@ export const KEY = {
   ctrlC: '\x03',
 } as const;
 
+/** OSC 777 (a notification the terminal does not draw), written by the wrapper shell after novaops ends. */
+const EXIT_MARK = '\\033]777;novaops-exit;';
+const EXIT_PATTERN = /\x1b\]777;novaops-exit;(\d+)\x07/;
+
 function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { CI: _ci, ...rest } = env;
   return rest;
@@ -57,7 +61,13 @@ function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function spawnScreen(args: string[], env: Record<string, string>, size: { cols: number; rows: number }, options: ScreenOptions = {}): ScreenCli {
   const term = new xterm.Terminal({ cols: size.cols, rows: size.rows, allowProposedApi: true, scrollback: 0 });
   if (options.preface) term.write(options.preface);
-  const pty = spawn(process.execPath, [BIN, ...args], {
+  // novaops runs under a shell that, once it ends, writes its exit status as an escape sequence
+  // the terminal does not draw, and then keeps the pty open. node-pty destroys a pty whose
+  // process has exited within 200 ms, unread bytes and all: on a busy machine the last frame
+  // was lost. The marker comes after every byte novaops wrote, so once it is read the screen is final.
+  // `trap : INT`: a Ctrl-C that reaches the process group as a signal is novaops' to handle; the
+  // shell waits for it (a trap runs only after the foreground command) and novaops gets the default.
+  const pty = spawn('/bin/sh', ['-c', `trap : INT; "$0" "$@"; s=$?; printf '${EXIT_MARK}%s\\007' "$s"; exec cat >/dev/null`, process.execPath, BIN, ...args], {
     name: 'xterm-256color',
     cols: size.cols,
     rows: size.rows,
@@ -80,6 +90,29 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
   };
   const screen = () => lines().join('\n');
 
+  let resolveExit: (e: { exitCode: number; signal?: number }) => void = () => undefined;
+  const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
+    resolveExit = resolve;
+  });
+  // xterm applies writes in order: an empty write's callback runs after every byte written before it.
+  const settle = (e: { exitCode: number; signal?: number }) => {
+    if (exit) return;
+    term.write('', () => {
+      exit = e;
+      resolveExit(e);
+      for (const wake of [...waiters]) wake();
+      stopShell();
+    });
+  };
+  // The wrapper shell waits in `cat` once novaops has ended: nothing more will come.
+  const stopShell = () => {
+    try {
+      pty.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  let tail = '';
   pty.onData((data) => {
     lastOutputAt = performance.now();
     // The screen is read once xterm has applied the bytes, not before.
@@ -87,19 +120,13 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       seen.push(screen());
       for (const wake of [...waiters]) wake();
     });
+    // The marker may come split across two reads.
+    tail = (tail + data).slice(-64);
+    const mark = EXIT_PATTERN.exec(tail);
+    if (mark) settle({ exitCode: Number(mark[1]) });
   });
-  const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
-    pty.onExit((e) => {
-      exit = { exitCode: e.exitCode, signal: e.signal };
-      // node-pty reports the exit once the pty has delivered its last bytes; xterm applies them
-      // later, in order: an empty write's callback runs after every write queued before it, so the
-      // screen is final then (a fixed wait was too short on a busy machine).
-      term.write('', () => {
-        resolve(exit!);
-        for (const wake of [...waiters]) wake();
-      });
-    });
-  });
+  // The shell itself ended (killed): what it left is all there will be.
+  pty.onExit((e) => settle({ exitCode: e.exitCode, signal: e.signal }));
 
   return {
     pty,
@@ -168,13 +195,7 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       return out;
     },
     kill() {
-      if (!exit) {
-        try {
-          pty.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      stopShell();
     },
   };
 }
