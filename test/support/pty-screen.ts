@@ -3,7 +3,8 @@
 // redraws in place, so a stream search would find text that is no longer on screen.
 import xterm from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
-import { BIN, REPO } from './cli.js';
+import { REPO } from './cli.js';
+import { exitMarkWatcher, markedSpawn } from './pty-exit-mark.js';
 
 export interface ScreenCli {
   pty: IPty;
@@ -49,10 +50,6 @@ export const KEY = {
   ctrlC: '\x03',
 } as const;
 
-/** OSC 777 (a notification the terminal does not draw), written by the wrapper shell after novaops ends. */
-const EXIT_MARK = '\\033]777;novaops-exit;';
-const EXIT_PATTERN = /\x1b\]777;novaops-exit;(\d+)\x07/;
-
 function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { CI: _ci, ...rest } = env;
   return rest;
@@ -61,13 +58,9 @@ function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function spawnScreen(args: string[], env: Record<string, string>, size: { cols: number; rows: number }, options: ScreenOptions = {}): ScreenCli {
   const term = new xterm.Terminal({ cols: size.cols, rows: size.rows, allowProposedApi: true, scrollback: 0 });
   if (options.preface) term.write(options.preface);
-  // novaops runs under a shell that, once it ends, writes its exit status as an escape sequence
-  // the terminal does not draw, and then keeps the pty open. node-pty destroys a pty whose
-  // process has exited within 200 ms, unread bytes and all: on a busy machine the last frame
-  // was lost. The marker comes after every byte novaops wrote, so once it is read the screen is final.
-  // `trap : INT`: a Ctrl-C that reaches the process group as a signal is novaops' to handle; the
-  // shell waits for it (a trap runs only after the foreground command) and novaops gets the default.
-  const pty = spawn('/bin/sh', ['-c', `trap : INT; "$0" "$@"; s=$?; printf '${EXIT_MARK}%s\\007' "$s"; exec cat >/dev/null`, process.execPath, BIN, ...args], {
+  // Under a shell that marks the end after the last byte (pty-exit-mark.ts).
+  const [file, argv] = markedSpawn(args);
+  const pty = spawn(file, argv, {
     name: 'xterm-256color',
     cols: size.cols,
     rows: size.rows,
@@ -112,7 +105,7 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       // already gone
     }
   };
-  let tail = '';
+  const watchMark = exitMarkWatcher((exitCode) => settle({ exitCode }));
   pty.onData((data) => {
     lastOutputAt = performance.now();
     // The screen is read once xterm has applied the bytes, not before.
@@ -120,10 +113,7 @@ export function spawnScreen(args: string[], env: Record<string, string>, size: {
       seen.push(screen());
       for (const wake of [...waiters]) wake();
     });
-    // The marker may come split across two reads.
-    tail = (tail + data).slice(-64);
-    const mark = EXIT_PATTERN.exec(tail);
-    if (mark) settle({ exitCode: Number(mark[1]) });
+    watchMark(data);
   });
   // The shell itself ended (killed): what it left is all there will be.
   pty.onExit((e) => settle({ exitCode: e.exitCode, signal: e.signal }));

@@ -2,7 +2,8 @@
 // a terminal sees and types. Output is collected as it comes; `expect` waits for a pattern after
 // a cursor (so an old prompt is never answered twice), `send` types keys, `exited` is the end.
 import { spawn, type IPty } from 'node-pty';
-import { BIN, REPO } from './cli.js';
+import { REPO } from './cli.js';
+import { markedSpawn, exitMarkWatcher } from './pty-exit-mark.js';
 
 export interface PtyExit {
   exitCode: number;
@@ -32,7 +33,9 @@ export function stripAnsi(text: string): string {
 }
 
 export function spawnCliInPty(args: string[], env: Record<string, string>, opts: { cols?: number; rows?: number } = {}): PtyCli {
-  const pty = spawn(process.execPath, [BIN, ...args], {
+  // Under a shell that marks the end after the last byte (pty-exit-mark.ts).
+  const [file, argv] = markedSpawn(args);
+  const pty = spawn(file, argv, {
     name: 'xterm-256color',
     // Wide enough that a long confirmation question is never wrapped by the prompt library.
     cols: opts.cols ?? 400,
@@ -49,21 +52,33 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
   const wake = () => {
     for (const w of [...waiters]) w();
   };
+  let resolveExit: (e: PtyExit) => void = () => undefined;
+  const exited = new Promise<PtyExit>((resolve) => {
+    resolveExit = resolve;
+  });
+  const end = (e: PtyExit) => {
+    if (exit) return;
+    exit = e;
+    ended = true;
+    resolveExit(e);
+    wake();
+    stopShell();
+  };
+  const stopShell = () => {
+    try {
+      pty.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const watchMark = exitMarkWatcher((exitCode) => end({ exitCode }));
   pty.onData((d) => {
     raw += d;
+    watchMark(d);
     wake();
   });
-  const exited = new Promise<PtyExit>((resolve) => {
-    pty.onExit((e) => {
-      exit = { exitCode: e.exitCode, signal: e.signal };
-      // node-pty may deliver the last output just after the exit event.
-      setTimeout(() => {
-        ended = true;
-        resolve(exit!);
-        wake();
-      }, 50);
-    });
-  });
+  // The shell itself ended (killed): what it left is all there will be.
+  pty.onExit((e) => end({ exitCode: e.exitCode, signal: e.signal }));
   const output = () => stripAnsi(raw);
 
   function expectOneOf(patterns: RegExp[], timeoutMs = 30_000): Promise<{ index: number; match: RegExpExecArray } | { exit: PtyExit }> {
@@ -113,13 +128,7 @@ export function spawnCliInPty(args: string[], env: Record<string, string>, opts:
     },
     exited,
     kill() {
-      if (!exit) {
-        try {
-          pty.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      stopShell();
     },
   };
 }
