@@ -35,25 +35,34 @@ export function cell0(ctx: StepContext): Cell | undefined {
   return ctx.cells.cells.find((c) => c.cell0 && ctx.cells.unreachable[c.name] === undefined);
 }
 
-function byMappingRow(ctx: StepContext, row: Record<string, unknown>): Cell | undefined {
-  return ctx.cells.cells.find((c) => c.uuid === row.cell_uuid);
-}
-
-/** The cells of compute hosts (host_mappings), by host. A host with no mapping is left out: the caller names it. */
-export async function cellsOfHosts(ctx: StepContext, hosts: readonly string[]): Promise<Map<string, Cell>> {
+/**
+ * The cells `keys` are mapped to in nova_api (hosts or instances), read 500 at a time. A key with
+ * no mapping (or an instance still building, with no cell yet) is left out: the caller names it.
+ */
+async function mappedCells(
+  ctx: StepContext,
+  keys: readonly string[],
+  read: (chunk: readonly string[]) => ReturnType<typeof hostMappingsRead>,
+  keyColumn: 'host' | 'instance_uuid',
+): Promise<Map<string, Cell>> {
   const found = new Map<string, Cell>();
   if (!ctx.cells.mapped) {
-    for (const host of hosts) found.set(host, ctx.cells.cells[0]);
+    for (const key of keys) found.set(key, ctx.cells.cells[0]);
     return found;
   }
-  for (let i = 0; i < hosts.length; i += 500) {
-    const { rows = [] } = await ctx.read(hostMappingsRead(hosts.slice(i, i + 500)));
+  for (let i = 0; i < keys.length; i += 500) {
+    const { rows = [] } = await ctx.read(read(keys.slice(i, i + 500)));
     for (const row of rows) {
-      const cell = byMappingRow(ctx, row);
-      if (cell) found.set(String(row.host), cell);
+      const cell = ctx.cells.cells.find((c) => c.uuid === row.cell_uuid);
+      if (cell) found.set(String(row[keyColumn]), cell);
     }
   }
   return found;
+}
+
+/** The cells of compute hosts (host_mappings), by host. */
+export function cellsOfHosts(ctx: StepContext, hosts: readonly string[]): Promise<Map<string, Cell>> {
+  return mappedCells(ctx, hosts, hostMappingsRead, 'host');
 }
 
 /** The cell a compute host is mapped to (host_mappings). */
@@ -69,24 +78,9 @@ export async function cellOfHost(ctx: StepContext, host: string): Promise<Cell> 
   return cell;
 }
 
-/**
- * The cells of instances (instance_mappings), by uuid. An instance with no mapping, or one still
- * building (no cell yet), is left out: the caller names it.
- */
-export async function cellsOfInstances(ctx: StepContext, uuids: readonly string[]): Promise<Map<string, Cell>> {
-  const found = new Map<string, Cell>();
-  if (!ctx.cells.mapped) {
-    for (const uuid of uuids) found.set(uuid, ctx.cells.cells[0]);
-    return found;
-  }
-  for (let i = 0; i < uuids.length; i += 500) {
-    const { rows = [] } = await ctx.read(instanceMappingsRead(uuids.slice(i, i + 500)));
-    for (const row of rows) {
-      const cell = byMappingRow(ctx, row);
-      if (cell) found.set(String(row.instance_uuid), cell);
-    }
-  }
-  return found;
+/** The cells of instances (instance_mappings), by uuid. */
+export function cellsOfInstances(ctx: StepContext, uuids: readonly string[]): Promise<Map<string, Cell>> {
+  return mappedCells(ctx, uuids, instanceMappingsRead, 'instance_uuid');
 }
 
 /** The one cell of one instance, refused when it is not mapped or its cell does not answer. */

@@ -32,7 +32,7 @@ export async function connectCloud(config: NovaopsConfig): Promise<CloudSession>
   let cellSecrets: string[];
   try {
     await checkReachable(config, effects);
-    ({ directory: effects.cells, secrets: cellSecrets } = await readCells(config, effects));
+    cellSecrets = await joinCells(config, effects);
     // Without hosts: in the config the compute hosts come from the Compute API; a failure there
     // only matters to a runbook that needs a host, whose "unknown host" then says why.
     await effects.hosts.discover();
@@ -44,9 +44,12 @@ export async function connectCloud(config: NovaopsConfig): Promise<CloudSession>
   return { config, effects, redactor, close: () => effects.close() };
 }
 
-async function readCells(config: NovaopsConfig, effects: Effects): Promise<Awaited<ReturnType<typeof resolveCells>>> {
+/** The cells nova_api maps join the session (effects.cells); returns the passwords they brought, for redaction. */
+export async function joinCells(config: NovaopsConfig, effects: Effects): Promise<string[]> {
   try {
-    return await resolveCells(config.databases, effects.sql);
+    const { directory, secrets } = await resolveCells(config.databases, effects.sql);
+    effects.cells = directory;
+    return secrets;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const api = config.databases.novaApi!;

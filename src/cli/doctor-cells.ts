@@ -9,12 +9,6 @@ import type { DoctorCheck } from './doctor-check.js';
 
 const CELL_FIX = 'check the cell mapping (`nova-manage cell_v2 list_cells --verbose` on a controller), or give this host a way in: databases.cells.<name>.url in the config';
 
-/** The cells read once for every check that needs them. */
-function cellsOnce(config: NovaopsConfig, effects: Effects): () => Promise<CellDirectory> {
-  let read: Promise<CellDirectory> | undefined;
-  return () => (read ??= resolveCells(config.databases, effects.sql).then((r) => r.directory));
-}
-
 async function cellDetail(effects: Effects, cell: Cell): Promise<string> {
   const [counts] = await effects.sql.select(
     cell.db,
@@ -47,7 +41,7 @@ export async function cellChecks(config: NovaopsConfig, effects: Effects): Promi
   };
   let directory: CellDirectory;
   try {
-    directory = await cellsOnce(config, effects)();
+    ({ directory } = await resolveCells(config.databases, effects.sql));
   } catch (error) {
     const why = (error as Error).message;
     return [apiCheck, { name: 'cells', fix: CELL_FIX, run: () => Promise.reject(new Error(`cannot read the cell mappings: ${why}`)) }];
@@ -71,13 +65,12 @@ export async function cellChecks(config: NovaopsConfig, effects: Effects): Promi
 
 /** The health line's one check: every cell answers. */
 export function cellsSummaryCheck(config: NovaopsConfig, effects: Effects): DoctorCheck {
-  const cells = cellsOnce(config, effects);
   return {
     name: 'cells',
     fix: `run novaops doctor for one line per cell; ${CELL_FIX}`,
     async run() {
       if (!config.databases.novaApi) return 'one cell (no [api_database] in the nova conf)';
-      const directory = await cells();
+      const { directory } = await resolveCells(config.databases, effects.sql);
       const down = Object.keys(directory.unreachable);
       if (down.length) throw new Error(`${down.length} of ${directory.cells.length} cell(s) do not answer: ${down.join(', ')}`);
       return `${directory.cells.length} cell(s), each answering: ${directory.cells.map((c) => c.name).join(', ')}`;

@@ -8,8 +8,6 @@ import { NO_ACTIVE_SESSIONS, parseSessions } from '../operations/iscsi-sessions.
 import { cellChecks, cellsSummaryCheck } from './doctor-cells.js';
 import { CheckFailure, type DoctorCheck } from './doctor-check.js';
 
-export { CheckFailure, type DoctorCheck } from './doctor-check.js';
-
 /** Hosts probed at once: each probe is one ssh connection (then reused by nothing: doctor ends). */
 const HOST_CONCURRENCY = 8;
 const HOST_TIMEOUT_MS = 15_000;

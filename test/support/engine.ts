@@ -3,7 +3,7 @@
 import { loadConfig } from '../../src/config/load-config.js';
 import { configSecrets, type NovaopsConfig } from '../../src/config/types.js';
 import { createEffects } from '../../src/effects/create-effects.js';
-import { resolveCells } from '../../src/effects/sql/resolve-cells.js';
+import { joinCells } from '../../src/cli/cloud-session.js';
 import type { DurableFs } from '../../src/effects/files/durable-write.js';
 import type { Effects } from '../../src/effects/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -27,10 +27,8 @@ export interface LabEngine {
 export async function labEngine(lab: TestLab): Promise<LabEngine> {
   const config = await loadConfig({ configPath: lab.info.configFile, env: { ...process.env, ...lab.env } });
   const effects = createEffects(config);
-  // The cells as the CLI sees them at connect (cloud-session.ts): the lab's nova_api maps them.
-  const { directory, secrets } = await resolveCells(config.databases, effects.sql);
-  effects.cells = directory;
-  const redactor = new Redactor([...configSecrets(config), ...secrets]);
+  // The cells as the CLI sees them at connect: the lab's nova_api maps them.
+  const redactor = new Redactor([...configSecrets(config), ...(await joinCells(config, effects))]);
   const collect = () => {
     const events: EngineEvent[] = [];
     return { events, onBus: (bus: { subscribe(l: (e: EngineEvent) => void): void }) => bus.subscribe((e) => events.push(e)) };

@@ -5,7 +5,8 @@ import { createEffects } from '../../effects/create-effects.js';
 import { messageOf } from '../../engine/execute-operation.js';
 import { Redactor } from '../../engine/redact.js';
 import { openConfig } from '../cloud-session.js';
-import { allDoctorChecks, CheckFailure } from '../doctor-checks.js';
+import { CheckFailure } from '../doctor-check.js';
+import { allDoctorChecks } from '../doctor-checks.js';
 
 export async function doctorCommand(configPath: string | undefined): Promise<void> {
   let config: NovaopsConfig;
